@@ -1,0 +1,8 @@
+/** Unit tests (pure code) and integration tests (real ZooKeeper) share one runner. */
+module.exports = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  testTimeout: 30000,
+};

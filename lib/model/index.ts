@@ -1,0 +1,6 @@
+export * from './types';
+export * from './quorum';
+export * from './validate';
+export * from './zoocfg';
+export * from './settings-hash';
+export * from './settings-keys';

@@ -1,0 +1,18 @@
+import { createHash } from 'node:crypto';
+import { Settings } from './types';
+
+/**
+ * A short fingerprint of the settings a server runs with. A running server whose fingerprint differs
+ * from the desired one gets a rolling restart. Key order is fixed so equal settings hash equally.
+ */
+export function settingsHash(s: Settings): string {
+  const canonical = JSON.stringify({
+    tickTime: s.tickTime,
+    initLimit: s.initLimit,
+    syncLimit: s.syncLimit,
+    dataDir: s.dataDir ?? null,
+    jvmHeapMb: s.jvmHeapMb,
+    extra: Object.entries(s.extra).sort(([a], [b]) => a.localeCompare(b)),
+  });
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 12);
+}

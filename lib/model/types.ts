@@ -1,0 +1,89 @@
+/** The ensemble as the user declares it, and its normalised form with every default filled in. */
+
+export type Role = 'participant' | 'observer';
+
+/** How membership changes reach the servers. */
+export type Strategy = 'dynamic' | 'static';
+
+export interface ServerSpec {
+  /** ZooKeeper server id (myid), 1..255. An id always means the same host. */
+  readonly id: number;
+  /** Host name or IP address the server listens on. */
+  readonly host: string;
+  /** @default 2181 */
+  readonly clientPort?: number;
+  /** @default 2888 */
+  readonly quorumPort?: number;
+  /** @default 3888 */
+  readonly electionPort?: number;
+  /** @default 'participant' */
+  readonly role?: Role;
+}
+
+export interface SettingsSpec {
+  /** @default 2000 */
+  readonly tickTime?: number;
+  /** @default 10 */
+  readonly initLimit?: number;
+  /** @default 5 */
+  readonly syncLimit?: number;
+  /** Base directory for server data; each server gets `<dataDir>/<ensemble>/<id>` unless a host driver decides. */
+  readonly dataDir?: string;
+  /** JVM heap in MiB. @default 512 */
+  readonly jvmHeapMb?: number;
+  /** Extra zoo.cfg keys, from an allow-list (see ALLOWED_EXTRA_KEYS). */
+  readonly extra?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface EnsembleSpec {
+  /** Ensemble name: lower-case letters, digits and dashes. */
+  readonly name: string;
+  readonly servers: readonly ServerSpec[];
+  readonly settings?: SettingsSpec;
+  /** @default 'dynamic' */
+  readonly strategy?: Strategy;
+  /** Required to declare an ensemble of one voter (no fault tolerance). @default false */
+  readonly standalone?: boolean;
+}
+
+export interface Server {
+  readonly id: number;
+  readonly host: string;
+  readonly clientPort: number;
+  readonly quorumPort: number;
+  readonly electionPort: number;
+  readonly role: Role;
+}
+
+export interface Settings {
+  readonly tickTime: number;
+  readonly initLimit: number;
+  readonly syncLimit: number;
+  readonly dataDir?: string;
+  readonly jvmHeapMb: number;
+  readonly extra: Readonly<Record<string, string>>;
+}
+
+export interface Ensemble {
+  readonly name: string;
+  /** Sorted by id. */
+  readonly servers: readonly Server[];
+  readonly settings: Settings;
+  readonly strategy: Strategy;
+  readonly standalone: boolean;
+}
+
+/** A committed ZooKeeper configuration: its members and its version (hex, as ZooKeeper prints it). */
+export interface Membership {
+  readonly version: string;
+  readonly servers: readonly Server[];
+}
+
+export const DEFAULT_PORTS = { clientPort: 2181, quorumPort: 2888, electionPort: 3888 } as const;
+
+export const DEFAULT_SETTINGS = {
+  tickTime: 2000,
+  initLimit: 10,
+  syncLimit: 5,
+  jvmHeapMb: 512,
+} as const;

@@ -1,0 +1,252 @@
+/**
+ * Spec validation: every problem at once, each naming the server and the field.
+ * zod checks shapes and ranges; the cross-server rules (duplicates, collisions, voters) follow.
+ */
+import { z } from 'zod';
+import { ALLOWED_EXTRA_KEYS, MANAGED_KEYS } from './settings-keys';
+import { DEFAULT_PORTS, DEFAULT_SETTINGS, Ensemble, EnsembleSpec, Server, Settings } from './types';
+
+export interface SpecProblem {
+  /** Where: `ensemble`, `server 3`, `servers[4]` (when the id itself is unusable) or `settings`. */
+  readonly where: string;
+  readonly field: string;
+  readonly message: string;
+}
+
+export class SpecError extends Error {
+  constructor(readonly problems: readonly SpecProblem[], subject = 'ensemble spec') {
+    super(`invalid ${subject} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+      problems.map((p) => `  - ${formatProblem(p)}`).join('\n'));
+    this.name = 'SpecError';
+  }
+}
+
+export function formatProblem(p: SpecProblem): string {
+  return `${p.where}: ${p.field}: ${p.message}`;
+}
+
+const port = z.number({ invalid_type_error: 'must be a number' }).int('must be a whole number')
+  .min(1, 'must be in 1..65535').max(65535, 'must be in 1..65535');
+
+const HOST_RE = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+const serverSchema = z.object({
+  id: z.number({ required_error: 'is required', invalid_type_error: 'must be a number' })
+    .int('must be a whole number').min(1, 'must be in 1..255').max(255, 'must be in 1..255'),
+  host: z.string({ required_error: 'is required', invalid_type_error: 'must be a string' })
+    .regex(HOST_RE, 'must be a host name or IPv4 address'),
+  clientPort: port.optional(),
+  quorumPort: port.optional(),
+  electionPort: port.optional(),
+  role: z.enum(['participant', 'observer'], { errorMap: () => ({ message: 'must be participant or observer' }) }).optional(),
+}).strict();
+
+const positiveInt = (min: number) => z.number({ invalid_type_error: 'must be a number' })
+  .int('must be a whole number').min(min, `must be at least ${min}`);
+
+const settingsSchema = z.object({
+  tickTime: positiveInt(1).optional(),
+  initLimit: positiveInt(1).optional(),
+  syncLimit: positiveInt(1).optional(),
+  dataDir: z.string().min(1, 'must not be empty').regex(/^\//, 'must be an absolute path').optional(),
+  jvmHeapMb: positiveInt(64).optional(),
+  extra: z.record(z.union([z.string(), z.number(), z.boolean()])).optional(),
+}).strict();
+
+const ensembleSchema = z.object({
+  name: z.string({ required_error: 'is required', invalid_type_error: 'must be a string' })
+    .regex(/^[a-z][a-z0-9-]{0,62}$/, 'must start with a lower-case letter and hold only a-z, 0-9 and dashes (at most 63)'),
+  servers: z.array(serverSchema, { required_error: 'is required', invalid_type_error: 'must be a list' }),
+  settings: settingsSchema.optional(),
+  strategy: z.enum(['dynamic', 'static'], { errorMap: () => ({ message: 'must be dynamic or static' }) }).optional(),
+  standalone: z.boolean().optional(),
+}).strict();
+
+/** Names the server an issue path points into, by its id when the id is readable. */
+function whereOf(input: unknown, path: readonly (string | number)[]): { where: string; field: string } {
+  if (path[0] === 'servers' && typeof path[1] === 'number') {
+    const raw = (input as { servers?: unknown[] }).servers?.[path[1]] as { id?: unknown } | undefined;
+    const id = raw && typeof raw.id === 'number' && Number.isInteger(raw.id) && path[2] !== 'id' ? raw.id : undefined;
+    return {
+      where: id !== undefined ? `server ${id}` : `servers[${path[1]}]`,
+      field: path.slice(2).join('.') || '(server)',
+    };
+  }
+  if (path[0] === 'settings') return { where: 'settings', field: path.slice(1).join('.') || '(settings)' };
+  return { where: 'ensemble', field: path.join('.') || '(spec)' };
+}
+
+function zodProblems(input: unknown, error: z.ZodError): SpecProblem[] {
+  return error.issues.map((issue) => {
+    const { where, field } = whereOf(input, issue.path);
+    const message = issue.code === 'unrecognized_keys'
+      ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
+      : issue.message === 'Required' ? 'is required' : issue.message;
+    return { where, field: issue.code === 'unrecognized_keys' && field.startsWith('(') ? issue.keys.join(',') : field, message };
+  });
+}
+
+export function normaliseServer(s: z.infer<typeof serverSchema>): Server {
+  return {
+    id: s.id,
+    host: s.host,
+    clientPort: s.clientPort ?? DEFAULT_PORTS.clientPort,
+    quorumPort: s.quorumPort ?? DEFAULT_PORTS.quorumPort,
+    electionPort: s.electionPort ?? DEFAULT_PORTS.electionPort,
+    role: s.role ?? 'participant',
+  };
+}
+
+function normaliseSettings(s: z.infer<typeof settingsSchema> | undefined): Settings {
+  const extra: Record<string, string> = {};
+  for (const [k, v] of Object.entries(s?.extra ?? {}).sort(([a], [b]) => a.localeCompare(b))) extra[k] = String(v);
+  return {
+    tickTime: s?.tickTime ?? DEFAULT_SETTINGS.tickTime,
+    initLimit: s?.initLimit ?? DEFAULT_SETTINGS.initLimit,
+    syncLimit: s?.syncLimit ?? DEFAULT_SETTINGS.syncLimit,
+    ...(s?.dataDir !== undefined ? { dataDir: s.dataDir } : {}),
+    jvmHeapMb: s?.jvmHeapMb ?? DEFAULT_SETTINGS.jvmHeapMb,
+    extra,
+  };
+}
+
+/** Rules across servers; they run on the normalised servers so defaults count. */
+function crossServerProblems(servers: readonly Server[], standalone: boolean): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const seenIds = new Map<number, number>();
+  servers.forEach((s, index) => {
+    if (seenIds.has(s.id)) {
+      problems.push({ where: `server ${s.id}`, field: 'id', message: `duplicate id (servers[${seenIds.get(s.id)}] and servers[${index}])` });
+    } else seenIds.set(s.id, index);
+  });
+
+  const portUsers = new Map<string, { id: number; field: string }>();
+  for (const s of servers) {
+    const own = [['clientPort', s.clientPort], ['quorumPort', s.quorumPort], ['electionPort', s.electionPort]] as const;
+    for (const [field, p] of own) {
+      const key = `${s.host.toLowerCase()}:${p}`;
+      const user = portUsers.get(key);
+      if (!user) {
+        portUsers.set(key, { id: s.id, field });
+      } else if (user.id === s.id) {
+        problems.push({ where: `server ${s.id}`, field, message: `port ${p} is also this server's ${user.field}` });
+      } else {
+        problems.push({ where: `server ${s.id}`, field, message: `${key} is already used by server ${user.id} (${user.field})` });
+      }
+    }
+  }
+
+  const voters = servers.filter((s) => s.role === 'participant');
+  if (servers.length > 0 && voters.length === 0) {
+    problems.push({ where: 'ensemble', field: 'servers', message: 'no voters: at least one server must have role participant' });
+  } else if (servers.length === 0) {
+    problems.push({ where: 'ensemble', field: 'servers', message: 'no servers declared' });
+  } else if (voters.length === 1 && !standalone) {
+    problems.push({
+      where: `server ${voters[0].id}`, field: 'role',
+      message: 'a single voter tolerates no failure; declare standalone: true to mean it, or add voters (3 or 5)',
+    });
+  }
+  return problems;
+}
+
+function settingsProblems(s: Settings): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  for (const key of Object.keys(s.extra)) {
+    const managed = MANAGED_KEYS.get(key);
+    if (managed) problems.push({ where: 'settings', field: `extra.${key}`, message: `is managed by cdktf-zookeeper: ${managed}` });
+    else if (/^server\.\d+$/.test(key)) problems.push({ where: 'settings', field: `extra.${key}`, message: 'membership is declared in servers, not in extra keys' });
+    else if (!ALLOWED_EXTRA_KEYS.has(key)) problems.push({ where: 'settings', field: `extra.${key}`, message: `unknown setting; allowed: ${[...ALLOWED_EXTRA_KEYS].join(', ')}` });
+    else if (/[\r\n]/.test(s.extra[key])) problems.push({ where: 'settings', field: `extra.${key}`, message: 'must be a single line' });
+  }
+  if (s.syncLimit > s.initLimit) {
+    problems.push({ where: 'settings', field: 'syncLimit', message: `must not exceed initLimit (${s.syncLimit} > ${s.initLimit})` });
+  }
+  return problems;
+}
+
+export type ValidationResult =
+  | { readonly ok: true; readonly ensemble: Ensemble }
+  | { readonly ok: false; readonly problems: readonly SpecProblem[] };
+
+export function validateEnsembleSpec(input: unknown): ValidationResult {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, problems: [{ where: 'ensemble', field: '(spec)', message: 'must be an object' }] };
+  }
+  const parsed = ensembleSchema.safeParse(input);
+  if (!parsed.success) {
+    // Report shape problems and whatever cross rules can still be checked on the well-formed servers.
+    const problems = zodProblems(input, parsed.error);
+    const raw = (input as { servers?: unknown }).servers;
+    if (Array.isArray(raw)) {
+      const wellFormed = raw.map((s) => serverSchema.safeParse(s)).filter((r) => r.success).map((r) => normaliseServer(r.data!));
+      if (wellFormed.length === raw.length) {
+        problems.push(...crossServerProblems(wellFormed, (input as { standalone?: unknown }).standalone === true));
+      } else {
+        problems.push(...crossServerProblems(wellFormed, true).filter((p) => p.field !== 'servers'));
+      }
+    }
+    return { ok: false, problems };
+  }
+  const spec = parsed.data;
+  const servers = spec.servers.map(normaliseServer);
+  const settings = normaliseSettings(spec.settings);
+  const standalone = spec.standalone ?? false;
+  const problems = [...crossServerProblems(servers, standalone), ...settingsProblems(settings)];
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    ensemble: {
+      name: spec.name,
+      servers: [...servers].sort((a, b) => a.id - b.id),
+      settings,
+      strategy: spec.strategy ?? 'dynamic',
+      standalone,
+    },
+  };
+}
+
+/** Validates and normalises, or throws a SpecError listing every problem. */
+export function parseEnsembleSpec(input: unknown): Ensemble {
+  const result = validateEnsembleSpec(input);
+  if (!result.ok) throw new SpecError(result.problems);
+  return result.ensemble;
+}
+
+/**
+ * Rules that need the previous membership: an id names one machine for its whole life,
+ * so a kept id must keep its host and ports (a move is a remove plus an add under a new id).
+ */
+export function transitionProblems(previous: readonly Server[], next: readonly Server[]): SpecProblem[] {
+  const before = new Map(previous.map((s) => [s.id, s]));
+  const problems: SpecProblem[] = [];
+  for (const s of next) {
+    const old = before.get(s.id);
+    if (!old) continue;
+    if (old.host !== s.host) {
+      problems.push({
+        where: `server ${s.id}`, field: 'host',
+        message: `id ${s.id} is on ${old.host} now and cannot move to ${s.host}; give the new server a new id (a move is remove + add)`,
+      });
+    }
+    for (const field of ['clientPort', 'quorumPort', 'electionPort'] as const) {
+      if (old[field] !== s[field]) {
+        problems.push({
+          where: `server ${s.id}`, field,
+          message: `changes from ${old[field]} to ${s[field]}; ports of a running server cannot change in place, add a server under a new id instead`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+export function toSpec(e: Ensemble): EnsembleSpec {
+  return {
+    name: e.name,
+    servers: e.servers.map((s) => ({ ...s })),
+    settings: { ...e.settings, extra: { ...e.settings.extra } },
+    strategy: e.strategy,
+    standalone: e.standalone,
+  };
+}

@@ -1,0 +1,29 @@
+/** One-line, human summaries of step actions, shared by every renderer. */
+import { StepAction } from './types';
+import { describeConfig } from './simulate';
+
+export function describeAction(a: StepAction): string {
+  const s = a.serverId;
+  const who = a.servers && a.servers.length > 0 ? a.servers.map((x) => `server ${x.id} as ${x.role}`).join(', ') : `server ${s}`;
+  switch (a.kind) {
+    case 'start-initial': return `start server ${s} in the first configuration ${describeConfig(a.config ?? [])}`;
+    case 'await-quorum': return 'wait for a leader and every started server in broadcast';
+    case 'start-member': return `start member ${s}, which is down, with the committed configuration`;
+    case 'start-joiner': {
+      const self = a.config?.find((c) => c.id === s);
+      return `start server ${s} as a joining ${self?.role ?? 'server'} with ${describeConfig(a.config ?? [])}`;
+    }
+    case 'stop-joiner': return `stop server ${s}, a joiner the desired ensemble does not contain`;
+    case 'await-synced': return `wait until server ${s} is synced with the leader`;
+    case 'reconfig-add': return `reconfig: add ${who}`;
+    case 'reconfig-role': return `reconfig: make server ${s} ${a.role === 'participant' ? 'a participant (voter)' : 'an observer'}`;
+    case 'drain-clients': return `wait for clients to leave server ${s}`;
+    case 'reconfig-remove': return `reconfig: remove ${a.servers ? who : `server ${s}`}`;
+    case 'barrier-write': return 'write a barrier and see it committed';
+    case 'stop-server': return `stop server ${s}`;
+    case 'restart-server': return a.reason === 'handoff'
+      ? `restart leader ${s} so that another voter takes over leadership before it leaves`
+      : `restart server ${s} (${a.reason ?? 'settings'}) with ${describeConfig(a.config ?? [])}`;
+    case 'rewrite-config': return `rewrite every config file to the list ${describeConfig(a.config ?? [])} (takes effect as servers restart)`;
+  }
+}

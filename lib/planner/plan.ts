@@ -1,0 +1,90 @@
+/**
+ * plan(current, desired): the ordered, verified steps that take the live ensemble to the desired one,
+ * or a refusal that says why not. Pure and deterministic: the same inputs give the same plan.
+ */
+import { quorumSize } from '../model/quorum';
+import { settingsHash } from '../model/settings-hash';
+import { Ensemble, Server } from '../model/types';
+import { formatProblem, transitionProblems } from '../model/validate';
+import { annotate } from './annotate';
+import { planDynamic } from './strategy-dynamic';
+import { planStatic } from './strategy-static';
+import { voterIds, viewOf } from './simulate';
+import { ClusterSnapshot, PlanResult, StepAction } from './types';
+import { verifyPlan } from './verify';
+
+function refuse(reason: string, details: readonly string[] = []): PlanResult {
+  return { ok: false, refusal: { reason, details } };
+}
+
+function bootstrapActions(desired: Ensemble): StepAction[] {
+  const config = desired.servers;
+  return [
+    ...config.map((s): StepAction => ({ kind: 'start-initial', serverId: s.id, config })),
+    { kind: 'await-quorum' },
+  ];
+}
+
+/** Checks that the live state is one a plan can start from; returns a refusal or null. */
+function precheck(current: ClusterSnapshot, desired: Ensemble): PlanResult | null {
+  if (current.members.length === 0) return refuse('the live ensemble reports no members', ['read /zookeeper/config from a server of the ensemble, or plan a bootstrap with no current state']);
+  const known: Server[] = [...current.members, ...(current.joiners ?? [])];
+  const conflicts = transitionProblems(known, desired.servers);
+  if (conflicts.length > 0) return refuse('the desired spec reuses ids of live servers for other addresses', conflicts.map(formatProblem));
+  const voters = voterIds(current.members);
+  const live = voters.filter((id) => current.observations.some((o) => o.id === id && o.up && o.synced));
+  if (live.length < quorumSize(voters.length)) {
+    return refuse(`no quorum: ${live.length} of ${voters.length} voters are up and synced, ${quorumSize(voters.length)} are needed`, [
+      `voters up and synced: {${live.join(',')}}; down or lagging: {${voters.filter((v) => !live.includes(v)).join(',')}}`,
+      'bring the down voters back (or restore quorum) before changing membership; nothing was changed',
+    ]);
+  }
+  if (current.leaderId === null || !current.members.some((s) => s.id === current.leaderId)) {
+    return refuse('the ensemble has no leader among its members (an election may be in progress)', ['retry when `zk-rollout status` shows a leader; nothing was changed']);
+  }
+  if (desired.strategy === 'static' && current.members.some((m) => {
+    const d = desired.servers.find((s) => s.id === m.id);
+    return d !== undefined && d.role !== m.role;
+  })) {
+    return refuse('the static strategy cannot change a kept server\'s role in place', ['remove the server and add it again under a new id, or use the dynamic strategy']);
+  }
+  return null;
+}
+
+export function plan(current: ClusterSnapshot | null, desired: Ensemble): PlanResult {
+  if (voterIds(desired.servers).length === 0) return refuse('the desired ensemble has no voters', ['declare at least one server with role participant']);
+  let actions: StepAction[];
+  if (current === null) {
+    actions = bootstrapActions(desired);
+  } else {
+    const refusal = precheck(current, desired);
+    if (refusal) return refusal;
+    const desiredHash = settingsHash(desired.settings);
+    actions = desired.strategy === 'dynamic' ? planDynamic(current, desired, desiredHash) : planStatic(current, desired, desiredHash);
+  }
+  const { steps } = annotate(desired.strategy, current, actions);
+  // The planner's own output goes through the same verifier as any hand-written plan.
+  const violations = verifyPlan({ strategy: desired.strategy, snapshot: current, steps, desired });
+  if (violations.length > 0) {
+    return refuse('no safe plan exists from the live state to the desired ensemble',
+      violations.map((v) => `${v.step > 0 ? `step ${v.step}` : 'plan'}: [${v.rule}] ${v.message}`));
+  }
+  const notes: string[] = [];
+  const leaderLeaves = current !== null && steps.some((s) => s.serverId === current.leaderId
+    && (s.kind === 'reconfig-remove' || s.kind === 'restart-server' || s.kind === 'stop-server' || (s.kind === 'reconfig-role' && s.role === 'observer')));
+  if (leaderLeaves) notes.push(`leader ${current!.leaderId} is removed or restarted last: one leader election; later steps are re-planned against the new leader`);
+  if (steps.length === 0) notes.push('the live ensemble already matches the desired one: nothing to do');
+  return {
+    ok: true,
+    plan: {
+      ensemble: desired.name,
+      strategy: desired.strategy,
+      fromVersion: current ? current.configVersion : null,
+      from: current ? viewOf(new Map(current.members.map((s) => [s.id, s]))) : { voters: [], observers: [] },
+      to: viewOf(new Map(desired.servers.map((s) => [s.id, s]))),
+      leaderId: current ? current.leaderId : null,
+      steps,
+      notes,
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Dynamic reconfiguration: joiners start as observers of the committed configuration, sync, and are
+ * added by incremental reconfig one at a time; every new server is added before any old one leaves;
+ * removals drain clients, reconfigure out, commit a barrier write, then stop; the leader goes last.
+ */
+import { Ensemble, Server } from '../model/types';
+import { byId, isUp, needsSettingsRestart, observation, removalOrder, rollingOrder } from './order';
+import { ClusterSnapshot, StepAction } from './types';
+
+export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desiredHash: string): StepAction[] {
+  const actions: StepAction[] = [];
+  const committed = byId(current.members);
+  const want = byId(desired.servers);
+  const config = () => [...committed.values()].sort((a, b) => a.id - b.id);
+
+  // 1. Bring back desired members that are down or lagging.
+  for (const m of config()) {
+    if (!want.has(m.id)) continue;
+    const o = observation(current, m.id);
+    if (!o?.up) actions.push({ kind: 'start-member', serverId: m.id, config: config() }, { kind: 'await-synced', serverId: m.id });
+    else if (!o.synced) actions.push({ kind: 'await-synced', serverId: m.id });
+  }
+
+  // 2. Stop joiners an interrupted rollout left that are no longer wanted.
+  const running = new Set((current.joiners ?? []).filter((j) => isUp(current, j.id)).map((j) => j.id));
+  for (const id of [...running].sort((a, b) => a - b)) if (!want.has(id)) actions.push({ kind: 'stop-joiner', serverId: id });
+
+  // 3. Grow: each new server joins as an observer, syncs, then is added with its desired role.
+  for (const s of desired.servers) {
+    if (committed.has(s.id)) continue;
+    if (!running.has(s.id)) actions.push({ kind: 'start-joiner', serverId: s.id, config: [...config(), { ...s, role: 'observer' }] });
+    actions.push({ kind: 'await-synced', serverId: s.id }, { kind: 'reconfig-add', serverId: s.id, servers: [s] });
+    committed.set(s.id, s);
+  }
+
+  // 4. Promote observers that should vote (still growing).
+  for (const m of current.members) {
+    const d = want.get(m.id);
+    if (d && m.role === 'observer' && d.role === 'participant') {
+      actions.push({ kind: 'reconfig-role', serverId: m.id, role: 'participant' });
+      committed.set(m.id, d);
+    }
+  }
+
+  // 5. Shrink: observers out first, then voters (down ones first), the leader last.
+  const leaving: Server[] = current.members.filter((m) => !want.has(m.id) || (m.role === 'participant' && want.get(m.id)!.role === 'observer'));
+  for (const m of removalOrder(leaving, current)) {
+    const d = want.get(m.id);
+    if (d) {
+      actions.push({ kind: 'reconfig-role', serverId: m.id, role: 'observer' }, { kind: 'barrier-write' });
+      committed.set(m.id, d);
+      continue;
+    }
+    const up = isUp(current, m.id);
+    if (up) actions.push({ kind: 'drain-clients', serverId: m.id });
+    actions.push({ kind: 'reconfig-remove', serverId: m.id }, { kind: 'barrier-write' });
+    if (up) actions.push({ kind: 'stop-server', serverId: m.id });
+    committed.delete(m.id);
+  }
+
+  // 6. Rolling restart for settings: observers, followers, leader last.
+  const stale = config().filter((m) => current.members.some((c) => c.id === m.id) && needsSettingsRestart(current, m.id, desiredHash));
+  for (const m of rollingOrder(stale, current.leaderId)) {
+    actions.push({ kind: 'restart-server', serverId: m.id, config: config(), reason: 'settings' }, { kind: 'await-synced', serverId: m.id });
+  }
+  return actions;
+}
