@@ -66,8 +66,11 @@ export function plan(current: ClusterSnapshot | null, desired: Ensemble): PlanRe
   // The planner's own output goes through the same verifier as any hand-written plan.
   const violations = verifyPlan({ strategy: desired.strategy, snapshot: current, steps, desired });
   if (violations.length > 0) {
-    return refuse('no safe plan exists from the live state to the desired ensemble',
-      violations.map((v) => `${v.step > 0 ? `step ${v.step}` : 'plan'}: [${v.rule}] ${v.message}`));
+    const restartBreaksQuorum = violations.some((v) => v.rule === 'live-quorum' && steps[v.step - 1]?.kind === 'restart-server');
+    return refuse(restartBreaksQuorum
+      ? 'a rolling restart is needed, and this ensemble cannot restart a voter without losing its quorum (fewer than 3 voters, or voters down)'
+      : 'no safe plan exists from the live state to the desired ensemble',
+    violations.map((v) => `${v.step > 0 ? `step ${v.step}` : 'plan'}: [${v.rule}] ${v.message}`));
   }
   const notes: string[] = [];
   const leaderLeaves = current !== null && steps.some((s) => s.serverId === current.leaderId
