@@ -186,6 +186,8 @@ export function validateEnsembleSpec(input: unknown): ValidationResult {
         problems.push(...crossServerProblems(wellFormed, true).filter((p) => p.field !== 'servers'));
       }
     }
+    const settings = settingsSchema.optional().safeParse((input as { settings?: unknown }).settings);
+    if (settings.success) problems.push(...settingsProblems(normaliseSettings(settings.data)));
     return { ok: false, problems };
   }
   const spec = parsed.data;
