@@ -5,3 +5,4 @@ export * from './annotate';
 export * from './describe';
 export * from './snapshot';
 export { quorumsIntersect } from '../model/quorum';
+export * from './render';

@@ -1,0 +1,100 @@
+/** Reads the CLI's inputs: spec files, snapshot files, and live addresses. Every failure names the file. */
+import { readFileSync, existsSync } from 'node:fs';
+import { z } from 'zod';
+import { Ensemble } from '../model/types';
+import { normaliseServer, parseEnsembleSpec, SpecError } from '../model/validate';
+import { ClusterSnapshot } from '../planner/types';
+import { snapshotFromEnsemble } from '../planner/snapshot';
+import { Endpoint, observeEnsemble } from '../runtime/observe';
+
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+function readJson(path: string, what: string): unknown {
+  if (!existsSync(path)) throw new InputError(`${what} ${path}: no such file`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new InputError(`${what} ${path}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+export function loadSpec(path: string): Ensemble {
+  try {
+    return parseEnsembleSpec(readJson(path, 'spec'));
+  } catch (e) {
+    if (e instanceof SpecError) throw new InputError(`spec ${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+const serverSchema = z.object({
+  id: z.number().int().min(1).max(255), host: z.string().min(1),
+  clientPort: z.number().int().optional(), quorumPort: z.number().int().optional(), electionPort: z.number().int().optional(),
+  role: z.enum(['participant', 'observer']).optional(),
+});
+const snapshotSchema = z.object({
+  configVersion: z.string().regex(/^[0-9a-fA-F]+$/, 'must be a hex config version'),
+  members: z.array(serverSchema).min(1, 'must list at least one member'),
+  leaderId: z.number().int().nullable(),
+  observations: z.array(z.object({
+    id: z.number().int(), up: z.boolean(), synced: z.boolean(), settingsHash: z.string().optional(),
+    view: z.array(serverSchema).optional(),
+  })),
+  joiners: z.array(serverSchema).optional(),
+});
+
+export function parseSnapshot(input: unknown, source: string): ClusterSnapshot {
+  const r = snapshotSchema.safeParse(input);
+  if (!r.success) {
+    throw new InputError(`snapshot ${source}: ${r.error.issues.map((i) => `${i.path.join('.') || '(snapshot)'}: ${i.message}`).join('; ')}`);
+  }
+  const d = r.data;
+  return {
+    configVersion: d.configVersion,
+    members: d.members.map(normaliseServer),
+    leaderId: d.leaderId,
+    observations: d.observations.map(({ view, ...o }) => ({ ...o, ...(view ? { view: view.map(normaliseServer) } : {}) })),
+    ...(d.joiners ? { joiners: d.joiners.map(normaliseServer) } : {}),
+  };
+}
+
+const ENDPOINTS = /^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/;
+
+export function parseEndpoints(text: string): Endpoint[] {
+  return text.split(',').map((part) => {
+    const [host, port] = part.split(':');
+    return { host, port: Number(port) };
+  });
+}
+
+/**
+ * `--current`: a snapshot file, a spec file (taken as that ensemble running healthy), or
+ * `host:port[,host:port]` of live servers. The leader of a spec file is `leader` or the highest voter.
+ */
+export async function loadCurrent(arg: string, desired: Ensemble, leader?: number): Promise<{ snapshot: ClusterSnapshot; source: string }> {
+  if (existsSync(arg)) {
+    const data = readJson(arg, 'current state') as Record<string, unknown>;
+    if (data && typeof data === 'object' && 'members' in data) return { snapshot: parseSnapshot(data, arg), source: `snapshot ${arg}` };
+    const e = (() => {
+      try { return parseEnsembleSpec(data); } catch (err) {
+        if (err instanceof SpecError) throw new InputError(`current spec ${arg}: ${err.message}`);
+        throw err;
+      }
+    })();
+    try {
+      return { snapshot: snapshotFromEnsemble(e, leader), source: `spec ${arg} (assumed healthy, leader ${leader ?? 'highest voter id'})` };
+    } catch (err) {
+      throw new InputError(`current spec ${arg}: ${(err as Error).message}`);
+    }
+  }
+  if (ENDPOINTS.test(arg)) {
+    const { snapshot } = await observeEnsemble(parseEndpoints(arg), { candidates: desired.servers });
+    return { snapshot, source: `live ensemble via ${arg}` };
+  }
+  throw new InputError(`--current ${arg}: neither an existing file nor host:port[,host:port]`);
+}

@@ -1,0 +1,60 @@
+/** Markdown for pull-request review: a table of steps and a Mermaid sequence diagram. */
+import { PlanResult, Step } from '../types';
+import { formatView } from './text';
+
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+const ids = (xs: readonly number[]) => (xs.length === 0 ? '—' : xs.join(', '));
+
+/** The arrow a step draws: who acts on whom, and a short label. */
+function mermaidLine(s: Step): string {
+  const target = s.serverId !== undefined ? `S${s.serverId}` : 'E';
+  const label: Record<Step['kind'], string> = {
+    'start-initial': 'start (first configuration)',
+    'await-quorum': 'wait for leader and quorum',
+    'start-member': 'start (was down)',
+    'start-joiner': 'start as joiner',
+    'stop-joiner': 'stop stray joiner',
+    'await-synced': 'wait until synced',
+    'reconfig-add': `reconfig add ${s.serverId} → voters ${s.after.voters.join(',')}`,
+    'reconfig-role': `reconfig ${s.serverId} → ${s.role}`,
+    'drain-clients': 'drain clients',
+    'reconfig-remove': `reconfig remove ${s.serverId} → voters ${s.after.voters.join(',')}`,
+    'barrier-write': 'barrier write committed',
+    'stop-server': 'stop',
+    'restart-server': `restart (${s.reason ?? 'settings'})`,
+    'rewrite-config': `rewrite lists → voters ${s.after.voters.join(',')}`,
+  };
+  const onEnsemble = s.kind === 'reconfig-add' || s.kind === 'reconfig-remove' || s.kind === 'reconfig-role' || s.kind === 'barrier-write' || s.kind === 'rewrite-config' || s.kind === 'await-quorum';
+  return `  R->>${onEnsemble ? 'E' : target}: ${s.index}. ${label[s.kind].replace(/[;#]/g, ' ')}`;
+}
+
+export function renderMarkdown(result: PlanResult): string {
+  if (!result.ok) {
+    return [
+      '### ZooKeeper rollout: refused', '',
+      `**${cell(result.refusal.reason)}**`, '',
+      ...result.refusal.details.map((d) => `- ${d}`), '',
+    ].join('\n');
+  }
+  const p = result.plan;
+  const servers = [...new Set(p.steps.filter((s) => s.serverId !== undefined).map((s) => s.serverId!))].sort((a, b) => a - b);
+  const out = [
+    `### ZooKeeper rollout: \`${p.ensemble}\` (${p.strategy})`, '',
+    p.fromVersion === null
+      ? `Bootstrap to ${formatView(p.to)}, ${p.steps.length} steps.`
+      : `From ${formatView(p.from)} (config version \`${p.fromVersion}\`, leader ${p.leaderId}) to ${formatView(p.to)}: ${p.steps.length} steps.`,
+    '',
+  ];
+  if (p.steps.length === 0) return [...out, 'Nothing to do: the live ensemble already matches.', ''].join('\n');
+  out.push('| # | step | voters after | observers after | quorum | failures tolerated |', '|---:|---|---|---|---:|---:|');
+  for (const s of p.steps) {
+    out.push(`| ${s.index} | ${cell(s.summary)} | ${ids(s.after.voters)} | ${ids(s.after.observers)} | ${s.quorumAfter} | ${s.toleratesAfter} |`);
+  }
+  out.push('');
+  for (const n of p.notes) out.push(`> ${n}`, '');
+  out.push('```mermaid', 'sequenceDiagram', '  participant R as zk-rollout', '  participant E as ensemble');
+  for (const id of servers) out.push(`  participant S${id} as server ${id}`);
+  for (const s of p.steps) out.push(mermaidLine(s));
+  out.push('```', '');
+  return out.join('\n');
+}

@@ -1,0 +1,2 @@
+export * from './four-letter';
+export * from './observe';
