@@ -70,6 +70,7 @@ export function initialState(strategy: Strategy, snapshot: ClusterSnapshot | nul
   for (const o of snapshot.observations) {
     if (o.up) state.running.add(o.id);
     if (o.up && o.synced) state.synced.add(o.id);
+    if (o.drained) state.drained.add(o.id);
     if (o.up && strategy === 'static') state.views.set(o.id, voterIds(o.view ?? snapshot.members));
   }
   state.leaderId = snapshot.leaderId;

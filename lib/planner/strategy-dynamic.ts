@@ -23,7 +23,10 @@ export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desired
 
   // 2. Stop joiners an interrupted rollout left that are no longer wanted.
   const running = new Set((current.joiners ?? []).filter((j) => isUp(current, j.id)).map((j) => j.id));
-  for (const id of [...running].sort((a, b) => a - b)) if (!want.has(id)) actions.push({ kind: 'stop-joiner', serverId: id });
+  // A running non-member may be a server just reconfigured out: commit a write without it before it stops.
+  const strays = [...running].sort((a, b) => a - b).filter((id) => !want.has(id));
+  if (strays.length > 0) actions.push({ kind: 'barrier-write' });
+  for (const id of strays) actions.push({ kind: 'stop-joiner', serverId: id });
 
   // 3. Grow: each new server joins as an observer, syncs, then is added with its desired role.
   for (const s of desired.servers) {
@@ -52,7 +55,7 @@ export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desired
       continue;
     }
     const up = isUp(current, m.id);
-    if (up) actions.push({ kind: 'drain-clients', serverId: m.id });
+    if (up && !observation(current, m.id)?.drained) actions.push({ kind: 'drain-clients', serverId: m.id });
     actions.push({ kind: 'reconfig-remove', serverId: m.id }, { kind: 'barrier-write' });
     if (up) actions.push({ kind: 'stop-server', serverId: m.id });
     committed.delete(m.id);

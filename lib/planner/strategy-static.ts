@@ -41,14 +41,18 @@ export function planStatic(current: ClusterSnapshot, desired: Ensemble, desiredH
     } else if (!o.synced) actions.push({ kind: 'await-synced', serverId: m.id });
   }
 
-  // 2. Stop stray joiners; finish a rolling restart an interrupted rollout left half done.
-  for (const j of current.joiners ?? []) {
-    if (isUp(current, j.id)) { actions.push({ kind: 'stop-joiner', serverId: j.id }); running.delete(j.id); }
-  }
+  // 2. Finish a rolling restart an interrupted rollout left half done, then stop servers that left the
+  //    list (a running non-member is a leaving server: the rest restarted without it first).
   rollingRestart(config().filter((m) => {
     const v = observation(current, m.id)?.view;
     return running.has(m.id) && !restarted.has(m.id) && v !== undefined && describeConfig(v) !== describeConfig(config());
   }));
+  for (const j of current.joiners ?? []) {
+    if (!isUp(current, j.id)) continue;
+    if (!observation(current, j.id)?.drained) actions.push({ kind: 'drain-clients', serverId: j.id });
+    actions.push({ kind: 'stop-joiner', serverId: j.id });
+    running.delete(j.id);
+  }
 
   // 3. Grow, one server at a time.
   for (const s of desired.servers) {
@@ -65,7 +69,7 @@ export function planStatic(current: ClusterSnapshot, desired: Ensemble, desiredH
   for (const m of removalOrder(current.members.filter((x) => !want.has(x.id)), current)) {
     const up = running.has(m.id);
     if (up && m.id === leaderId && m.role === 'participant') restart(m, 'handoff');
-    if (up) actions.push({ kind: 'drain-clients', serverId: m.id });
+    if (up && !observation(current, m.id)?.drained) actions.push({ kind: 'drain-clients', serverId: m.id });
     committed.delete(m.id);
     actions.push({ kind: 'rewrite-config', config: config() });
     rollingRestart(config().filter((x) => running.has(x.id)));

@@ -12,6 +12,8 @@ export interface ServerObservation {
   readonly settingsHash?: string;
   /** Static strategy: the server list in this server's own zoo.cfg. */
   readonly view?: readonly Server[];
+  /** Its clients were drained earlier in this rollout (or the drain timed out and was accepted). */
+  readonly drained?: boolean;
 }
 
 /** The live ensemble as the executor read it. */

@@ -100,7 +100,7 @@ describe('planner', () => {
     const p = ok(plan(snap, ensemble([1, 2, 3, 4])));
     expect(kinds(p)).toEqual(['await-synced 4', 'reconfig-add 4']);
     const back = ok(plan(snap, ensemble([1, 2, 3])));
-    expect(kinds(back)).toEqual(['stop-joiner 4']);
+    expect(kinds(back)).toEqual(['barrier-write', 'stop-joiner 4']);
   });
 
   describe('refusals', () => {

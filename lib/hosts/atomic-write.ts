@@ -1,0 +1,12 @@
+import { mkdir, rename, writeFile, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** Write to a temporary file, fsync, then rename over the target: readers see old or new, never half. */
+export async function writeFileAtomic(path: string, content: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  await writeFile(tmp, content, { mode: 0o640 });
+  const fh = await open(tmp, 'r');
+  try { await fh.sync(); } finally { await fh.close(); }
+  await rename(tmp, path);
+}

@@ -1,0 +1,136 @@
+/**
+ * Local host driver: each server is a QuorumPeerMain process on this machine, under a base directory
+ * (`<base>/<ensemble>/server-<id>/`). Processes are tracked by pid file and only ever signalled after
+ * checking that the pid still runs our own command line.
+ */
+import { spawn } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Server } from '../model/types';
+import { writeFileAtomic } from './atomic-write';
+import { HostDriver, JvmOptions, ServerFiles, ServerPaths } from './types';
+import { zookeeperClasspath } from './zookeeper-install';
+
+export interface LocalHostOptions {
+  /** Where server directories live. */
+  readonly baseDir: string;
+  readonly ensemble: string;
+  /** @default 'java' on PATH */
+  readonly javaBin?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class LocalHostDriver implements HostDriver {
+  readonly name = 'local';
+  private readonly classpath: string;
+
+  constructor(private readonly options: LocalHostOptions) {
+    this.classpath = zookeeperClasspath();
+  }
+
+  paths(server: Server): ServerPaths {
+    const dir = join(this.options.baseDir, this.options.ensemble, `server-${server.id}`);
+    return {
+      dir,
+      zooCfg: join(dir, 'conf', 'zoo.cfg'),
+      dynamicCfg: join(dir, 'conf', 'zoo.cfg.dynamic'),
+      dataDir: join(dir, 'data'),
+      log: join(dir, 'zookeeper.log'),
+    };
+  }
+
+  private pidFile(server: Server) { return join(this.paths(server).dir, 'zookeeper.pid'); }
+  private hashFile(server: Server) { return join(this.paths(server).dir, 'conf', 'settings.hash'); }
+  private runningHashFile(server: Server) { return join(this.paths(server).dir, 'running.settings.hash'); }
+
+  async writeFiles(server: Server, files: ServerFiles): Promise<void> {
+    const p = this.paths(server);
+    await mkdir(p.dataDir, { recursive: true });
+    await writeFileAtomic(join(p.dataDir, 'myid'), `${server.id}\n`);
+    if (files.dynamic !== undefined) await writeFileAtomic(files.dynamic.path, files.dynamic.content);
+    await writeFileAtomic(this.hashFile(server), `${files.settingsHash}\n`);
+    // zoo.cfg last: it names the dynamic file, so it must never point at one not yet written.
+    await writeFileAtomic(p.zooCfg, files.zooCfg);
+  }
+
+  async pid(server: Server): Promise<number | null> {
+    let pid: number;
+    try {
+      pid = Number((await readFile(this.pidFile(server), 'utf8')).trim());
+    } catch {
+      return null;
+    }
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    // Only our own process: the pid must still run QuorumPeerMain on this server's zoo.cfg.
+    try {
+      const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+      return cmdline.includes(this.paths(server).zooCfg) && cmdline.some((a) => a.endsWith('QuorumPeerMain')) ? pid : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async isRunning(server: Server): Promise<boolean> {
+    return (await this.pid(server)) !== null;
+  }
+
+  async start(server: Server, jvm: JvmOptions): Promise<void> {
+    if (await this.isRunning(server)) throw new Error(`server ${server.id}: already running (pid ${await this.pid(server)})`);
+    const p = this.paths(server);
+    const props = Object.entries({ 'zookeeper.log.dir': p.dir, ...(jvm.systemProperties ?? {}) }).map(([k, v]) => `-D${k}=${v}`);
+    const args = [`-Xmx${jvm.heapMb}m`, ...props, '-cp', this.classpath, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', p.zooCfg];
+    const log = openSync(p.log, 'a');
+    try {
+      const child = spawn(this.options.javaBin ?? 'java', args, { detached: true, stdio: ['ignore', log, log] });
+      const pid = await new Promise<number>((resolve, reject) => {
+        child.once('error', (e) => reject(new Error(`server ${server.id}: cannot start java: ${e.message}`)));
+        child.once('spawn', () => resolve(child.pid!));
+      });
+      child.unref();
+      await writeFileAtomic(this.pidFile(server), `${pid}\n`);
+      const hash = await readFile(this.hashFile(server), 'utf8').catch(() => '');
+      await writeFileAtomic(this.runningHashFile(server), hash);
+    } finally {
+      closeSync(log);
+    }
+    // A JVM that dies at once (bad config, port taken) is reported here rather than as a later timeout.
+    await sleep(300);
+    if (!(await this.isRunning(server))) {
+      const tail = (await readFile(p.log, 'utf8').catch(() => '')).split('\n').filter((l) => /ERROR|Exception|Caused/.test(l)).slice(-3).join('\n');
+      throw new Error(`server ${server.id}: process exited right after start; see ${p.log}${tail ? `\n${tail}` : ''}`);
+    }
+  }
+
+  async stop(server: Server, timeoutMs = 15000): Promise<void> {
+    const pid = await this.pid(server);
+    if (pid === null) { await rm(this.pidFile(server), { force: true }); return; }
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!(await this.isRunning(server))) break;
+      await sleep(100);
+    }
+    if (await this.isRunning(server)) process.kill(pid, 'SIGKILL');
+    while (await this.isRunning(server)) await sleep(50);
+    await rm(this.pidFile(server), { force: true });
+  }
+
+  async kill(server: Server): Promise<void> {
+    const pid = await this.pid(server);
+    if (pid === null) return;
+    process.kill(pid, 'SIGKILL');
+    while (await this.isRunning(server)) await sleep(20);
+  }
+
+  async runningSettingsHash(server: Server): Promise<string | undefined> {
+    if (!(await this.isRunning(server))) return undefined;
+    const h = (await readFile(this.runningHashFile(server), 'utf8').catch(() => '')).trim();
+    return h || undefined;
+  }
+
+  async readZooCfg(server: Server): Promise<string | undefined> {
+    return readFile(this.paths(server).zooCfg, 'utf8').catch(() => undefined);
+  }
+}

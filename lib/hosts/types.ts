@@ -1,0 +1,43 @@
+/** What the rollout needs from the machines servers run on: files and processes, nothing else. */
+import { Server } from '../model/types';
+
+export interface ServerFiles {
+  readonly zooCfg: string;
+  /** Dynamic strategy only. ZooKeeper reads the config version from the file name (`<base>.<version>`). */
+  readonly dynamic?: { readonly path: string; readonly content: string };
+  /** Fingerprint of the settings these files carry (see settingsHash). */
+  readonly settingsHash: string;
+}
+
+export interface ServerPaths {
+  readonly dir: string;
+  readonly zooCfg: string;
+  /** Base name of the dynamic file; the written file may carry a `.<version>` suffix. */
+  readonly dynamicCfg: string;
+  readonly dataDir: string;
+  readonly log: string;
+}
+
+export interface JvmOptions {
+  readonly heapMb: number;
+  /** -D system properties, e.g. the superuser digest. */
+  readonly systemProperties?: Readonly<Record<string, string>>;
+}
+
+export interface HostDriver {
+  readonly name: string;
+  paths(server: Server): ServerPaths;
+  /** Writes config files and myid atomically: a failed write leaves the previous files intact. */
+  writeFiles(server: Server, files: ServerFiles): Promise<void>;
+  start(server: Server, jvm: JvmOptions): Promise<void>;
+  /** Stops the process (TERM, then KILL after the timeout). A server that is not running is fine. */
+  stop(server: Server, timeoutMs?: number): Promise<void>;
+  /** kill -9, for fault-injection tests. */
+  kill(server: Server): Promise<void>;
+  isRunning(server: Server): Promise<boolean>;
+  pid(server: Server): Promise<number | null>;
+  /** The settings fingerprint the running process was started with. */
+  runningSettingsHash(server: Server): Promise<string | undefined>;
+  /** The zoo.cfg the server currently has on disk. */
+  readZooCfg(server: Server): Promise<string | undefined>;
+}

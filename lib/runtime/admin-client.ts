@@ -1,0 +1,175 @@
+/**
+ * The admin client on the `zookeeper` npm package: superuser auth, sync + getconfig, conditional
+ * reconfig, barrier writes and the rollout lock. One client per connection; a closed client is never reused.
+ */
+import ZooKeeper from 'zookeeper';
+import { Membership, Server } from '../model/types';
+import { parseMembership, renderServerLine } from '../model/zoocfg';
+import { AdminAuth } from './credentials';
+
+/** ZooKeeper return codes the rollout reacts to. */
+export const ZK = { CONNECTIONLOSS: -4, OPERATIONTIMEOUT: -7, NEWCONFIGNOQUORUM: -13, RECONFIGINPROGRESS: -14, NONODE: -101, NOAUTH: -102, BADVERSION: -103, NODEEXISTS: -110 } as const;
+
+export class ZkError extends Error {
+  constructor(readonly code: number, readonly operation: string, detail: string) {
+    super(`${operation}: ZooKeeper error ${code} (${detail})`);
+    this.name = 'ZkError';
+  }
+}
+
+function wrap(operation: string, e: unknown): Error {
+  const m = /^(-?\d+)\s+(.*)$/.exec((e as Error).message ?? '');
+  if (m) return new ZkError(Number(m[1]), operation, m[2]);
+  const r = /result: "(\w+) (-?\d+)"/.exec((e as Error).message ?? '');
+  if (r) return new ZkError(Number(r[2]), operation, r[1]);
+  return new Error(`${operation}: ${(e as Error).message}`);
+}
+
+export function connectString(servers: readonly Server[]): string {
+  return servers.map((s) => `${s.host}:${s.clientPort}`).join(',');
+}
+
+interface NativeClient {
+  on(event: string, cb: (...args: unknown[]) => void): void;
+  once(event: string, cb: (...args: unknown[]) => void): void;
+  init(config: object): void;
+  close(): void;
+  add_auth(scheme: string, auth: string, cb: (rc: number, error: string) => void): void;
+  sync(path: string): Promise<unknown>;
+  getconfig(watch: boolean): Promise<unknown>;
+  reconfig(joining: string | null, leaving: string | null, members: string | null, version: number): Promise<unknown>;
+  create(path: string, data: string | Buffer, flags: number): Promise<string>;
+  get(path: string, watch: boolean): Promise<unknown>;
+  set(path: string, data: string | Buffer, version: number): Promise<unknown>;
+  exists(path: string, watch: boolean): Promise<unknown>;
+  delete_(path: string, version: number): Promise<unknown>;
+}
+
+export interface AdminClientOptions {
+  readonly connect: string;
+  readonly auth?: AdminAuth;
+  /** Session timeout; short sessions release the lock of a killed handler quickly. @default 6000 */
+  readonly sessionTimeoutMs?: number;
+  /** @default 10000 */
+  readonly connectTimeoutMs?: number;
+}
+
+export class AdminClient {
+  private closed = false;
+
+  private constructor(private readonly zk: NativeClient, readonly connect: string) {}
+
+  static async open(options: AdminClientOptions): Promise<AdminClient> {
+    const zk = new (ZooKeeper as unknown as new (cfg: object) => NativeClient)({
+      connect: options.connect,
+      timeout: options.sessionTimeoutMs ?? 6000,
+      debug_level: 0, // silent: the C client prints reconnect noise to stdout
+      host_order_deterministic: false,
+    });
+    const timeoutMs = options.connectTimeoutMs ?? 10000;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => { zk.close(); reject(new Error(`could not connect to ${options.connect} within ${timeoutMs} ms`)); }, timeoutMs);
+      zk.once('connect', () => { clearTimeout(timer); resolve(); });
+      zk.init({});
+    });
+    const client = new AdminClient(zk, options.connect);
+    if (options.auth?.mode === 'digest') {
+      await new Promise<void>((resolve, reject) => {
+        zk.add_auth('digest', `${options.auth!.user}:${options.auth!.password}`, (rc, error) => (rc === 0 ? resolve() : reject(new ZkError(rc, 'add_auth', error))));
+      }).catch((e) => { client.close(); throw e; });
+    }
+    return client;
+  }
+
+  private live(): NativeClient {
+    if (this.closed) throw new Error('admin client already closed');
+    return this.zk;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.zk.close();
+  }
+
+  /** The committed configuration, read after `sync` so that it is not stale. */
+  async committedConfig(): Promise<Membership> {
+    const zk = this.live();
+    try {
+      await zk.sync('/zookeeper/config');
+      const res = await zk.getconfig(false);
+      // Resolves [stat, data] whatever the type declarations say.
+      const data = Array.isArray(res) ? res[1] : res;
+      return parseMembership(Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
+    } catch (e) {
+      throw wrap('getconfig', e);
+    }
+  }
+
+  /** Incremental reconfig, only if the committed config is still at `expectedVersion`. */
+  async reconfig(change: { joining?: readonly Server[]; leaving?: readonly number[] }, expectedVersion: string): Promise<Membership> {
+    const zk = this.live();
+    const joining = change.joining && change.joining.length > 0 ? change.joining.map((s) => renderServerLine(s)).join(',') : null;
+    const leaving = change.leaving && change.leaving.length > 0 ? change.leaving.join(',') : null;
+    try {
+      const res = await zk.reconfig(joining, leaving, null, Number(BigInt(`0x${expectedVersion}`)));
+      const data = Array.isArray(res) ? res[1] : res;
+      return parseMembership(Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
+    } catch (e) {
+      throw wrap('reconfig', e);
+    }
+  }
+
+  async ensurePath(path: string): Promise<void> {
+    const zk = this.live();
+    let prefix = '';
+    for (const part of path.split('/').filter(Boolean)) {
+      prefix += `/${part}`;
+      try {
+        await zk.create(prefix, '', 0);
+      } catch (e) {
+        const err = wrap('create', e);
+        if (!(err instanceof ZkError && err.code === ZK.NODEEXISTS)) throw err;
+      }
+    }
+  }
+
+  /** A write that must be committed by the current quorum before it returns. */
+  async barrierWrite(path: string, payload: string): Promise<void> {
+    const zk = this.live();
+    await this.ensurePath(path);
+    try {
+      await zk.set(path, payload, -1);
+    } catch (e) {
+      throw wrap('barrier write', e);
+    }
+  }
+
+  async create(path: string, data: string, flags = 0): Promise<string> {
+    try {
+      return await this.live().create(path, data, flags);
+    } catch (e) {
+      throw wrap(`create ${path}`, e);
+    }
+  }
+
+  async get(path: string): Promise<string> {
+    try {
+      await this.live().sync(path);
+      const res = await this.live().get(path, false);
+      const data = Array.isArray(res) ? res[1] : res;
+      return Buffer.isBuffer(data) ? data.toString('utf8') : String(data ?? '');
+    } catch (e) {
+      throw wrap(`get ${path}`, e);
+    }
+  }
+
+  async delete(path: string): Promise<void> {
+    try {
+      await this.live().delete_(path, -1);
+    } catch (e) {
+      const err = wrap(`delete ${path}`, e);
+      if (!(err instanceof ZkError && err.code === ZK.NONODE)) throw err;
+    }
+  }
+}
