@@ -20,6 +20,8 @@ export interface LocalHostOptions {
   readonly javaBin?: string;
 }
 
+const CLOSE_FDS_AND_EXEC = 'for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done; exec "$@"';
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class LocalHostDriver implements HostDriver {
@@ -83,7 +85,10 @@ export class LocalHostDriver implements HostDriver {
     const args = [`-Xmx${jvm.heapMb}m`, ...props, '-cp', this.classpath, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', p.zooCfg];
     const log = openSync(p.log, 'a');
     try {
-      const child = spawn(this.options.javaBin ?? 'java', args, { detached: true, stdio: ['ignore', log, log] });
+      // Through bash (multi-digit descriptors), closing every inherited descriptor above stderr before exec: the native ZooKeeper
+      // client's sockets are not close-on-exec, and a server holding copies of them breaks the
+      // client's later connections in this process.
+      const child = spawn('/bin/bash', ['-c', CLOSE_FDS_AND_EXEC, 'bash', this.options.javaBin ?? 'java', ...args], { detached: true, stdio: ['ignore', log, log] });
       const pid = await new Promise<number>((resolve, reject) => {
         child.once('error', (e) => reject(new Error(`server ${server.id}: cannot start java: ${e.message}`)));
         child.once('spawn', () => resolve(child.pid!));

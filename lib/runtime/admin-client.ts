@@ -43,6 +43,7 @@ interface NativeClient {
   set(path: string, data: string | Buffer, version: number): Promise<unknown>;
   exists(path: string, watch: boolean): Promise<unknown>;
   delete_(path: string, version: number): Promise<unknown>;
+  get_children(path: string, watch: boolean): Promise<string[]>;
 }
 
 export interface AdminClientOptions {
@@ -161,6 +162,15 @@ export class AdminClient {
       return Buffer.isBuffer(data) ? data.toString('utf8') : String(data ?? '');
     } catch (e) {
       throw wrap(`get ${path}`, e);
+    }
+  }
+
+  async children(path: string): Promise<string[]> {
+    try {
+      await this.live().sync(path);
+      return await this.live().get_children(path, false);
+    } catch (e) {
+      throw wrap(`get_children ${path}`, e);
     }
   }
 

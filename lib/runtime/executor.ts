@@ -1,0 +1,317 @@
+/**
+ * The executor: observe live state -> plan -> (plan verifies itself) -> run the first step -> check
+ * it -> repeat until live equals desired. It never decides order: every step comes from a fresh plan.
+ */
+import { hostname } from 'node:os';
+import { Ensemble, Server } from '../model/types';
+import { HostDriver } from '../hosts/types';
+import { plan } from '../planner/plan';
+import { renderText } from '../planner/render';
+import { ClusterSnapshot, Step } from '../planner/types';
+import { AdminClient, connectString, ZK, ZkError } from './admin-client';
+import { AdminAuth } from './credentials';
+import { readLiveState } from './live-state';
+import { isSynced, probeServer } from './observe';
+import { fourLetterWord, parseSrvr } from './four-letter';
+import { installServerFiles, startServer } from './server-config';
+import { waitUntil } from './wait';
+
+export interface Timeouts {
+  /** A joiner or restarted server reaching broadcast and the leader's zxid. @default 120000 */
+  readonly syncMs: number;
+  /** A leader being elected (bootstrap, after the leader leaves). @default 60000 */
+  readonly quorumMs: number;
+  /** Clients leaving a server before it is removed; then the rollout proceeds. @default 5000 */
+  readonly drainMs: number;
+  /** A server stopping gracefully before it is killed. @default 15000 */
+  readonly stopMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { syncMs: 120000, quorumMs: 60000, drainMs: 5000, stopMs: 15000 };
+
+export interface ExecutorOptions {
+  readonly desired: Ensemble;
+  readonly driver: HostDriver;
+  readonly auth: AdminAuth;
+  readonly timeouts?: Partial<Timeouts>;
+  readonly log?: (line: string) => void;
+  /** Hook for fault-injection tests: called before each step runs. */
+  readonly beforeStep?: (step: Step, done: number) => Promise<void> | void;
+  /** Upper bound on steps, against a plan that never converges. @default 2000 */
+  readonly maxSteps?: number;
+}
+
+export interface RolloutSummary {
+  readonly steps: number;
+  readonly elections: number;
+  readonly longestWaitMs: number;
+  readonly totalMs: number;
+  readonly finalMembers: readonly Server[];
+}
+
+export class RolloutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RolloutError';
+  }
+}
+
+export const LOCK_ROOT = '/zk-rollout/locks';
+
+const GUARDS = new Set<Step['kind']>(['await-synced', 'drain-clients', 'await-quorum']);
+
+/** The first step, preceded by the guards in front of it. */
+export function guardedPrefix(steps: readonly Step[]): Step[] {
+  let end = 0;
+  while (end < steps.length - 1 && GUARDS.has(steps[end].kind)) end++;
+  return steps.slice(0, end + 1);
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export class Executor {
+  private readonly t: Timeouts;
+  private readonly log: (line: string) => void;
+  private admin: AdminClient | null = null;
+  private known: Server[] = [];
+  private readonly drained = new Set<number>();
+  private leaders: number[] = [];
+  private longestWaitMs = 0;
+  private lockPath: string;
+
+  constructor(private readonly o: ExecutorOptions) {
+    this.t = { ...DEFAULT_TIMEOUTS, ...(o.timeouts ?? {}) };
+    this.log = o.log ?? ((l) => process.stdout.write(`${l}\n`));
+    this.lockPath = `${LOCK_ROOT}/${o.desired.name}`;
+  }
+
+  async run(): Promise<RolloutSummary> {
+    const started = Date.now();
+    let done = 0;
+    try {
+      for (;;) {
+        const snapshot = await this.observe();
+        // Take the rollout lock before acting on a running ensemble.
+        if (snapshot !== null) await this.adminClient(snapshot);
+        const result = plan(snapshot, this.o.desired);
+        if (!result.ok) {
+          throw new RolloutError(`refused: ${result.refusal.reason}\n${result.refusal.details.map((d) => `  - ${d}`).join('\n')}`);
+        }
+        if (done === 0) this.log(renderText(result).trimEnd());
+        const steps = result.plan.steps;
+        if (steps.length === 0) break;
+        if (done >= (this.o.maxSteps ?? 2000)) throw new RolloutError(`no convergence after ${done} steps; last plan:\n${renderText(result)}`);
+        // A guard (a wait) runs together with the step it guards: re-planning in between would only
+        // plan the same guard again. Bootstrap runs as one unit: nothing to re-read until a quorum exists.
+        const batch = snapshot === null ? steps : guardedPrefix(steps);
+        for (const step of batch) {
+          await this.o.beforeStep?.(step, done);
+          const t0 = Date.now();
+          this.log(`[step ${done + 1}] ${step.summary} ...`);
+          await this.runStep(step, snapshot);
+          const took = Date.now() - t0;
+          this.longestWaitMs = Math.max(this.longestWaitMs, took);
+          done++;
+          this.log(`[step ${done}] done in ${secs(took)} (${steps.length - batch.indexOf(step) - 1} more planned)`);
+        }
+      }
+      const final = await this.observe();
+      const summary: RolloutSummary = {
+        steps: done,
+        elections: Math.max(0, this.leaders.length - 1),
+        longestWaitMs: this.longestWaitMs,
+        totalMs: Date.now() - started,
+        finalMembers: final?.members ?? [],
+      };
+      this.log(`converged: ${done} steps, ${summary.elections} leader election(s) seen, longest step ${secs(summary.longestWaitMs)}, total ${secs(summary.totalMs)}`);
+      this.log(`connect string: ${connectString(this.o.desired.servers)}`);
+      return summary;
+    } finally {
+      this.admin?.close();
+      this.admin = null;
+    }
+  }
+
+  private async observe(): Promise<ClusterSnapshot | null> {
+    const live = await readLiveState(this.o.desired, this.o.driver, this.known, this.drained);
+    const snap = live.snapshot;
+    if (snap) {
+      for (const m of snap.members) if (!this.known.some((k) => k.id === m.id)) this.known.push(m);
+      if (snap.leaderId !== null && this.leaders[this.leaders.length - 1] !== snap.leaderId) this.leaders.push(snap.leaderId);
+      if (snap.leaderId === null && snap.members.length > 0) return this.awaitLeader(snap);
+    }
+    return snap;
+  }
+
+  /** Between elections there is no leader; give the ensemble time to elect one before planning. */
+  private async awaitLeader(first: ClusterSnapshot): Promise<ClusterSnapshot> {
+    let snap = first;
+    await waitUntil('a leader to be elected', this.t.quorumMs, async () => {
+      const live = await readLiveState(this.o.desired, this.o.driver, this.known, this.drained);
+      if (live.snapshot) snap = live.snapshot;
+      return { done: snap.leaderId !== null, seen: `members {${snap.members.map((m) => m.id).join(',')}}, ${snap.observations.filter((o) => o.up).length} up, none leading` };
+    }, 'check that a quorum of voters is running (zk-rollout status), then re-run apply');
+    if (snap.leaderId !== null && this.leaders[this.leaders.length - 1] !== snap.leaderId) this.leaders.push(snap.leaderId);
+    return snap;
+  }
+
+  private server(id: number, snapshot: ClusterSnapshot | null): Server {
+    const s = this.o.desired.servers.find((x) => x.id === id) ?? snapshot?.members.find((x) => x.id === id) ?? this.known.find((x) => x.id === id);
+    if (!s) throw new RolloutError(`step names server ${id}, whose address is unknown`);
+    return s;
+  }
+
+  /**
+   * One admin session for the whole rollout, on the current members and the desired servers together,
+   * so that it (and the lock it holds) survives the membership moving from one set to the other.
+   */
+  private async adminClient(snapshot: ClusterSnapshot): Promise<AdminClient> {
+    if (this.admin) return this.admin;
+    const servers = new Map([...snapshot.members, ...this.o.desired.servers].map((s) => [s.id, s]));
+    this.admin = await AdminClient.open({ connect: connectString([...servers.values()]), auth: this.o.auth });
+    await this.takeLock(this.admin);
+    return this.admin;
+  }
+
+  /** An ephemeral znode: a second rollout fails fast naming the holder; a dead handler's lock goes with its session. */
+  private async takeLock(client: AdminClient): Promise<void> {
+    await client.ensurePath(LOCK_ROOT);
+    const holder = JSON.stringify({ host: hostname(), pid: process.pid, since: new Date().toISOString() });
+    try {
+      await client.create(this.lockPath, holder, 1 /* ZOO_EPHEMERAL */);
+    } catch (e) {
+      if (!(e instanceof ZkError && e.code === ZK.NODEEXISTS)) throw e;
+      const current = await client.get(this.lockPath).catch(() => '');
+      throw new RolloutError(`another rollout of ensemble ${this.o.desired.name} is running: lock ${this.lockPath} is held by ${current || 'an unknown holder'}; wait for it to finish (a killed handler's lock expires with its session)`);
+    }
+  }
+
+  private async runStep(step: Step, snapshot: ClusterSnapshot | null): Promise<void> {
+    const { driver, desired, auth } = this.o;
+    const id = step.serverId;
+    const srv = () => this.server(id!, snapshot);
+    const version = snapshot?.configVersion ?? null;
+    switch (step.kind) {
+      case 'start-initial':
+      case 'start-member':
+      case 'start-joiner': {
+        const config = step.config ?? snapshot!.members;
+        if (await driver.isRunning(srv())) await driver.stop(srv(), this.t.stopMs);
+        await installServerFiles(driver, desired, srv(), config, step.kind === 'start-initial' ? null : version, auth);
+        await startServer(driver, desired, srv(), auth);
+        return;
+      }
+      case 'restart-server': {
+        const config = step.config ?? snapshot!.members;
+        await driver.stop(srv(), this.t.stopMs);
+        await installServerFiles(driver, desired, srv(), config, version, auth);
+        await startServer(driver, desired, srv(), auth);
+        return;
+      }
+      case 'rewrite-config': {
+        const config = step.config ?? [];
+        const everyone = new Map([...config, ...(snapshot?.members ?? [])].map((s) => [s.id, this.server(s.id, snapshot)]));
+        for (const s of everyone.values()) await installServerFiles(driver, desired, s, config, null, auth);
+        return;
+      }
+      case 'stop-joiner':
+      case 'stop-server':
+        await driver.stop(srv(), this.t.stopMs);
+        return;
+      case 'await-quorum':
+        await waitUntil('a leader and every started server in broadcast', this.t.quorumMs, async () => {
+          const probes = await Promise.all(desired.servers.map((s) => probeServer(s, 2000)));
+          const leader = probes.find((p) => p.mode === 'leader');
+          const synced = probes.filter(isSynced).length;
+          return { done: leader !== undefined && synced === desired.servers.length, seen: `${leader ? `leader ${leader.server.id}` : 'no leader'}, ${synced}/${desired.servers.length} synced` };
+        }, 'check the servers\' logs and that their ports are free, then re-run apply');
+        return;
+      case 'await-synced':
+        await this.awaitSynced(srv(), snapshot);
+        return;
+      case 'drain-clients':
+        await this.drain(srv());
+        return;
+      case 'barrier-write': {
+        const client = await this.adminClient(snapshot!);
+        await client.barrierWrite(`/zk-rollout/barrier/${desired.name}`, new Date().toISOString());
+        return;
+      }
+      case 'reconfig-add':
+      case 'reconfig-role':
+      case 'reconfig-remove':
+        await this.reconfig(step, snapshot!);
+        return;
+    }
+  }
+
+  private async awaitSynced(s: Server, snapshot: ClusterSnapshot | null): Promise<void> {
+    const leader = snapshot?.leaderId != null ? this.server(snapshot.leaderId, snapshot) : null;
+    let target: bigint | null = null;
+    if (leader && leader.id !== s.id) {
+      target = parseSrvr(await fourLetterWord(leader.host, leader.clientPort, 'srvr').catch(() => '')).zxid ?? null;
+    }
+    const { driver } = this.o;
+    await waitUntil(`server ${s.id} to sync with the leader`, this.t.syncMs, async () => {
+      if (!(await driver.isRunning(s))) throw new RolloutError(`server ${s.id} is not running`);
+      const p = await probeServer(s, 2000);
+      const caughtUp = target === null || (p.zxid !== undefined && p.zxid >= target);
+      return {
+        done: isSynced(p) && caughtUp,
+        seen: p.reachable ? `mode ${p.mode}, peer state '${p.peerState ?? '?'}', zxid ${p.zxid !== undefined ? `0x${p.zxid.toString(16)}` : '?'}${target !== null ? ` (leader was at 0x${target.toString(16)})` : ''}` : (p.error ?? 'unreachable'),
+      };
+    }, `check ${driver.paths(s).log}; re-run apply to resume from where the ensemble is`);
+  }
+
+  private async drain(s: Server): Promise<void> {
+    try {
+      await waitUntil(`clients to leave server ${s.id}`, this.t.drainMs, async () => {
+        const r = parseSrvr(await fourLetterWord(s.host, s.clientPort, 'srvr', 2000));
+        const clients = Math.max(0, (r.connections ?? 1) - 1); // our own probe is one connection
+        return { done: clients === 0, seen: `${clients} client connection(s)` };
+      }, '');
+    } catch (e) {
+      this.log(`  drain of server ${s.id}: ${(e as Error).message.split(';')[1]?.trim() ?? 'timed out'} after ${secs(this.t.drainMs)}; proceeding: those clients reconnect to the remaining servers`);
+    }
+    this.drained.add(s.id);
+  }
+
+  /** Conditional reconfig; connection loss is resolved by reading the committed config, never by a blind retry. */
+  private async reconfig(step: Step, snapshot: ClusterSnapshot): Promise<void> {
+    const id = step.serverId!;
+    const change = step.kind === 'reconfig-remove'
+      ? { leaving: [id] }
+      : { joining: step.servers ?? [{ ...this.server(id, snapshot), role: step.role! }] };
+    const applied = (m: { servers: readonly Server[] }) => step.kind === 'reconfig-remove'
+      ? !m.servers.some((s) => s.id === id)
+      : (change.joining ?? []).every((j) => m.servers.some((s) => s.id === j.id && s.role === j.role));
+    const client = await this.adminClient(snapshot);
+    try {
+      const after = await client.reconfig(change, snapshot.configVersion);
+      if (!applied(after)) throw new RolloutError(`reconfig returned a configuration without the change: ${JSON.stringify(after)}`);
+      this.log(`  committed config version ${after.version}`);
+    } catch (e) {
+      if (e instanceof ZkError && e.code === ZK.BADVERSION) {
+        throw new RolloutError(`the ensemble's configuration changed under the rollout (expected version ${snapshot.configVersion}): another change was made; re-run apply to plan from the new state`);
+      }
+      if (e instanceof ZkError && (e.code === ZK.CONNECTIONLOSS || e.code === ZK.OPERATIONTIMEOUT)) {
+        // Indeterminate: decide from the committed configuration.
+        this.admin?.close();
+        this.admin = null;
+        const members = [...snapshot.members, ...(change.joining ?? [])];
+        const fresh = await AdminClient.open({ connect: connectString(members), auth: this.o.auth });
+        try {
+          const committed = await fresh.committedConfig();
+          if (applied(committed)) { this.log(`  reconfig outcome was unknown (connection loss); committed config ${committed.version} shows it applied`); return; }
+          throw new RolloutError(`reconfig outcome was unknown (connection loss) and the committed config ${committed.version} does not show it; nothing was retried; re-run apply`);
+        } finally {
+          fresh.close();
+        }
+      }
+      if (e instanceof ZkError && e.code === ZK.NOAUTH) {
+        throw new RolloutError('reconfig was refused (not authorised): the superuser password does not match the servers\' superDigest, or skipACL is off while no password was given');
+      }
+      throw e;
+    }
+  }
+}

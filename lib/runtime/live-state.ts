@@ -1,0 +1,92 @@
+/**
+ * The live state the planner starts from: 4lw probes for membership, mode and sync, enriched with
+ * what the host driver knows (process running, settings it started with, the static list on disk).
+ */
+import { Ensemble, Server } from '../model/types';
+import { parseMembership } from '../model/zoocfg';
+import { HostDriver } from '../hosts/types';
+import { ClusterSnapshot, ServerObservation } from '../planner/types';
+import { isSynced, observeEnsemble, probeServer, ServerProbe } from './observe';
+
+export interface LiveState {
+  /** Null when nothing of the ensemble runs: a bootstrap. */
+  readonly snapshot: ClusterSnapshot | null;
+  readonly probes: readonly ServerProbe[];
+}
+
+function uniqueById(servers: readonly Server[]): Server[] {
+  const m = new Map<number, Server>();
+  for (const s of servers) if (!m.has(s.id)) m.set(s.id, s);
+  return [...m.values()].sort((a, b) => a.id - b.id);
+}
+
+async function staticList(driver: HostDriver, servers: readonly Server[]): Promise<Server[] | null> {
+  // Every config file holds the same list after a rewrite; take the one most files agree on.
+  const counts = new Map<string, { list: Server[]; n: number }>();
+  for (const s of servers) {
+    const text = await driver.readZooCfg(s);
+    if (!text || !/^server\.\d+=/m.test(text)) continue;
+    const list = [...parseMembership(text).servers];
+    const key = list.map((x) => `${x.id}${x.role[0]}`).join(',');
+    counts.set(key, { list, n: (counts.get(key)?.n ?? 0) + 1 });
+  }
+  const best = [...counts.values()].sort((a, b) => b.n - a.n)[0];
+  return best ? best.list : null;
+}
+
+export async function readLiveState(
+  desired: Ensemble, driver: HostDriver, known: readonly Server[], drained: ReadonlySet<number>, timeoutMs = 2000,
+): Promise<LiveState> {
+  const candidates = uniqueById([...desired.servers, ...known]);
+  const running = new Map<number, boolean>();
+  for (const s of candidates) running.set(s.id, await driver.isRunning(s));
+
+  let observed: Awaited<ReturnType<typeof observeEnsemble>> | null = null;
+  try {
+    observed = await observeEnsemble(candidates.map((s) => ({ host: s.host, port: s.clientPort })), { candidates, timeoutMs });
+  } catch {
+    observed = null;
+  }
+  if (!observed) {
+    const probes = await Promise.all(candidates.map((s) => probeServer(s, timeoutMs)));
+    if ([...running.values()].some(Boolean)) {
+      // Processes run but none answers with a membership yet (starting, or an election): a snapshot
+      // without a leader, which the planner refuses until a leader is there.
+      const members = candidates.filter((s) => running.get(s.id));
+      return {
+        snapshot: { configVersion: '0', members, leaderId: null, observations: members.map((s) => ({ id: s.id, up: true, synced: false })) },
+        probes,
+      };
+    }
+    return { snapshot: null, probes };
+  }
+
+  let { snapshot } = observed;
+  let members = snapshot.members;
+  if (desired.strategy === 'static') {
+    const list = await staticList(driver, uniqueById([...members, ...candidates]));
+    if (list) members = list.map((s) => candidates.find((c) => c.id === s.id) ?? s);
+  }
+  // Addresses from the spec where ZooKeeper prints none (e.g. 0.0.0.0 client addresses).
+  members = members.map((m) => ({ ...m, clientPort: m.clientPort || candidates.find((c) => c.id === m.id)?.clientPort || 2181 }));
+  const memberIds = new Set(members.map((m) => m.id));
+  const observations: ServerObservation[] = [];
+  const joiners: Server[] = [];
+  for (const s of uniqueById([...members, ...candidates])) {
+    const probe = observed.probes.find((p) => p.server.id === s.id);
+    const proc = running.get(s.id) ?? false;
+    const serving = probe?.reachable === true && probe.mode !== 'not-serving';
+    const up = proc || serving;
+    if (!memberIds.has(s.id) && !up) continue;
+    if (!memberIds.has(s.id)) joiners.push(s);
+    const hash = await driver.runningSettingsHash(s);
+    observations.push({
+      id: s.id, up, synced: probe ? isSynced(probe) : false,
+      ...(hash ? { settingsHash: hash } : {}),
+      ...(desired.strategy === 'static' && probe?.membership ? { view: probe.membership.servers } : {}),
+      ...(drained.has(s.id) ? { drained: true } : {}),
+    });
+  }
+  snapshot = { ...snapshot, members, observations, joiners };
+  return { snapshot, probes: observed.probes };
+}

@@ -1,0 +1,29 @@
+/** Polling with a deadline; a timeout says what was awaited, what was last seen, and what to do. */
+
+export class WaitTimeout extends Error {
+  constructor(what: string, seconds: number, lastSeen: string, advice: string) {
+    super(`timed out after ${seconds.toFixed(0)} s waiting for ${what}; last seen: ${lastSeen}; ${advice}`);
+    this.name = 'WaitTimeout';
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Calls `check` until it returns `{ done: true }` or the deadline passes. */
+export async function waitUntil(
+  what: string, timeoutMs: number, check: () => Promise<{ done: boolean; seen: string }>, advice: string, intervalMs = 200,
+): Promise<{ waitedMs: number }> {
+  const started = Date.now();
+  let seen = 'nothing yet';
+  for (;;) {
+    try {
+      const r = await check();
+      seen = r.seen;
+      if (r.done) return { waitedMs: Date.now() - started };
+    } catch (e) {
+      seen = (e as Error).message;
+    }
+    if (Date.now() - started > timeoutMs) throw new WaitTimeout(what, timeoutMs / 1000, seen, advice);
+    await sleep(intervalMs);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Real ZooKeeper 3.8 servers on loopback, one ensemble carried through bootstrap, scale-up,
+ * scale-down with the leader removed, and migration to disjoint hosts, with a writer running
+ * throughout each change. Every acknowledged write must be on every final server.
+ */
+import { observeEnsemble } from '../../lib/runtime/observe';
+import { TestCluster } from '../support/cluster';
+import { missingWrites, Writer } from '../support/writer';
+
+jest.setTimeout(240000);
+
+const cluster = new TestCluster('itdyn', 31000);
+
+afterAll(async () => {
+  require('node:fs').writeFileSync(`${cluster.baseDir}/rollout.log`, cluster.lines.join('\n'));
+  await cluster.stopAll();
+});
+
+async function leaderOf(ids: number[]): Promise<number | null> {
+  const { snapshot } = await observeEnsemble(ids.map((id) => ({ host: '127.0.0.1', port: 31000 + id })));
+  return snapshot.leaderId;
+}
+
+async function withWriter(connectIds: number[], finalIds: number[], change: () => Promise<unknown>) {
+  const writer = new Writer(cluster.connectString(connectIds));
+  await writer.start();
+  await new Promise((r) => setTimeout(r, 500));
+  const result = await change();
+  await new Promise((r) => setTimeout(r, 500));
+  const report = await writer.stop();
+  const missing = await missingWrites(finalIds.map((id) => ({ ...cluster.server(id), clientPort: 31000 + id }) as never), report.acknowledged);
+  process.stdout.write(`  acknowledged ${report.acknowledged.length}, failed attempts ${report.failed}, longest gap ${report.longestGapMs} ms, rate ${(report.acknowledged.length / (report.durationMs / 1000)).toFixed(0)}/s\n`);
+  return { report, missing, result };
+}
+
+test('bootstrap 3 voters', async () => {
+  const summary = await cluster.apply(cluster.ensemble([1, 2, 3]));
+  expect(summary.finalMembers.map((m) => m.id)).toEqual([1, 2, 3]);
+  expect(await cluster.running()).toEqual([1, 2, 3]);
+  expect(await leaderOf([1, 2, 3])).not.toBeNull();
+});
+
+test('scale-up 3 -> 5: no write lost, no election', async () => {
+  const { report, missing, result } = await withWriter([1, 2, 3, 4, 5], [1, 2, 3, 4, 5], () => cluster.apply(cluster.ensemble([1, 2, 3, 4, 5])));
+  expect(missing).toEqual({});
+  expect(report.acknowledged.length).toBeGreaterThan(20);
+  expect((result as { elections: number }).elections).toBe(0);
+  expect(await cluster.running()).toEqual([1, 2, 3, 4, 5]);
+});
+
+test('scale-down 5 -> 3 with the leader among the removed: no write lost', async () => {
+  const leader = (await leaderOf([1, 2, 3, 4, 5]))!;
+  const keep = [1, 2, 3, 4, 5].filter((id) => id !== leader).slice(0, 3);
+  const { missing, report } = await withWriter([1, 2, 3, 4, 5], keep, () => cluster.apply(cluster.ensemble(keep)));
+  expect(missing).toEqual({});
+  expect(report.acknowledged.length).toBeGreaterThan(20);
+  expect(await cluster.running()).toEqual(keep);
+  expect(cluster.lines.join('\n')).toMatch(new RegExp(`reconfig: remove server ${leader}`));
+});
+
+test('migration to disjoint servers {6,7,8}: no write lost', async () => {
+  const before = await cluster.running();
+  const { missing, report } = await withWriter([...before, 6, 7, 8], [6, 7, 8], () => cluster.apply(cluster.ensemble([6, 7, 8])));
+  expect(missing).toEqual({});
+  expect(report.acknowledged.length).toBeGreaterThan(20);
+  expect(await cluster.running()).toEqual([6, 7, 8]);
+});

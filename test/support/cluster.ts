@@ -1,0 +1,68 @@
+/** Real ZooKeeper ensembles on loopback for integration tests; every process is stopped by pid. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalHostDriver } from '../../lib/hosts/local';
+import { Ensemble, Server, ServerSpec } from '../../lib/model/types';
+import { parseEnsembleSpec } from '../../lib/model/validate';
+import { AdminAuth } from '../../lib/runtime/credentials';
+import { Executor, ExecutorOptions, RolloutSummary } from '../../lib/runtime/executor';
+import { Step } from '../../lib/planner/types';
+
+export const AUTH: AdminAuth = { mode: 'digest', user: 'super', password: 'integration-secret' };
+
+/** Short ticks keep elections and syncs fast; the rules do not depend on them. */
+export const FAST_SETTINGS = { tickTime: 200, initLimit: 20, syncLimit: 10, jvmHeapMb: 128 };
+
+export class TestCluster {
+  readonly baseDir = mkdtempSync(join(tmpdir(), 'zk-it-'));
+  readonly driver: LocalHostDriver;
+  readonly lines: string[] = [];
+  private readonly used = new Map<number, Server>();
+
+  constructor(readonly name: string, private readonly portBase: number, readonly strategy: 'dynamic' | 'static' = 'dynamic') {
+    this.driver = new LocalHostDriver({ baseDir: this.baseDir, ensemble: name });
+  }
+
+  server(id: number, role: 'participant' | 'observer' = 'participant'): ServerSpec {
+    return { id, host: '127.0.0.1', clientPort: this.portBase + id, quorumPort: this.portBase + 100 + id, electionPort: this.portBase + 200 + id, role };
+  }
+
+  ensemble(voters: number[], observers: number[] = [], settings: object = {}): Ensemble {
+    const e = parseEnsembleSpec({
+      name: this.name, strategy: this.strategy, standalone: voters.length === 1,
+      servers: [...voters.map((v) => this.server(v)), ...observers.map((o) => this.server(o, 'observer'))],
+      settings: { ...FAST_SETTINGS, ...settings },
+    });
+    for (const s of e.servers) this.used.set(s.id, s);
+    return e;
+  }
+
+  executor(desired: Ensemble, extra: Partial<ExecutorOptions> = {}): Executor {
+    return new Executor({
+      desired, driver: this.driver, auth: AUTH,
+      timeouts: { syncMs: 60000, quorumMs: 60000, drainMs: 1000, stopMs: 10000 },
+      log: (l) => this.lines.push(l),
+      ...extra,
+    });
+  }
+
+  apply(desired: Ensemble, beforeStep?: (step: Step, done: number) => Promise<void> | void): Promise<RolloutSummary> {
+    return this.executor(desired, beforeStep ? { beforeStep } : {}).run();
+  }
+
+  connectString(ids: number[]): string {
+    return ids.map((id) => `127.0.0.1:${this.portBase + id}`).join(',');
+  }
+
+  async running(): Promise<number[]> {
+    const out: number[] = [];
+    for (const s of this.used.values()) if (await this.driver.isRunning(s)) out.push(s.id);
+    return out.sort((a, b) => a - b);
+  }
+
+  /** Stops exactly the servers this cluster started, by pid. */
+  async stopAll(): Promise<void> {
+    for (const s of this.used.values()) await this.driver.stop(s, 5000);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The writer client of the integration tests: writes through the connect string at a steady rate
+ * for the whole rollout and records every acknowledged write, so that none can silently vanish.
+ */
+import { AdminClient } from '../../lib/runtime/admin-client';
+import { Server } from '../../lib/model/types';
+
+export interface WriterReport {
+  readonly acknowledged: string[];
+  readonly failed: number;
+  readonly longestGapMs: number;
+  readonly durationMs: number;
+}
+
+export class Writer {
+  private client: AdminClient | null = null;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private readonly acked: string[] = [];
+  private failed = 0;
+  private lastAck = 0;
+  private longestGap = 0;
+  private started = 0;
+
+  constructor(private readonly connect: string, private readonly root = '/writer', private readonly pauseMs = 15) {}
+
+  async start(): Promise<void> {
+    this.client = await AdminClient.open({ connect: this.connect, sessionTimeoutMs: 20000 });
+    await this.client.ensurePath(this.root);
+    this.running = true;
+    this.started = this.lastAck = Date.now();
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    let seq = 0;
+    while (this.running) {
+      const name = `w-${String(seq++).padStart(7, '0')}`;
+      try {
+        await this.client!.create(`${this.root}/${name}`, String(Date.now()));
+        const now = Date.now();
+        this.longestGap = Math.max(this.longestGap, now - this.lastAck);
+        this.lastAck = now;
+        this.acked.push(name);
+      } catch {
+        this.failed++;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, this.pauseMs));
+    }
+  }
+
+  async stop(): Promise<WriterReport> {
+    this.running = false;
+    await this.loop;
+    this.client?.close();
+    return { acknowledged: [...this.acked], failed: this.failed, longestGapMs: this.longestGap, durationMs: Date.now() - this.started };
+  }
+}
+
+/** Acknowledged writes missing on any of the servers, read from each server alone after `sync`. */
+export async function missingWrites(servers: readonly Server[], acknowledged: readonly string[], root = '/writer'): Promise<Record<number, string[]>> {
+  const missing: Record<number, string[]> = {};
+  for (const s of servers) {
+    const client = await AdminClient.open({ connect: `${s.host}:${s.clientPort}` }).catch(async (e) => {
+      const { fourLetterWord } = await import('../../lib/runtime/four-letter');
+      const cons = await fourLetterWord(s.host, s.clientPort, 'cons').catch((x) => String(x));
+      const srvr = await fourLetterWord(s.host, s.clientPort, 'srvr').catch((x) => String(x));
+      throw new Error(`${(e as Error).message}\ncons:\n${cons}\nsrvr:\n${srvr}`);
+    });
+    try {
+      const present = new Set(await client.children(root));
+      const lost = acknowledged.filter((a) => !present.has(a));
+      if (lost.length > 0) missing[s.id] = lost;
+    } finally {
+      client.close();
+    }
+  }
+  return missing;
+}
