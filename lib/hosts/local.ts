@@ -5,9 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Server } from '../model/types';
+import { parseServerLine } from '../model/zoocfg';
 import { writeFileAtomic } from './atomic-write';
 import { HostDriver, JvmOptions, ServerFiles, ServerPaths } from './types';
 import { zookeeperClasspath } from './zookeeper-install';
@@ -133,6 +134,23 @@ export class LocalHostDriver implements HostDriver {
     if (!(await this.isRunning(server))) return undefined;
     const h = (await readFile(this.runningHashFile(server), 'utf8').catch(() => '')).trim();
     return h || undefined;
+  }
+
+  async knownServers(): Promise<Server[]> {
+    const root = join(this.options.baseDir, this.options.ensemble);
+    const dirs = await readdir(root).catch(() => [] as string[]);
+    const out: Server[] = [];
+    for (const d of dirs) {
+      const m = /^server-(\d+)$/.exec(d);
+      if (!m) continue;
+      const id = Number(m[1]);
+      const zooCfg = await readFile(join(root, d, 'conf', 'zoo.cfg'), 'utf8').catch(() => '');
+      const dyn = /^dynamicConfigFile=(.+)$/m.exec(zooCfg)?.[1];
+      const text = dyn ? await readFile(dyn.trim(), 'utf8').catch(() => '') : zooCfg;
+      const line = text.split('\n').find((l) => l.startsWith(`server.${id}=`));
+      if (line) out.push(parseServerLine(line));
+    }
+    return out.sort((a, b) => a.id - b.id);
   }
 
   async readZooCfg(server: Server): Promise<string | undefined> {

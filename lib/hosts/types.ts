@@ -38,6 +38,8 @@ export interface HostDriver {
   pid(server: Server): Promise<number | null>;
   /** The settings fingerprint the running process was started with. */
   runningSettingsHash(server: Server): Promise<string | undefined>;
+  /** Servers of this ensemble the driver has files for (their own addresses), running or not. */
+  knownServers(): Promise<Server[]>;
   /** The zoo.cfg the server currently has on disk. */
   readZooCfg(server: Server): Promise<string | undefined>;
 }

@@ -25,6 +25,17 @@ function wrap(operation: string, e: unknown): Error {
   return new Error(`${operation}: ${(e as Error).message}`);
 }
 
+/** Every request gets a deadline: a session stuck on a departed server must not hang a rollout. */
+const OP_TIMEOUT_MS = 15000;
+
+function deadline<T>(operation: string, p: Promise<T>, ms = OP_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new ZkError(-7, operation, `no answer within ${ms} ms`)), ms); }),
+  ]);
+}
+
 export function connectString(servers: readonly Server[]): string {
   return servers.map((s) => `${s.host}:${s.clientPort}`).join(',');
 }
@@ -97,8 +108,8 @@ export class AdminClient {
   async committedConfig(): Promise<Membership> {
     const zk = this.live();
     try {
-      await zk.sync('/zookeeper/config');
-      const res = await zk.getconfig(false);
+      await deadline('sync', zk.sync('/zookeeper/config'));
+      const res = await deadline('getconfig', zk.getconfig(false));
       // Resolves [stat, data] whatever the type declarations say.
       const data = Array.isArray(res) ? res[1] : res;
       return parseMembership(Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
@@ -113,7 +124,7 @@ export class AdminClient {
     const joining = change.joining && change.joining.length > 0 ? change.joining.map((s) => renderServerLine(s)).join(',') : null;
     const leaving = change.leaving && change.leaving.length > 0 ? change.leaving.join(',') : null;
     try {
-      const res = await zk.reconfig(joining, leaving, null, Number(BigInt(`0x${expectedVersion}`)));
+      const res = await deadline('reconfig', zk.reconfig(joining, leaving, null, Number(BigInt(`0x${expectedVersion}`))));
       const data = Array.isArray(res) ? res[1] : res;
       return parseMembership(Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
     } catch (e) {
@@ -127,7 +138,7 @@ export class AdminClient {
     for (const part of path.split('/').filter(Boolean)) {
       prefix += `/${part}`;
       try {
-        await zk.create(prefix, '', 0);
+        await deadline('create', zk.create(prefix, '', 0));
       } catch (e) {
         const err = wrap('create', e);
         if (!(err instanceof ZkError && err.code === ZK.NODEEXISTS)) throw err;
@@ -140,7 +151,7 @@ export class AdminClient {
     const zk = this.live();
     await this.ensurePath(path);
     try {
-      await zk.set(path, payload, -1);
+      await deadline('set', zk.set(path, payload, -1));
     } catch (e) {
       throw wrap('barrier write', e);
     }
@@ -148,7 +159,7 @@ export class AdminClient {
 
   async create(path: string, data: string, flags = 0): Promise<string> {
     try {
-      return await this.live().create(path, data, flags);
+      return await deadline('create', this.live().create(path, data, flags));
     } catch (e) {
       throw wrap(`create ${path}`, e);
     }
@@ -156,8 +167,8 @@ export class AdminClient {
 
   async get(path: string): Promise<string> {
     try {
-      await this.live().sync(path);
-      const res = await this.live().get(path, false);
+      await deadline('sync', this.live().sync(path));
+      const res = await deadline('get', this.live().get(path, false));
       const data = Array.isArray(res) ? res[1] : res;
       return Buffer.isBuffer(data) ? data.toString('utf8') : String(data ?? '');
     } catch (e) {
@@ -167,8 +178,8 @@ export class AdminClient {
 
   async children(path: string): Promise<string[]> {
     try {
-      await this.live().sync(path);
-      return await this.live().get_children(path, false);
+      await deadline('sync', this.live().sync(path));
+      return await deadline('get_children', this.live().get_children(path, false));
     } catch (e) {
       throw wrap(`get_children ${path}`, e);
     }
@@ -176,7 +187,7 @@ export class AdminClient {
 
   async delete(path: string): Promise<void> {
     try {
-      await this.live().delete_(path, -1);
+      await deadline('delete', this.live().delete_(path, -1));
     } catch (e) {
       const err = wrap(`delete ${path}`, e);
       if (!(err instanceof ZkError && err.code === ZK.NONODE)) throw err;

@@ -14,7 +14,8 @@ import { readLiveState } from './live-state';
 import { isSynced, probeServer } from './observe';
 import { fourLetterWord, parseSrvr } from './four-letter';
 import { installServerFiles, startServer } from './server-config';
-import { waitUntil } from './wait';
+import { sleep, waitUntil } from './wait';
+import { randomUUID } from 'node:crypto';
 
 export interface Timeouts {
   /** A joiner or restarted server reaching broadcast and the leader's zxid. @default 120000 */
@@ -58,7 +59,8 @@ export class RolloutError extends Error {
 
 export const LOCK_ROOT = '/zk-rollout/locks';
 
-const GUARDS = new Set<Step['kind']>(['await-synced', 'drain-clients', 'await-quorum']);
+/** Waits and checks that exist only to make the following step safe. */
+const GUARDS = new Set<Step['kind']>(['await-synced', 'drain-clients', 'await-quorum', 'barrier-write']);
 
 /** The first step, preceded by the guards in front of it. */
 export function guardedPrefix(steps: readonly Step[]): Step[] {
@@ -78,6 +80,7 @@ export class Executor {
   private leaders: number[] = [];
   private longestWaitMs = 0;
   private lockPath: string;
+  private readonly rolloutId = randomUUID();
 
   constructor(private readonly o: ExecutorOptions) {
     this.t = { ...DEFAULT_TIMEOUTS, ...(o.timeouts ?? {}) };
@@ -88,6 +91,8 @@ export class Executor {
   async run(): Promise<RolloutSummary> {
     const started = Date.now();
     let done = 0;
+    let lastKey = '';
+    let repeats = 0;
     try {
       for (;;) {
         const snapshot = await this.observe();
@@ -104,6 +109,10 @@ export class Executor {
         // A guard (a wait) runs together with the step it guards: re-planning in between would only
         // plan the same guard again. Bootstrap runs as one unit: nothing to re-read until a quorum exists.
         const batch = snapshot === null ? steps : guardedPrefix(steps);
+        const key = batch.map((b) => b.summary).join(' | ');
+        repeats = key === lastKey ? repeats + 1 : 0;
+        lastKey = key;
+        if (repeats >= 3) throw new RolloutError(`no progress: the plan starts with the same step after running it ${repeats} times (${key}); the live state does not reflect it; check zk-rollout status and the servers' logs`);
         for (const step of batch) {
           await this.o.beforeStep?.(step, done);
           const t0 = Date.now();
@@ -176,13 +185,19 @@ export class Executor {
   /** An ephemeral znode: a second rollout fails fast naming the holder; a dead handler's lock goes with its session. */
   private async takeLock(client: AdminClient): Promise<void> {
     await client.ensurePath(LOCK_ROOT);
-    const holder = JSON.stringify({ host: hostname(), pid: process.pid, since: new Date().toISOString() });
-    try {
-      await client.create(this.lockPath, holder, 1 /* ZOO_EPHEMERAL */);
-    } catch (e) {
-      if (!(e instanceof ZkError && e.code === ZK.NODEEXISTS)) throw e;
-      const current = await client.get(this.lockPath).catch(() => '');
-      throw new RolloutError(`another rollout of ensemble ${this.o.desired.name} is running: lock ${this.lockPath} is held by ${current || 'an unknown holder'}; wait for it to finish (a killed handler's lock expires with its session)`);
+    const holder = JSON.stringify({ host: hostname(), pid: process.pid, rollout: this.rolloutId, since: new Date().toISOString() });
+    const deadline = Date.now() + 20000;
+    for (;;) {
+      try {
+        await client.create(this.lockPath, holder, 1 /* ZOO_EPHEMERAL */);
+        return;
+      } catch (e) {
+        if (!(e instanceof ZkError && e.code === ZK.NODEEXISTS)) throw e;
+        const current = await client.get(this.lockPath).catch(() => '');
+        // Our own earlier session (closed after a connection loss) releases the lock when it expires.
+        if (current.includes(this.rolloutId) && Date.now() < deadline) { await sleep(500); continue; }
+        throw new RolloutError(`another rollout of ensemble ${this.o.desired.name} is running: lock ${this.lockPath} is held by ${current || 'an unknown holder'}; wait for it to finish (a killed handler's lock expires with its session)`);
+      }
     }
   }
 
@@ -233,8 +248,16 @@ export class Executor {
         await this.drain(srv());
         return;
       case 'barrier-write': {
-        const client = await this.adminClient(snapshot!);
-        await client.barrierWrite(`/zk-rollout/barrier/${desired.name}`, new Date().toISOString());
+        const path = `/zk-rollout/barrier/${desired.name}`;
+        try {
+          await (await this.adminClient(snapshot!)).barrierWrite(path, new Date().toISOString());
+        } catch (e) {
+          // A session left on a departed server: a fresh session on the members writes it (a barrier is idempotent).
+          this.log(`  barrier write failed (${(e as Error).message}); retrying on a new session`);
+          this.admin?.close();
+          this.admin = null;
+          await (await this.adminClient(snapshot!)).barrierWrite(path, new Date().toISOString());
+        }
         return;
       }
       case 'reconfig-add':

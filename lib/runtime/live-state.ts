@@ -37,7 +37,9 @@ async function staticList(driver: HostDriver, servers: readonly Server[]): Promi
 export async function readLiveState(
   desired: Ensemble, driver: HostDriver, known: readonly Server[], drained: ReadonlySet<number>, timeoutMs = 2000,
 ): Promise<LiveState> {
-  const candidates = uniqueById([...desired.servers, ...known]);
+  // Seeds: the desired servers, servers seen earlier in this rollout, and every server the host
+  // driver has files for, so that a running ensemble is found even when the spec lists none of it.
+  const candidates = uniqueById([...desired.servers, ...known, ...(await driver.knownServers())]);
   const running = new Map<number, boolean>();
   for (const s of candidates) running.set(s.id, await driver.isRunning(s));
 

@@ -28,7 +28,7 @@ async function withWriter(connectIds: number[], finalIds: number[], change: () =
   const result = await change();
   await new Promise((r) => setTimeout(r, 500));
   const report = await writer.stop();
-  const missing = await missingWrites(finalIds.map((id) => ({ ...cluster.server(id), clientPort: 31000 + id }) as never), report.acknowledged);
+  const missing = await missingWrites(finalIds.map((id) => ({ ...cluster.server(id), clientPort: 31000 + id }) as never), report.acknowledged, writer.root);
   process.stdout.write(`  acknowledged ${report.acknowledged.length}, failed attempts ${report.failed}, longest gap ${report.longestGapMs} ms, rate ${(report.acknowledged.length / (report.durationMs / 1000)).toFixed(0)}/s\n`);
   return { report, missing, result };
 }

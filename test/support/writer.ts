@@ -22,7 +22,11 @@ export class Writer {
   private longestGap = 0;
   private started = 0;
 
-  constructor(private readonly connect: string, private readonly root = '/writer', private readonly pauseMs = 15) {}
+  readonly root: string;
+
+  constructor(private readonly connect: string, private readonly pauseMs = 15) {
+    this.root = `/writer-${Date.now()}`;
+  }
 
   async start(): Promise<void> {
     this.client = await AdminClient.open({ connect: this.connect, sessionTimeoutMs: 20000 });
@@ -59,7 +63,7 @@ export class Writer {
 }
 
 /** Acknowledged writes missing on any of the servers, read from each server alone after `sync`. */
-export async function missingWrites(servers: readonly Server[], acknowledged: readonly string[], root = '/writer'): Promise<Record<number, string[]>> {
+export async function missingWrites(servers: readonly Server[], acknowledged: readonly string[], root: string): Promise<Record<number, string[]>> {
   const missing: Record<number, string[]> = {};
   for (const s of servers) {
     const client = await AdminClient.open({ connect: `${s.host}:${s.clientPort}` }).catch(async (e) => {
