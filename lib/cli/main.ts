@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { EXIT, runPlanCommand } from './plan-command';
 import { InputError } from './inputs';
+import { runApply, runStatus, runVerify } from './runtime-commands';
 
 export function buildProgram(out: (s: string) => void = (s) => process.stdout.write(s)): Command {
   const program = new Command('zk-rollout')
@@ -17,6 +18,20 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .action(async (opts) => {
       process.exitCode = await runPlanCommand(opts, out);
     });
+  const local = (cmd: Command) => cmd
+    .requiredOption('-d, --desired <spec>', 'desired ensemble spec (JSON file)')
+    .option('--base-dir <dir>', 'local host driver: where server directories live', '.zk-local');
+  local(program.command('apply').description('carry out the rollout against the live servers, step by step, until they match the spec'))
+    .option('--skip-acl', 'let reconfig run without authentication (explicit opt-in; default is the superuser digest)')
+    .option('--password-file <file>', 'file holding the ZooKeeper superuser password (else ZK_ROLLOUT_SUPER_PASSWORD)')
+    .option('--sync-timeout <seconds>', 'how long a server may take to sync', '120')
+    .option('--drain-timeout <seconds>', 'how long to wait for clients to leave a server before removing it', '5')
+    .option('--quorum-timeout <seconds>', 'how long to wait for a leader', '60')
+    .action(async (opts) => { process.exitCode = await runApply(opts, out); });
+  local(program.command('status').description('a table of the live members: role, mode, zxid, config version, synced, clients'))
+    .action(async (opts) => { process.exitCode = await runStatus(opts, out); });
+  local(program.command('verify').description('write a canary, then read it back from every member after sync'))
+    .action(async (opts) => { process.exitCode = await runVerify(opts, out); });
   return program;
 }
 

@@ -28,8 +28,9 @@ export interface ObserveOptions {
 
 export async function probeServer(server: Server, timeoutMs = 3000): Promise<ServerProbe> {
   try {
-    const [srvr, mntr, conf] = await Promise.all([
-      fourLetterWord(server.host, server.clientPort, 'srvr', timeoutMs),
+    // srvr first and alone: its connection count then includes only this probe.
+    const srvr = await fourLetterWord(server.host, server.clientPort, 'srvr', timeoutMs);
+    const [mntr, conf] = await Promise.all([
       fourLetterWord(server.host, server.clientPort, 'mntr', timeoutMs).catch(() => ''),
       fourLetterWord(server.host, server.clientPort, 'conf', timeoutMs).catch(() => ''),
     ]);

@@ -1,0 +1,103 @@
+/** `zk-rollout apply | status | verify`: the commands that act on, or read, live servers. */
+import { resolve } from 'node:path';
+import { LocalHostDriver } from '../hosts/local';
+import { Ensemble } from '../model/types';
+import { AdminClient, connectString } from '../runtime/admin-client';
+import { loadAdminAuth } from '../runtime/credentials';
+import { Executor } from '../runtime/executor';
+import { readLiveState } from '../runtime/live-state';
+import { InputError, loadSpec } from './inputs';
+
+export interface RuntimeOptions {
+  readonly desired: string;
+  readonly baseDir: string;
+  readonly skipAcl?: boolean;
+  readonly passwordFile?: string;
+}
+
+function seconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InputError(`${name} ${value}: must be a positive number of seconds`);
+  return n * 1000;
+}
+
+function driverFor(desired: Ensemble, baseDir: string): LocalHostDriver {
+  return new LocalHostDriver({ baseDir: resolve(baseDir), ensemble: desired.name });
+}
+
+export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; drainTimeout?: string; quorumTimeout?: string }, out: (s: string) => void): Promise<number> {
+  const desired = loadSpec(opts.desired);
+  const auth = loadAdminAuth({ skipAcl: opts.skipAcl === true, ...(opts.passwordFile ? { passwordFile: opts.passwordFile } : {}) });
+  const timeouts = {
+    ...(seconds('--sync-timeout', opts.syncTimeout) ? { syncMs: seconds('--sync-timeout', opts.syncTimeout)! } : {}),
+    ...(seconds('--drain-timeout', opts.drainTimeout) ? { drainMs: seconds('--drain-timeout', opts.drainTimeout)! } : {}),
+    ...(seconds('--quorum-timeout', opts.quorumTimeout) ? { quorumMs: seconds('--quorum-timeout', opts.quorumTimeout)! } : {}),
+  };
+  const executor = new Executor({ desired, driver: driverFor(desired, opts.baseDir), auth, timeouts, log: (l) => out(`${l}\n`) });
+  await executor.run();
+  return 0;
+}
+
+const pad = (cells: string[], widths: number[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+
+export async function runStatus(opts: RuntimeOptions, out: (s: string) => void): Promise<number> {
+  const desired = loadSpec(opts.desired);
+  const live = await readLiveState(desired, driverFor(desired, opts.baseDir), [], new Set());
+  if (!live.snapshot) { out(`ensemble ${desired.name}: nothing running\n`); return 1; }
+  const snap = live.snapshot;
+  const header = ['id', 'address', 'role', 'mode', 'zxid', 'config', 'synced', 'clients'];
+  const rows = [...snap.members, ...(snap.joiners ?? [])].map((s) => {
+    const p = live.probes.find((x) => x.server.id === s.id);
+    const o = snap.observations.find((x) => x.id === s.id);
+    const member = snap.members.some((m) => m.id === s.id);
+    return [
+      String(s.id), `${s.host}:${s.clientPort}`, member ? s.role : 'joiner',
+      p?.reachable ? (p.mode ?? '?') : 'down',
+      p?.zxid !== undefined ? `0x${p.zxid.toString(16)}` : '-',
+      p?.membership?.version ?? '-',
+      o?.synced ? 'yes' : 'no',
+      p?.connections !== undefined ? String(Math.max(0, p.connections - 1)) : '-',
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  out(`ensemble ${desired.name}: config version ${snap.configVersion}, leader ${snap.leaderId ?? 'none'}\n`);
+  out(`${pad(header, widths)}\n`);
+  for (const r of rows) out(`${pad(r, widths)}\n`);
+  return snap.leaderId === null ? 1 : 0;
+}
+
+export async function runVerify(opts: RuntimeOptions, out: (s: string) => void): Promise<number> {
+  const desired = loadSpec(opts.desired);
+  const live = await readLiveState(desired, driverFor(desired, opts.baseDir), [], new Set());
+  if (!live.snapshot || live.snapshot.leaderId === null) { out(`ensemble ${desired.name}: no leader, cannot verify\n`); return 1; }
+  const members = live.snapshot.members;
+  const writer = await AdminClient.open({ connect: connectString(members) });
+  const path = `/zk-rollout/canary/${desired.name}-${Date.now()}`;
+  let failures = 0;
+  try {
+    await writer.ensurePath(`/zk-rollout/canary`);
+    const value = `canary ${new Date().toISOString()}`;
+    await writer.create(path, value);
+    out(`wrote ${path}\n`);
+    for (const s of members) {
+      try {
+        const c = await AdminClient.open({ connect: `${s.host}:${s.clientPort}`, connectTimeoutMs: 5000 });
+        try {
+          const got = await c.get(path);
+          const ok = got === value;
+          if (!ok) failures++;
+          out(`  server ${s.id}: ${ok ? 'ok' : `MISMATCH (${got})`}\n`);
+        } finally { c.close(); }
+      } catch (e) {
+        failures++;
+        out(`  server ${s.id}: FAILED (${(e as Error).message})\n`);
+      }
+    }
+    await writer.delete(path);
+  } finally {
+    writer.close();
+  }
+  out(failures === 0 ? `verified: the canary write is on all ${members.length} members\n` : `${failures} member(s) failed verification\n`);
+  return failures === 0 ? 0 : 1;
+}
