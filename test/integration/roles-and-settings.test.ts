@@ -1,0 +1,46 @@
+/**
+ * Real servers: an observer added, a settings change rolled through as a rolling restart
+ * (observers, then followers, the leader last, one election), and the observer promoted to voter.
+ */
+import { observeEnsemble } from '../../lib/runtime/observe';
+import { TestCluster } from '../support/cluster';
+import { withWriter } from '../support/scenario';
+
+jest.setTimeout(240000);
+const cluster = new TestCluster('itroles', 34000);
+afterAll(async () => { await cluster.stopAll(); });
+
+const leader = async () => (await observeEnsemble([1, 2, 3, 4].map((id) => ({ host: '127.0.0.1', port: 34000 + id })))).snapshot.leaderId;
+
+test('an observer is added without touching the voters', async () => {
+  await cluster.apply(cluster.ensemble([1, 2, 3]));
+  const { missing, report, result } = await withWriter(cluster, [1, 2, 3, 4], [1, 2, 3, 4], () => cluster.apply(cluster.ensemble([1, 2, 3], [4])));
+  expect(missing).toEqual({});
+  expect(report.acknowledged.length).toBeGreaterThan(20);
+  expect(result.elections).toBe(0);
+  const { snapshot } = await observeEnsemble([{ host: '127.0.0.1', port: 34001 }]);
+  expect(snapshot.members.find((m) => m.id === 4)?.role).toBe('observer');
+});
+
+test('a settings change restarts observers, then followers, then the leader, with one election', async () => {
+  const leaderBefore = await leader();
+  cluster.lines.length = 0;
+  const { missing, result } = await withWriter(cluster, [1, 2, 3, 4], [1, 2, 3, 4], () => cluster.apply(cluster.ensemble([1, 2, 3], [4], { tickTime: 250 })));
+  expect(missing).toEqual({});
+  const restarts = cluster.lines.filter((l) => /^\[step \d+\] restart server \d+ \(settings\)/.test(l)).map((l) => Number(/restart server (\d+)/.exec(l)![1]));
+  expect([...restarts].sort()).toEqual([1, 2, 3, 4]);
+  expect(restarts[0]).toBe(4);
+  expect(restarts[3]).toBe(leaderBefore);
+  expect(result.elections).toBe(1);
+  // Every server now runs the new settings: nothing left to restart.
+  const again = await cluster.apply(cluster.ensemble([1, 2, 3], [4], { tickTime: 250 }));
+  expect(again.steps).toBe(0);
+});
+
+test('the observer is promoted to a voter by reconfig', async () => {
+  const { missing, result } = await withWriter(cluster, [1, 2, 3, 4], [1, 2, 3, 4], () => cluster.apply(cluster.ensemble([1, 2, 3, 4], [], { tickTime: 250 })));
+  expect(missing).toEqual({});
+  expect(result.elections).toBe(0);
+  const { snapshot } = await observeEnsemble([{ host: '127.0.0.1', port: 34001 }]);
+  expect(snapshot.members.map((m) => `${m.id}${m.role[0]}`)).toEqual(['1p', '2p', '3p', '4p']);
+});
