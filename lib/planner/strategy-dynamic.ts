@@ -15,8 +15,9 @@ export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desired
 
   // 1. Bring back desired members that are down or lagging.
   for (const m of config()) {
-    if (!want.has(m.id)) continue;
     const o = observation(current, m.id);
+    // A member that is up but lagging is waited for even if it will leave: it still counts for quorum.
+    if (!want.has(m.id)) { if (o?.up && !o.synced) actions.push({ kind: 'await-synced', serverId: m.id }); continue; }
     if (!o?.up) actions.push({ kind: 'start-member', serverId: m.id, config: config() }, { kind: 'await-synced', serverId: m.id });
     else if (!o.synced) actions.push({ kind: 'await-synced', serverId: m.id });
   }
