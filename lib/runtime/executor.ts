@@ -14,7 +14,7 @@ import { readLiveState } from './live-state';
 import { isSynced, probeServer } from './observe';
 import { fourLetterWord, parseSrvr } from './four-letter';
 import { installServerFiles, startServer } from './server-config';
-import { sleep, waitUntil } from './wait';
+import { sleep, WaitAborted, waitUntil } from './wait';
 import { randomUUID } from 'node:crypto';
 
 export interface Timeouts {
@@ -57,6 +57,9 @@ export class RolloutError extends Error {
   }
 }
 
+/** ZooKeeper refused a reconfig without applying it (e.g. a new quorum is not connected yet): re-plan. */
+export class NotReady extends Error {}
+
 export const LOCK_ROOT = '/zk-rollout/locks';
 
 /** Waits and checks that exist only to make the following step safe. */
@@ -93,6 +96,7 @@ export class Executor {
     let done = 0;
     let lastKey = '';
     let repeats = 0;
+    let notReady = 0;
     try {
       for (;;) {
         const snapshot = await this.observe();
@@ -117,7 +121,15 @@ export class Executor {
           await this.o.beforeStep?.(step, done);
           const t0 = Date.now();
           this.log(`[step ${done + 1}] ${step.summary} ...`);
-          await this.runStep(step, snapshot);
+          try {
+            await this.runStep(step, snapshot);
+          } catch (e) {
+            if (!(e instanceof NotReady) || notReady >= 10) throw e;
+            notReady++;
+            this.log(`  ${e.message}; re-planning from live state`);
+            await sleep(1000);
+            break;
+          }
           const took = Date.now() - t0;
           this.longestWaitMs = Math.max(this.longestWaitMs, took);
           done++;
@@ -276,7 +288,7 @@ export class Executor {
     }
     const { driver } = this.o;
     await waitUntil(`server ${s.id} to sync with the leader`, this.t.syncMs, async () => {
-      if (!(await driver.isRunning(s))) throw new RolloutError(`server ${s.id} is not running`);
+      if (!(await driver.isRunning(s))) throw new WaitAborted(`server ${s.id} stopped while waiting for it to sync (see ${driver.paths(s).log}); re-run apply to resume`);
       const p = await probeServer(s, 2000);
       const caughtUp = target === null || (p.zxid !== undefined && p.zxid >= target);
       return {
@@ -330,6 +342,9 @@ export class Executor {
         } finally {
           fresh.close();
         }
+      }
+      if (e instanceof ZkError && (e.code === ZK.NEWCONFIGNOQUORUM || e.code === ZK.RECONFIGINPROGRESS)) {
+        throw new NotReady(`ZooKeeper did not apply the reconfig (${e.message})`);
       }
       if (e instanceof ZkError && e.code === ZK.NOAUTH) {
         throw new RolloutError('reconfig was refused (not authorised): the superuser password does not match the servers\' superDigest, or skipACL is off while no password was given');

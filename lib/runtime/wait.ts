@@ -7,6 +7,14 @@ export class WaitTimeout extends Error {
   }
 }
 
+/** Thrown by a check to end the wait at once: what it waits for can no longer happen. */
+export class WaitAborted extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WaitAborted';
+  }
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Calls `check` until it returns `{ done: true }` or the deadline passes. */
@@ -21,6 +29,7 @@ export async function waitUntil(
       seen = r.seen;
       if (r.done) return { waitedMs: Date.now() - started };
     } catch (e) {
+      if (e instanceof WaitAborted) throw e;
       seen = (e as Error).message;
     }
     if (Date.now() - started > timeoutMs) throw new WaitTimeout(what, timeoutMs / 1000, seen, advice);

@@ -65,3 +65,35 @@ test('migration to disjoint servers {6,7,8}: no write lost', async () => {
   expect(report.acknowledged.length).toBeGreaterThan(20);
   expect(await cluster.running()).toEqual([6, 7, 8]);
 });
+
+describe('the zk-rollout CLI against the live ensemble', () => {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const { writeFileSync } = require('node:fs') as typeof import('node:fs');
+  const run = (args: string[]) => spawnSync(process.execPath, [require('node:path').join(__dirname, '..', '..', 'dist', 'lib', 'cli', 'main.js'), ...args], {
+    encoding: 'utf8', env: { ...process.env, ZK_ROLLOUT_SUPER_PASSWORD: 'integration-secret' },
+  });
+  const specFile = (voters: number[]) => {
+    const path = `${cluster.baseDir}/spec-${voters.join('')}.json`;
+    writeFileSync(path, JSON.stringify({ name: 'itdyn', servers: voters.map((v) => cluster.server(v)), settings: { tickTime: 200, initLimit: 20, syncLimit: 10, jvmHeapMb: 128 } }));
+    return path;
+  };
+
+  test('plan from a live address: nothing to do when live matches, a scale-up plan otherwise', () => {
+    const same = run(['plan', '--current', '127.0.0.1:31006', '--desired', specFile([6, 7, 8])]);
+    expect(same.status).toBe(0);
+    expect(same.stdout).toMatch(/from config version [0-9a-f]+, leader [678]/);
+    expect(same.stdout).toMatch(/nothing to do/);
+    const grow = run(['plan', '--current', '127.0.0.1:31007', '--desired', specFile([6, 7, 8, 9]), '--format', 'markdown']);
+    expect(grow.stdout).toMatch(/\| 1 \| start server 9 as a joining observer/);
+  });
+
+  test('status lists every member with its mode; verify reads the canary back from each', () => {
+    const status = run(['status', '--desired', specFile([6, 7, 8]), '--base-dir', cluster.baseDir]);
+    expect(status.status).toBe(0);
+    expect(status.stdout).toMatch(/^6 +127\.0\.0\.1:31006 +participant +(leader|follower) +0x[0-9a-f]+ +[0-9a-f]+ +yes/m);
+    expect(status.stdout.split('\n').filter((l) => /^[678] /.test(l))).toHaveLength(3);
+    const verify = run(['verify', '--desired', specFile([6, 7, 8]), '--base-dir', cluster.baseDir]);
+    expect(verify.status).toBe(0);
+    expect(verify.stdout).toMatch(/verified: the canary write is on all 3 members/);
+  });
+});

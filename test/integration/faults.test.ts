@@ -1,0 +1,91 @@
+/**
+ * Faults during rollouts on real servers: a follower killed with -9, the joining server killed with
+ * -9, and the handler process itself killed with -9 between steps. The next apply converges and no
+ * acknowledged write is lost.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { observeEnsemble } from '../../lib/runtime/observe';
+import { TestCluster, AUTH } from '../support/cluster';
+import { withWriter } from '../support/scenario';
+
+jest.setTimeout(300000);
+const cluster = new TestCluster('itfault', 36000);
+afterAll(async () => { await cluster.stopAll(); });
+
+const leaderOf = async (ids: number[]) => (await observeEnsemble(ids.map((id) => ({ host: '127.0.0.1', port: 36000 + id })))).snapshot.leaderId;
+
+test('kill -9 of a follower during a scale-up: the rollout restarts it and converges', async () => {
+  await cluster.apply(cluster.ensemble([1, 2, 3]));
+  const leader = await leaderOf([1, 2, 3]);
+  const victim = [1, 2, 3].find((id) => id !== leader)!;
+  let killed = false;
+  const { missing } = await withWriter(cluster, [1, 2, 3, 4], [1, 2, 3, 4], () => cluster.apply(cluster.ensemble([1, 2, 3, 4]), async (step) => {
+    if (!killed && step.kind === 'reconfig-add') {
+      killed = true;
+      await cluster.driver.kill(cluster.ensemble([victim]).servers[0]);
+    }
+  }));
+  expect(killed).toBe(true);
+  expect(missing).toEqual({});
+  expect(await cluster.running()).toEqual([1, 2, 3, 4]);
+});
+
+test('kill -9 of the joining server: apply fails naming it, the next apply converges', async () => {
+  const joiner = cluster.ensemble([5]).servers[0];
+  const { missing } = await withWriter(cluster, [1, 2, 3, 4, 5], [1, 2, 3, 4, 5], async () => {
+    await expect(cluster.apply(cluster.ensemble([1, 2, 3, 4, 5]), async (step) => {
+      if (step.kind === 'await-synced' && step.serverId === 5) await cluster.driver.kill(joiner);
+    })).rejects.toThrow(/server 5/);
+    return cluster.apply(cluster.ensemble([1, 2, 3, 4, 5]));
+  });
+  expect(missing).toEqual({});
+  expect(await cluster.running()).toEqual([1, 2, 3, 4, 5]);
+});
+
+test('kill -9 of the handler between steps: the lock names the dead holder until its session ends, then apply resumes', async () => {
+  const spec = join(cluster.baseDir, 'to-678.json');
+  writeFileSync(spec, JSON.stringify({ name: 'itfault', servers: [6, 7, 8].map((v) => cluster.server(v)), settings: { tickTime: 200, initLimit: 20, syncLimit: 10, jvmHeapMb: 128 } }));
+  const { missing } = await withWriter(cluster, [1, 2, 3, 4, 5, 6, 7, 8], [6, 7, 8], async () => {
+    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'lib', 'cli', 'main.js'), 'apply', '--desired', spec, '--base-dir', cluster.baseDir], {
+      env: { ...process.env, ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        out += String(d);
+        if (/\[step 4\] done/.test(out)) { child.kill('SIGKILL'); resolve(); }
+      });
+      child.on('exit', () => reject(new Error(`handler ended before it could be killed:\n${out}`)));
+    });
+    // The dead handler's session still holds the lock for a moment: a second apply fails fast and names it.
+    await expect(cluster.apply(cluster.ensemble([6, 7, 8]))).rejects.toThrow(/another rollout of ensemble itfault is running: lock .* held by .*"pid":/);
+    await new Promise((r) => setTimeout(r, 6000));
+    return cluster.apply(cluster.ensemble([6, 7, 8]));
+  });
+  expect(missing).toEqual({});
+  expect(await cluster.running()).toEqual([6, 7, 8]);
+});
+
+test('kill -9 of the handler during a wait: the next apply resumes and converges', async () => {
+  const spec = join(cluster.baseDir, 'to-6789.json');
+  writeFileSync(spec, JSON.stringify({ name: 'itfault', servers: [6, 7, 8, 9].map((v) => cluster.server(v)), settings: { tickTime: 200, initLimit: 20, syncLimit: 10, jvmHeapMb: 128 } }));
+  const { missing } = await withWriter(cluster, [6, 7, 8, 9], [6, 7, 8, 9], async () => {
+    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'lib', 'cli', 'main.js'), 'apply', '--desired', spec, '--base-dir', cluster.baseDir], {
+      env: { ...process.env, ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        out += String(d);
+        if (/\] wait until server 9 is synced/.test(out)) { child.kill('SIGKILL'); resolve(); }
+      });
+      child.on('exit', () => reject(new Error(`handler ended before it could be killed:\n${out}`)));
+    });
+    await new Promise((r) => setTimeout(r, 6000)); // the dead handler's session (and lock) expires
+    return cluster.apply(cluster.ensemble([6, 7, 8, 9]));
+  });
+  expect(missing).toEqual({});
+  expect(await cluster.running()).toEqual([6, 7, 8, 9]);
+});
