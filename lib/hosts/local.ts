@@ -21,7 +21,8 @@ export interface LocalHostOptions {
   readonly javaBin?: string;
 }
 
-const CLOSE_FDS_AND_EXEC = 'for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done; exec "$@"';
+/** $1 is the pid file: written before exec, so a handler killed right after spawning leaves no orphan. */
+const CLOSE_FDS_AND_EXEC = 'echo $$ > "$1"; shift; for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done; exec "$@"';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -89,7 +90,7 @@ export class LocalHostDriver implements HostDriver {
       // Through bash (multi-digit descriptors), closing every inherited descriptor above stderr before exec: the native ZooKeeper
       // client's sockets are not close-on-exec, and a server holding copies of them breaks the
       // client's later connections in this process.
-      const child = spawn('/bin/bash', ['-c', CLOSE_FDS_AND_EXEC, 'bash', this.options.javaBin ?? 'java', ...args], { detached: true, stdio: ['ignore', log, log] });
+      const child = spawn('/bin/bash', ['-c', CLOSE_FDS_AND_EXEC, 'bash', this.pidFile(server), this.options.javaBin ?? 'java', ...args], { detached: true, stdio: ['ignore', log, log] });
       const pid = await new Promise<number>((resolve, reject) => {
         child.once('error', (e) => reject(new Error(`server ${server.id}: cannot start java: ${e.message}`)));
         child.once('spawn', () => resolve(child.pid!));
