@@ -9,7 +9,7 @@ import { missingWrites, Writer } from '../support/writer';
 
 jest.setTimeout(240000);
 
-const cluster = new TestCluster('itdyn', 31000);
+const cluster = new TestCluster('itdyn', 21000);
 
 afterAll(async () => {
   require('node:fs').writeFileSync(`${cluster.baseDir}/rollout.log`, cluster.lines.join('\n'));
@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 async function leaderOf(ids: number[]): Promise<number | null> {
-  const { snapshot } = await observeEnsemble(ids.map((id) => ({ host: '127.0.0.1', port: 31000 + id })));
+  const { snapshot } = await observeEnsemble(ids.map((id) => ({ host: '127.0.0.1', port: 21000 + id })));
   return snapshot.leaderId;
 }
 
@@ -28,7 +28,7 @@ async function withWriter(connectIds: number[], finalIds: number[], change: () =
   const result = await change();
   await new Promise((r) => setTimeout(r, 500));
   const report = await writer.stop();
-  const missing = await missingWrites(finalIds.map((id) => ({ ...cluster.server(id), clientPort: 31000 + id }) as never), report.acknowledged, writer.root);
+  const missing = await missingWrites(finalIds.map((id) => ({ ...cluster.server(id), clientPort: 21000 + id }) as never), report.acknowledged, writer.root);
   process.stdout.write(`  acknowledged ${report.acknowledged.length}, failed attempts ${report.failed}, longest gap ${report.longestGapMs} ms, rate ${(report.acknowledged.length / (report.durationMs / 1000)).toFixed(0)}/s\n`);
   return { report, missing, result };
 }
@@ -79,18 +79,18 @@ describe('the zk-rollout CLI against the live ensemble', () => {
   };
 
   test('plan from a live address: nothing to do when live matches, a scale-up plan otherwise', () => {
-    const same = run(['plan', '--current', '127.0.0.1:31006', '--desired', specFile([6, 7, 8])]);
+    const same = run(['plan', '--current', '127.0.0.1:21006', '--desired', specFile([6, 7, 8])]);
     expect(same.status).toBe(0);
     expect(same.stdout).toMatch(/from config version [0-9a-f]+, leader [678]/);
     expect(same.stdout).toMatch(/nothing to do/);
-    const grow = run(['plan', '--current', '127.0.0.1:31007', '--desired', specFile([6, 7, 8, 9]), '--format', 'markdown']);
+    const grow = run(['plan', '--current', '127.0.0.1:21007', '--desired', specFile([6, 7, 8, 9]), '--format', 'markdown']);
     expect(grow.stdout).toMatch(/\| 1 \| start server 9 as a joining observer/);
   });
 
   test('status lists every member with its mode; verify reads the canary back from each', () => {
     const status = run(['status', '--desired', specFile([6, 7, 8]), '--base-dir', cluster.baseDir]);
     expect(status.status).toBe(0);
-    expect(status.stdout).toMatch(/^6 +127\.0\.0\.1:31006 +participant +(leader|follower) +0x[0-9a-f]+ +[0-9a-f]+ +yes/m);
+    expect(status.stdout).toMatch(/^6 +127\.0\.0\.1:21006 +participant +(leader|follower) +0x[0-9a-f]+ +[0-9a-f]+ +yes/m);
     expect(status.stdout.split('\n').filter((l) => /^[678] /.test(l))).toHaveLength(3);
     const verify = run(['verify', '--desired', specFile([6, 7, 8]), '--base-dir', cluster.baseDir]);
     expect(verify.status).toBe(0);

@@ -11,10 +11,10 @@ import { TestCluster, AUTH } from '../support/cluster';
 import { withWriter } from '../support/scenario';
 
 jest.setTimeout(300000);
-const cluster = new TestCluster('itfault', 36000);
+const cluster = new TestCluster('itfault', 26000);
 afterAll(async () => { await cluster.stopAll(); });
 
-const leaderOf = async (ids: number[]) => (await observeEnsemble(ids.map((id) => ({ host: '127.0.0.1', port: 36000 + id })))).snapshot.leaderId;
+const leaderOf = async (ids: number[]) => (await observeEnsemble(ids.map((id) => ({ host: '127.0.0.1', port: 26000 + id })))).snapshot.leaderId;
 
 test('kill -9 of a follower during a scale-up: the rollout restarts it and converges', async () => {
   await cluster.apply(cluster.ensemble([1, 2, 3]));

@@ -5,7 +5,7 @@ import { AdminClient } from '../../lib/runtime/admin-client';
 import { TestCluster } from '../support/cluster';
 
 jest.setTimeout(120000);
-const cluster = new TestCluster('itlocal', 33000);
+const cluster = new TestCluster('itlocal', 23000);
 afterAll(async () => { await cluster.stopAll(); });
 
 test('GIVEN a client session is open WHEN a server process is started THEN later clients still connect', async () => {
@@ -35,7 +35,7 @@ test('stop ends exactly the recorded process and reports it gone', async () => {
 
 test('a server whose client port is taken fails at start with the log named', async () => {
   const blocker: NetServer = createServer();
-  await new Promise<void>((r) => blocker.listen(33009, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => blocker.listen(23009, '127.0.0.1', () => r()));
   try {
     const e = cluster.ensemble([1, 2, 3], [9]);
     await expect(cluster.apply(e)).rejects.toThrow(/server 9: process exited right after start; see .*server-9\/zookeeper\.log/);

@@ -7,10 +7,10 @@ import { TestCluster } from '../support/cluster';
 import { withWriter } from '../support/scenario';
 
 jest.setTimeout(240000);
-const cluster = new TestCluster('itroles', 34000);
+const cluster = new TestCluster('itroles', 24000);
 afterAll(async () => { await cluster.stopAll(); });
 
-const leader = async () => (await observeEnsemble([1, 2, 3, 4].map((id) => ({ host: '127.0.0.1', port: 34000 + id })))).snapshot.leaderId;
+const leader = async () => (await observeEnsemble([1, 2, 3, 4].map((id) => ({ host: '127.0.0.1', port: 24000 + id })))).snapshot.leaderId;
 
 test('an observer is added without touching the voters', async () => {
   await cluster.apply(cluster.ensemble([1, 2, 3]));
@@ -18,7 +18,7 @@ test('an observer is added without touching the voters', async () => {
   expect(missing).toEqual({});
   expect(report.acknowledged.length).toBeGreaterThan(20);
   expect(result.elections).toBe(0);
-  const { snapshot } = await observeEnsemble([{ host: '127.0.0.1', port: 34001 }]);
+  const { snapshot } = await observeEnsemble([{ host: '127.0.0.1', port: 24001 }]);
   expect(snapshot.members.find((m) => m.id === 4)?.role).toBe('observer');
 });
 
@@ -41,6 +41,6 @@ test('the observer is promoted to a voter by reconfig', async () => {
   const { missing, result } = await withWriter(cluster, [1, 2, 3, 4], [1, 2, 3, 4], () => cluster.apply(cluster.ensemble([1, 2, 3, 4], [], { tickTime: 250 })));
   expect(missing).toEqual({});
   expect(result.elections).toBe(0);
-  const { snapshot } = await observeEnsemble([{ host: '127.0.0.1', port: 34001 }]);
+  const { snapshot } = await observeEnsemble([{ host: '127.0.0.1', port: 24001 }]);
   expect(snapshot.members.map((m) => `${m.id}${m.role[0]}`)).toEqual(['1p', '2p', '3p', '4p']);
 });

@@ -3,7 +3,7 @@ import { TestCluster } from '../support/cluster';
 import { withWriter } from '../support/scenario';
 
 jest.setTimeout(300000);
-const cluster = new TestCluster('itstatic', 35000, 'static');
+const cluster = new TestCluster('itstatic', 25000, 'static');
 afterAll(async () => {
   require('node:fs').writeFileSync(`${cluster.baseDir}/rollout.log`, cluster.lines.join('\n'));
   await cluster.stopAll();

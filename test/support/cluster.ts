@@ -20,7 +20,12 @@ export class TestCluster {
   readonly lines: string[] = [];
   private readonly used = new Map<number, Server>();
 
+  /**
+   * `portBase` + 1..299: keep it below 32768, Linux's ephemeral range, or an outgoing connection's
+   * local port can take a server's port just before it binds.
+   */
   constructor(readonly name: string, private readonly portBase: number, readonly strategy: 'dynamic' | 'static' = 'dynamic') {
+    if (portBase + 300 > 32768) throw new Error(`test port base ${portBase} reaches into the ephemeral port range`);
     this.driver = new LocalHostDriver({ baseDir: this.baseDir, ensemble: name });
   }
 
