@@ -99,10 +99,18 @@ export class Executor {
     let notReady = 0;
     try {
       for (;;) {
-        const snapshot = await this.observe();
+        let snapshot = await this.observe();
         // Take the rollout lock before acting on a running ensemble.
         if (snapshot !== null) await this.adminClient(snapshot);
-        const result = plan(snapshot, this.o.desired);
+        let result = plan(snapshot, this.o.desired);
+        // Right after a restart or an election, followers take a moment to reach broadcast: give a
+        // refusal for a missing quorum or leader the quorum timeout to clear before reporting it.
+        const settleUntil = Date.now() + this.t.quorumMs;
+        while (!result.ok && /^no quorum|no leader/.test(result.refusal.reason) && Date.now() < settleUntil) {
+          await sleep(500);
+          snapshot = await this.observe();
+          result = plan(snapshot, this.o.desired);
+        }
         if (!result.ok) {
           throw new RolloutError(`refused: ${result.refusal.reason}\n${result.refusal.details.map((d) => `  - ${d}`).join('\n')}`);
         }
