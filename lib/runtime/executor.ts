@@ -156,6 +156,9 @@ export class Executor {
       this.log(`connect string: ${connectString(this.o.desired.servers)}`);
       return summary;
     } finally {
+      // Release the lock explicitly: closing alone may not reach a server mid-restart, and then
+      // the lock would linger until the session expires.
+      if (this.admin) await this.releaseLock(this.admin).catch(() => undefined);
       this.admin?.close();
       this.admin = null;
     }
@@ -219,6 +222,11 @@ export class Executor {
         throw new RolloutError(`another rollout of ensemble ${this.o.desired.name} is running: lock ${this.lockPath} is held by ${current || 'an unknown holder'}; wait for it to finish (a killed handler's lock expires with its session)`);
       }
     }
+  }
+
+  /** Deletes the lock only while it is still ours (never another rollout's). */
+  private async releaseLock(client: AdminClient): Promise<void> {
+    if ((await client.get(this.lockPath)).includes(this.rolloutId)) await client.delete(this.lockPath);
   }
 
   private async runStep(step: Step, snapshot: ClusterSnapshot | null): Promise<void> {
