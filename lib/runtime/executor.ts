@@ -350,7 +350,7 @@ export class Executor {
         this.admin?.close();
         this.admin = null;
         const members = [...snapshot.members, ...(change.joining ?? [])];
-        const fresh = await AdminClient.open({ connect: connectString(members), auth: this.o.auth });
+        const fresh = await AdminClient.open({ connect: connectString(members), auth: this.o.auth, connectTimeoutMs: 30000 });
         try {
           const committed = await fresh.committedConfig();
           if (applied(committed)) { this.log(`  reconfig outcome was unknown (connection loss); committed config ${committed.version} shows it applied`); return; }
