@@ -14,6 +14,21 @@ jest.setTimeout(300000);
 const cluster = new TestCluster('itfault', 26000);
 afterAll(async () => { await cluster.stopAll(); });
 
+/** Runs `zk-rollout apply` as its own process and kills it with -9 once its output matches `when`. */
+async function applyAndKillHandler(spec: string, when: RegExp): Promise<void> {
+  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'lib', 'cli', 'main.js'), 'apply', '--desired', spec, '--base-dir', cluster.baseDir], {
+    env: { ...process.env, ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += String(d);
+      if (when.test(out)) { child.kill('SIGKILL'); resolve(); }
+    });
+    child.on('exit', () => reject(new Error(`handler ended before it could be killed:\n${out}`)));
+  });
+}
+
 const leaderOf = async (ids: number[]) => (await observeEnsemble(ids.map((id) => ({ host: '127.0.0.1', port: 26000 + id })))).snapshot.leaderId;
 
 test('kill -9 of a follower during a scale-up: the rollout restarts it and converges', async () => {
@@ -48,17 +63,7 @@ test('kill -9 of the handler between steps: the lock names the dead holder until
   const spec = join(cluster.baseDir, 'to-678.json');
   writeFileSync(spec, JSON.stringify({ name: 'itfault', servers: [6, 7, 8].map((v) => cluster.server(v)), settings: { tickTime: 200, initLimit: 20, syncLimit: 10, jvmHeapMb: 128 } }));
   const { missing } = await withWriter(cluster, [1, 2, 3, 4, 5, 6, 7, 8], [6, 7, 8], async () => {
-    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'lib', 'cli', 'main.js'), 'apply', '--desired', spec, '--base-dir', cluster.baseDir], {
-      env: { ...process.env, ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        out += String(d);
-        if (/\[step 4\] done/.test(out)) { child.kill('SIGKILL'); resolve(); }
-      });
-      child.on('exit', () => reject(new Error(`handler ended before it could be killed:\n${out}`)));
-    });
+    await applyAndKillHandler(spec, /\[step 4\] done/);
     // The dead handler's session still holds the lock for a moment: a second apply fails fast and names it.
     await expect(cluster.apply(cluster.ensemble([6, 7, 8]))).rejects.toThrow(/another rollout of ensemble itfault is running: lock .* held by .*"pid":/);
     await new Promise((r) => setTimeout(r, 6000));
@@ -72,17 +77,7 @@ test('kill -9 of the handler during a wait: the next apply resumes and converges
   const spec = join(cluster.baseDir, 'to-6789.json');
   writeFileSync(spec, JSON.stringify({ name: 'itfault', servers: [6, 7, 8, 9].map((v) => cluster.server(v)), settings: { tickTime: 200, initLimit: 20, syncLimit: 10, jvmHeapMb: 128 } }));
   const { missing } = await withWriter(cluster, [6, 7, 8, 9], [6, 7, 8, 9], async () => {
-    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'lib', 'cli', 'main.js'), 'apply', '--desired', spec, '--base-dir', cluster.baseDir], {
-      env: { ...process.env, ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        out += String(d);
-        if (/\] wait until server 9 is synced/.test(out)) { child.kill('SIGKILL'); resolve(); }
-      });
-      child.on('exit', () => reject(new Error(`handler ended before it could be killed:\n${out}`)));
-    });
+    await applyAndKillHandler(spec, /\] wait until server 9 is synced/);
     await new Promise((r) => setTimeout(r, 6000)); // the dead handler's session (and lock) expires
     return cluster.apply(cluster.ensemble([6, 7, 8, 9]));
   });
