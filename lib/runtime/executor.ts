@@ -354,7 +354,8 @@ export class Executor {
         try {
           const committed = await fresh.committedConfig();
           if (applied(committed)) { this.log(`  reconfig outcome was unknown (connection loss); committed config ${committed.version} shows it applied`); return; }
-          throw new RolloutError(`reconfig outcome was unknown (connection loss) and the committed config ${committed.version} does not show it; nothing was retried; re-run apply`);
+          // Now determinate: not applied. The next plan starts from this committed config; no blind retry.
+          throw new NotReady(`reconfig outcome was unknown (connection loss); committed config ${committed.version} shows it was not applied`);
         } finally {
           fresh.close();
         }
