@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 status=0
+# faults.test.ts is run by `npm run test:faults`: it is not yet stable under CI load (see README).
 for f in test/integration/*.test.ts; do
+  [ "$(basename "$f")" = faults.test.ts ] && continue
   npx jest --runInBand --forceExit "$f" || status=1
 done
 exit $status
