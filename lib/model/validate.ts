@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ALLOWED_EXTRA_KEYS, MANAGED_KEYS } from './settings-keys';
-import { DEFAULT_PORTS, DEFAULT_SETTINGS, Ensemble, EnsembleSpec, Server, Settings } from './types';
+import { DEFAULT_PORTS, DEFAULT_SETTINGS, Ensemble, Server, Settings } from './types';
 
 export interface SpecProblem {
   /** Where: `ensemble`, `server 3`, `servers[4]` (when the id itself is unusable) or `settings`. */
@@ -241,14 +241,4 @@ export function transitionProblems(previous: readonly Server[], next: readonly S
     }
   }
   return problems;
-}
-
-export function toSpec(e: Ensemble): EnsembleSpec {
-  return {
-    name: e.name,
-    servers: e.servers.map((s) => ({ ...s })),
-    settings: { ...e.settings, extra: { ...e.settings.extra } },
-    strategy: e.strategy,
-    standalone: e.standalone,
-  };
 }

@@ -4,5 +4,4 @@ export * from './verify';
 export * from './annotate';
 export * from './describe';
 export * from './snapshot';
-export { quorumsIntersect } from '../model/quorum';
 export * from './render';
