@@ -217,8 +217,9 @@ export class Executor {
       } catch (e) {
         if (!(e instanceof ZkError && e.code === ZK.NODEEXISTS)) throw e;
         const current = await client.get(this.lockPath).catch(() => '');
-        // Our own earlier session (closed after a connection loss) releases the lock when it expires.
-        if (current.includes(this.rolloutId) && Date.now() < deadline) { await sleep(500); continue; }
+        // Our own earlier session (closed after a connection loss) releases the lock when it expires;
+        // a holder we could not read (the znode just went, or the read failed) is looked at again.
+        if ((current === '' || current.includes(this.rolloutId)) && Date.now() < deadline) { await sleep(500); continue; }
         throw new RolloutError(`another rollout of ensemble ${this.o.desired.name} is running: lock ${this.lockPath} is held by ${current || 'an unknown holder'}; wait for it to finish (a killed handler's lock expires with its session)`);
       }
     }
