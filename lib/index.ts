@@ -1,3 +1,4 @@
 export * from './model';
 export * from './planner';
 export * from './runtime';
+export * from './constructs';

@@ -23,6 +23,27 @@ function readJson(path: string, what: string): unknown {
   }
 }
 
+/** The desired spec from a file (`--desired`) or from an environment variable holding its JSON (`--desired-env`, as the construct passes it). */
+export function loadDesired(opts: { desired?: string; desiredEnv?: string }, env: NodeJS.ProcessEnv = process.env): Ensemble {
+  if (opts.desired !== undefined && opts.desiredEnv !== undefined) throw new InputError('give either --desired or --desired-env, not both');
+  if (opts.desired !== undefined) return loadSpec(opts.desired);
+  if (opts.desiredEnv === undefined) throw new InputError('the desired spec is missing: give --desired <file> or --desired-env <variable>');
+  const text = env[opts.desiredEnv];
+  if (text === undefined || text.trim() === '') throw new InputError(`--desired-env ${opts.desiredEnv}: the variable is not set`);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`spec in $${opts.desiredEnv}: not valid JSON (${(e as Error).message})`);
+  }
+  try {
+    return parseEnsembleSpec(data);
+  } catch (e) {
+    if (e instanceof SpecError) throw new InputError(`spec in $${opts.desiredEnv}: ${e.message}`);
+    throw e;
+  }
+}
+
 export function loadSpec(path: string): Ensemble {
   try {
     return parseEnsembleSpec(readJson(path, 'spec'));

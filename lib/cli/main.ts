@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { EXIT, runPlanCommand } from './plan-command';
 import { InputError } from './inputs';
-import { runApply, runStatus, runVerify } from './runtime-commands';
+import { runApply, runStatus, runTeardown, runVerify } from './runtime-commands';
 
 export function buildProgram(out: (s: string) => void = (s) => process.stdout.write(s)): Command {
   const program = new Command('zk-rollout')
@@ -19,11 +19,13 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       process.exitCode = await runPlanCommand(opts, out);
     });
   const local = (cmd: Command) => cmd
-    .requiredOption('-d, --desired <spec>', 'desired ensemble spec (JSON file)')
+    .option('-d, --desired <spec>', 'desired ensemble spec (JSON file)')
+    .option('--desired-env <variable>', 'read the desired spec (JSON) from this environment variable instead (what cdktf deploy passes)')
     .option('--base-dir <dir>', 'local host driver: where server directories live', '.zk-local');
   local(program.command('apply').description('carry out the rollout against the live servers, step by step, until they match the spec'))
     .option('--skip-acl', 'let reconfig run without authentication (explicit opt-in; default is the superuser digest)')
     .option('--password-file <file>', 'file holding the ZooKeeper superuser password (else ZK_ROLLOUT_SUPER_PASSWORD)')
+    .option('--create-password-file', 'create --password-file with a random password if it is missing and the ensemble was never started')
     .option('--sync-timeout <seconds>', 'how long a server may take to sync', '120')
     .option('--drain-timeout <seconds>', 'how long to wait for clients to leave a server before removing it', '5')
     .option('--quorum-timeout <seconds>', 'how long to wait for a leader', '60')
@@ -32,6 +34,12 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .action(async (opts) => { process.exitCode = await runStatus(opts, out); });
   local(program.command('verify').description('write a canary, then read it back from every member after sync'))
     .action(async (opts) => { process.exitCode = await runVerify(opts, out); });
+  program.command('teardown')
+    .description('stop every server of an ensemble (what cdktf destroy runs); data is kept unless --delete-data')
+    .requiredOption('--ensemble <name>', 'ensemble name')
+    .option('--base-dir <dir>', 'local host driver: where server directories live', '.zk-local')
+    .option('--delete-data', 'delete the servers\' directories after stopping them')
+    .action(async (opts) => { process.exitCode = await runTeardown(opts, out); });
   return program;
 }
 

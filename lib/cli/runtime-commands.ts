@@ -1,18 +1,20 @@
 /** `zk-rollout apply | status | verify`: the commands that act on, or read, live servers. */
 import { resolve } from 'node:path';
 import { LocalHostDriver } from '../hosts/local';
-import { Ensemble } from '../model/types';
 import { AdminClient, connectString } from '../runtime/admin-client';
-import { loadAdminAuth } from '../runtime/credentials';
+import { createPasswordFileIfMissing, loadAdminAuth } from '../runtime/credentials';
 import { Executor } from '../runtime/executor';
 import { readLiveState } from '../runtime/live-state';
-import { InputError, loadSpec } from './inputs';
+import { probeServer } from '../runtime/observe';
+import { InputError, loadDesired } from './inputs';
 
 export interface RuntimeOptions {
-  readonly desired: string;
+  readonly desired?: string;
+  readonly desiredEnv?: string;
   readonly baseDir: string;
   readonly skipAcl?: boolean;
   readonly passwordFile?: string;
+  readonly createPasswordFile?: boolean;
 }
 
 function seconds(name: string, value: string | undefined): number | undefined {
@@ -22,19 +24,25 @@ function seconds(name: string, value: string | undefined): number | undefined {
   return n * 1000;
 }
 
-function driverFor(desired: Ensemble, baseDir: string): LocalHostDriver {
-  return new LocalHostDriver({ baseDir: resolve(baseDir), ensemble: desired.name });
+function driverFor(ensemble: string, baseDir: string): LocalHostDriver {
+  return new LocalHostDriver({ baseDir: resolve(baseDir), ensemble });
 }
 
 export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; drainTimeout?: string; quorumTimeout?: string }, out: (s: string) => void): Promise<number> {
-  const desired = loadSpec(opts.desired);
+  const desired = loadDesired(opts);
+  const driver = driverFor(desired.name, opts.baseDir);
+  if (opts.createPasswordFile) {
+    if (!opts.passwordFile) throw new InputError('--create-password-file needs --password-file');
+    if (opts.skipAcl) throw new InputError('--create-password-file and --skip-acl exclude each other');
+    if (createPasswordFileIfMissing(opts.passwordFile, (await driver.knownServers()).length > 0)) out(`created superuser password file ${opts.passwordFile} (mode 0600)\n`);
+  }
   const auth = loadAdminAuth({ skipAcl: opts.skipAcl === true, ...(opts.passwordFile ? { passwordFile: opts.passwordFile } : {}) });
   const timeouts = {
     ...(seconds('--sync-timeout', opts.syncTimeout) ? { syncMs: seconds('--sync-timeout', opts.syncTimeout)! } : {}),
     ...(seconds('--drain-timeout', opts.drainTimeout) ? { drainMs: seconds('--drain-timeout', opts.drainTimeout)! } : {}),
     ...(seconds('--quorum-timeout', opts.quorumTimeout) ? { quorumMs: seconds('--quorum-timeout', opts.quorumTimeout)! } : {}),
   };
-  const executor = new Executor({ desired, driver: driverFor(desired, opts.baseDir), auth, timeouts, log: (l) => out(`${l}\n`) });
+  const executor = new Executor({ desired, driver, auth, timeouts, log: (l) => out(`${l}\n`) });
   await executor.run();
   return 0;
 }
@@ -42,8 +50,8 @@ export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; dr
 const pad = (cells: string[], widths: number[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
 
 export async function runStatus(opts: RuntimeOptions, out: (s: string) => void): Promise<number> {
-  const desired = loadSpec(opts.desired);
-  const live = await readLiveState(desired, driverFor(desired, opts.baseDir), [], new Set());
+  const desired = loadDesired(opts);
+  const live = await readLiveState(desired, driverFor(desired.name, opts.baseDir), [], new Set());
   if (!live.snapshot) { out(`ensemble ${desired.name}: nothing running\n`); return 1; }
   const snap = live.snapshot;
   const header = ['id', 'address', 'role', 'mode', 'zxid', 'config', 'synced', 'clients'];
@@ -68,8 +76,8 @@ export async function runStatus(opts: RuntimeOptions, out: (s: string) => void):
 }
 
 export async function runVerify(opts: RuntimeOptions, out: (s: string) => void): Promise<number> {
-  const desired = loadSpec(opts.desired);
-  const live = await readLiveState(desired, driverFor(desired, opts.baseDir), [], new Set());
+  const desired = loadDesired(opts);
+  const live = await readLiveState(desired, driverFor(desired.name, opts.baseDir), [], new Set());
   if (!live.snapshot || live.snapshot.leaderId === null) { out(`ensemble ${desired.name}: no leader, cannot verify\n`); return 1; }
   const members = live.snapshot.members;
   const writer = await AdminClient.open({ connect: connectString(members) });
@@ -100,4 +108,31 @@ export async function runVerify(opts: RuntimeOptions, out: (s: string) => void):
   }
   out(failures === 0 ? `verified: the canary write is on all ${members.length} members\n` : `${failures} member(s) failed verification\n`);
   return failures === 0 ? 0 : 1;
+}
+
+/**
+ * `teardown` (what `cdktf destroy` runs): stops every server of the ensemble the host driver knows,
+ * observers and followers first, and keeps their data unless deletion was asked for.
+ */
+export async function runTeardown(opts: { ensemble: string; baseDir: string; deleteData?: boolean }, out: (s: string) => void): Promise<number> {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(opts.ensemble)) throw new InputError(`--ensemble ${opts.ensemble}: not an ensemble name (lower-case letters, digits and dashes)`);
+  const driver = driverFor(opts.ensemble, opts.baseDir);
+  const servers = await driver.knownServers();
+  if (servers.length === 0) { out(`ensemble ${opts.ensemble}: no servers under ${resolve(opts.baseDir)}; nothing to stop\n`); return 0; }
+  // The leader last, so the ensemble serves as long as it can while it goes.
+  const modes = new Map<number, string | undefined>();
+  for (const s of servers) modes.set(s.id, (await probeServer(s, 1000)).mode);
+  const order = [...servers].sort((a, b) => Number(modes.get(a.id) === 'leader') - Number(modes.get(b.id) === 'leader') || a.id - b.id);
+  for (const s of order) {
+    const running = await driver.isRunning(s);
+    if (running) await driver.stop(s);
+    out(`server ${s.id} (${s.host}:${s.clientPort}): ${running ? 'stopped' : 'was not running'}\n`);
+  }
+  if (opts.deleteData) {
+    for (const s of servers) await driver.deleteFiles(s);
+    out(`ensemble ${opts.ensemble}: data of ${servers.length} server(s) deleted\n`);
+  } else {
+    out(`ensemble ${opts.ensemble}: data kept in ${resolve(opts.baseDir, opts.ensemble)}\n`);
+  }
+  return 0;
 }

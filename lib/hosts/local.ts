@@ -154,6 +154,11 @@ export class LocalHostDriver implements HostDriver {
     return out.sort((a, b) => a.id - b.id);
   }
 
+  async deleteFiles(server: Server): Promise<void> {
+    if (await this.isRunning(server)) throw new Error(`server ${server.id}: still running (pid ${await this.pid(server)}); stop it before deleting its files`);
+    await rm(this.paths(server).dir, { recursive: true, force: true });
+  }
+
   async readZooCfg(server: Server): Promise<string | undefined> {
     return readFile(this.paths(server).zooCfg, 'utf8').catch(() => undefined);
   }

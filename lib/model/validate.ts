@@ -110,6 +110,19 @@ function normaliseSettings(s: z.infer<typeof settingsSchema> | undefined): Setti
   };
 }
 
+/** Duplicate ids among servers of which some are malformed: the ids that are usable still count. */
+function duplicateRawIds(raw: readonly unknown[]): SpecProblem[] {
+  const seen = new Map<number, number>();
+  const problems: SpecProblem[] = [];
+  raw.forEach((s, index) => {
+    const id = (s as { id?: unknown } | null)?.id;
+    if (typeof id !== 'number' || !Number.isInteger(id)) return;
+    if (seen.has(id)) problems.push({ where: `server ${id}`, field: 'id', message: `duplicate id (servers[${seen.get(id)}] and servers[${index}])` });
+    else seen.set(id, index);
+  });
+  return problems;
+}
+
 /** Rules across servers; they run on the normalised servers so defaults count. */
 function crossServerProblems(servers: readonly Server[], standalone: boolean): SpecProblem[] {
   const problems: SpecProblem[] = [];
@@ -183,7 +196,7 @@ export function validateEnsembleSpec(input: unknown): ValidationResult {
       if (wellFormed.length === raw.length) {
         problems.push(...crossServerProblems(wellFormed, (input as { standalone?: unknown }).standalone === true));
       } else {
-        problems.push(...crossServerProblems(wellFormed, true).filter((p) => p.field !== 'servers'));
+        problems.push(...duplicateRawIds(raw), ...crossServerProblems(wellFormed, true).filter((p) => p.field !== 'servers' && p.field !== 'id'));
       }
     }
     const settings = settingsSchema.optional().safeParse((input as { settings?: unknown }).settings);

@@ -3,8 +3,9 @@
  * so they appear in no synthesized JSON, Terraform state, log or plan output. ZooKeeper gets only
  * the digest (`super:<base64 sha1>`), as its DigestAuthenticationProvider expects.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface AdminAuth {
   /** `digest` with the superuser, or `skip-acl` when the user opted into skipACL. */
@@ -41,4 +42,19 @@ export function loadAdminAuth(opts: { skipAcl?: boolean; passwordFile?: string; 
 /** JVM system properties a server needs so that the superuser can reconfig it. */
 export function serverAuthProperties(auth: AdminAuth): Record<string, string> {
   return auth.mode === 'digest' ? { 'zookeeper.DigestAuthenticationProvider.superDigest': superDigest(auth.user!, auth.password!) } : {};
+}
+
+/**
+ * Creates a password file with a random password (mode 0600) when it does not exist. Only for an
+ * ensemble that was never started: its servers would otherwise hold the digest of another password.
+ * Returns whether it created the file.
+ */
+export function createPasswordFileIfMissing(path: string, ensembleHasServers: boolean): boolean {
+  if (existsSync(path)) return false;
+  if (ensembleHasServers) {
+    throw new Error(`superuser password file ${path}: no such file, and the ensemble already has servers whose superuser digest needs the original password; restore the file (a new password would lock the rollout out)`);
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  return true;
 }

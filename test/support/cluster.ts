@@ -1,5 +1,5 @@
 /** Real ZooKeeper ensembles on loopback for integration tests; every process is stopped by pid. */
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalHostDriver } from '../../lib/hosts/local';
@@ -47,7 +47,8 @@ export class TestCluster {
     return new Executor({
       desired, driver: this.driver, auth: AUTH,
       timeouts: { syncMs: 60000, quorumMs: 60000, drainMs: 1000, stopMs: 10000 },
-      log: (l) => this.lines.push(l),
+      // Kept in the base dir too, so a failed run can be read afterwards.
+      log: (l) => { this.lines.push(l); appendFileSync(join(this.baseDir, 'rollout.log'), `${new Date().toISOString()} ${l}\n`); },
       ...extra,
     });
   }

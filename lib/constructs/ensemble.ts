@@ -1,0 +1,106 @@
+/**
+ * ZooKeeperEnsemble: one record resource per server (so `cdktf diff` lists servers added, removed and
+ * changed), one rollout resource whose create-time local-exec runs `zk-rollout apply` with the desired
+ * spec, and one lifecycle resource whose destroy-time local-exec stops the servers.
+ */
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { App, LocalExecProvisioner, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { Ensemble, Server } from '../model/types';
+import { parseEnsembleSpec, SpecError } from '../model/validate';
+import { settingsHash } from '../model/settings-hash';
+import { applyCommand, DESIRED_ENV, handlerScript, portablePath, teardownCommand, terraformLiteral } from './handler-command';
+import { ResourceKind, ZooKeeperEnsembleProps } from './props';
+import { kindResource } from './resources';
+
+export const DEFAULT_BASE_DIR = '.zk-local';
+
+/** The spec handed to the handler: normalised (every default filled in), so later default changes cannot move a deployed ensemble. */
+export function desiredSpecJson(e: Ensemble): string {
+  return JSON.stringify(e);
+}
+
+export function connectStringOf(servers: readonly Server[]): string {
+  return servers.map((s) => `${s.host}:${s.clientPort}`).join(',');
+}
+
+export class ZooKeeperEnsemble extends Construct {
+  /** The validated, normalised ensemble this construct declares. */
+  readonly ensemble: Ensemble;
+  /** `host:port,...` of every member, for applications and other stacks. */
+  readonly connectString: string;
+  /** The rollout resource: depend on it to run after the ensemble has converged. */
+  readonly rollout: TerraformResource;
+  readonly serverRecords: ReadonlyMap<number, TerraformResource>;
+  readonly resourceKind: ResourceKind;
+
+  constructor(scope: Construct, id: string, props: ZooKeeperEnsembleProps) {
+    super(scope, id);
+    this.ensemble = validate(id, props);
+    this.resourceKind = props.resourceKind ?? 'terraform_data';
+    if (!['terraform_data', 'null_resource'].includes(this.resourceKind)) {
+      throw new Error(`ZooKeeperEnsemble ${id}: resourceKind: must be terraform_data or null_resource, not ${String(this.resourceKind)}`);
+    }
+    const hosts = props.hosts ?? { driver: 'local' as const };
+    if (hosts.driver !== 'local') throw new Error(`ZooKeeperEnsemble ${id}: hosts.driver: only 'local' is supported, not ${String(hosts.driver)}`);
+    const name = this.ensemble.name;
+    const desired = desiredSpecJson(this.ensemble);
+    this.connectString = connectStringOf(this.ensemble.servers);
+
+    // The handler runs from the app's directory, whatever directory Terraform runs in.
+    const appDir = process.cwd();
+    const stackDir = join(resolve(App.of(this).outdir), 'stacks', TerraformStack.of(this).node.id);
+    const commandOptions = {
+      script: portablePath(appDir, handlerScript()),
+      baseDir: hosts.baseDir ?? DEFAULT_BASE_DIR,
+      superuser: props.superuser,
+      timeouts: props.timeouts,
+      deleteData: props.deleteDataOnDestroy === true,
+    };
+    const exec = (command: string, extra: Partial<LocalExecProvisioner> = {}): LocalExecProvisioner => ({
+      type: 'local-exec', command, workingDir: terraformLiteral(portablePath(stackDir, appDir)), ...extra,
+    });
+
+    const lifecycle = kindResource(this, 'lifecycle', this.resourceKind, {
+      name: `${name}_lifecycle`,
+      // Only the name: a change here must never replace (and so tear down) a running ensemble.
+      record: { ensemble: name },
+      provisioners: [exec(teardownCommand({ ...commandOptions, ensemble: name }), { when: 'destroy' })],
+    });
+
+    const hash = settingsHash(this.ensemble.settings);
+    const records = new Map<number, TerraformResource>();
+    for (const s of this.ensemble.servers) {
+      records.set(s.id, kindResource(this, `server-${s.id}`, this.resourceKind, {
+        name: `${name}_server_${s.id}`,
+        record: { id: s.id, host: s.host, clientPort: s.clientPort, quorumPort: s.quorumPort, electionPort: s.electionPort, role: s.role, settingsHash: hash },
+      }));
+    }
+    this.serverRecords = records;
+
+    this.rollout = kindResource(this, 'rollout', this.resourceKind, {
+      name: `${name}_rollout`,
+      record: JSON.parse(desired) as object as Record<string, object>,
+      replaceOn: createHash('sha256').update(desired).update(JSON.stringify(commandOptions)).digest('hex'),
+      provisioners: [exec(applyCommand(commandOptions), { environment: { [DESIRED_ENV]: terraformLiteral(desired) } })],
+      dependsOn: [lifecycle, ...records.values()],
+    });
+
+    new TerraformOutput(this, 'connect-string', { value: this.connectString, description: `client connect string of ZooKeeper ensemble ${name}` })
+      .overrideLogicalId(`${name}_connect_string`);
+    new TerraformOutput(this, 'members', {
+      value: this.ensemble.servers.map((s) => ({ id: s.id, address: `${s.host}:${s.clientPort}`, role: s.role })),
+      description: `members of ZooKeeper ensemble ${name}`,
+    }).overrideLogicalId(`${name}_members`);
+  }
+}
+
+function validate(id: string, props: ZooKeeperEnsembleProps): Ensemble {
+  try {
+    return parseEnsembleSpec({ name: props.name, servers: props.servers, settings: props.settings, strategy: props.strategy, standalone: props.standalone });
+  } catch (e) {
+    if (e instanceof SpecError) throw new SpecError(e.problems, `ZooKeeperEnsemble ${id} (${props.name})`);
+    throw e;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The command lines Terraform's local-exec runs: `zk-rollout apply` on create and `zk-rollout teardown`
+ * on destroy. They run from the app's directory (working_dir), so they resolve on a fresh clone after
+ * `npm ci` with no global install: `node <path of this package's CLI, relative to the app>`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { RolloutTimeoutsProps, SuperuserProps } from './props';
+
+/** The environment variable that carries the desired spec (JSON) to the handler. */
+export const DESIRED_ENV = 'ZK_ROLLOUT_DESIRED';
+export const PACKAGE_NAME = 'cdktf-zookeeper';
+
+/** This package's root: the nearest package.json named cdktf-zookeeper above this file. */
+export function packageRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
+    if (dirname(dir) === dir) throw new Error(`cannot find the ${PACKAGE_NAME} package above ${from}`);
+  }
+}
+
+/** The built CLI; synth fails early (not deploy, half-way) when it is missing. */
+export function handlerScript(root: string = packageRoot()): string {
+  const script = join(root, 'dist', 'lib', 'cli', 'main.js');
+  if (!existsSync(script)) throw new Error(`the zk-rollout handler ${script} does not exist: build ${PACKAGE_NAME} first (npm run build)`);
+  return script;
+}
+
+/** POSIX shell single-quoting. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A literal for a Terraform string: `${` and `%{` would otherwise start an interpolation. */
+export function terraformLiteral(text: string): string {
+  return text.replace(/([$%])\{/g, (_, sigil: string) => `${sigil}${sigil}{`);
+}
+
+/** `to` relative to `fromDir`, with forward slashes, as written into a command. */
+export function portablePath(fromDir: string, to: string): string {
+  const rel = relative(fromDir, to);
+  return rel.split(sep).join('/') || '.';
+}
+
+export interface HandlerCommandOptions {
+  /** The CLI script, relative to the working directory (the app's directory). */
+  readonly script: string;
+  readonly baseDir: string;
+  readonly superuser?: SuperuserProps;
+  readonly timeouts?: RolloutTimeoutsProps;
+  readonly deleteData?: boolean;
+}
+
+function command(words: readonly string[]): string {
+  return terraformLiteral(words.map(shellQuote).join(' '));
+}
+
+function credentialArgs(s: SuperuserProps | undefined): string[] {
+  if (s?.skipAcl) return ['--skip-acl'];
+  const args: string[] = [];
+  if (s?.passwordFile) args.push('--password-file', s.passwordFile);
+  if (s?.createPasswordFile) args.push('--create-password-file');
+  return args;
+}
+
+export function applyCommand(o: HandlerCommandOptions): string {
+  const t = o.timeouts ?? {};
+  return command([
+    'node', o.script, 'apply', '--desired-env', DESIRED_ENV, '--base-dir', o.baseDir,
+    ...credentialArgs(o.superuser),
+    ...(t.syncSeconds !== undefined ? ['--sync-timeout', String(t.syncSeconds)] : []),
+    ...(t.drainSeconds !== undefined ? ['--drain-timeout', String(t.drainSeconds)] : []),
+    ...(t.quorumSeconds !== undefined ? ['--quorum-timeout', String(t.quorumSeconds)] : []),
+  ]);
+}
+
+/** Stops every server of the ensemble the host driver knows; data is deleted only on request. */
+export function teardownCommand(o: HandlerCommandOptions & { readonly ensemble: string }): string {
+  return command(['node', o.script, 'teardown', '--ensemble', o.ensemble, '--base-dir', o.baseDir, ...(o.deleteData ? ['--delete-data'] : [])]);
+}

@@ -1,0 +1,3 @@
+export * from './props';
+export * from './ensemble';
+export * from './handler-command';

@@ -1,0 +1,78 @@
+/** Props of the ZooKeeperEnsemble construct, in the style of aws-cdk-lib: every default documented. */
+import { ServerSpec, SettingsSpec, Strategy } from '../model/types';
+
+/** Which Terraform resource carries the records and the rollout. Both behave the same. */
+export type ResourceKind = 'terraform_data' | 'null_resource';
+
+/** Servers run as processes on the machine that runs `cdktf deploy` (loopback addresses). */
+export interface LocalHostsProps {
+  readonly driver: 'local';
+  /**
+   * Where server directories (config, data, logs, pid files) live, relative to the app's directory.
+   * @default '.zk-local'
+   */
+  readonly baseDir?: string;
+}
+
+export type HostsProps = LocalHostsProps;
+
+/**
+ * How the handler authenticates its reconfigs. The password itself never enters the construct:
+ * it comes from a file named here or from `ZK_ROLLOUT_SUPER_PASSWORD` / `ZK_ROLLOUT_SUPER_PASSWORD_FILE`
+ * in the environment of `cdktf deploy`.
+ */
+export interface SuperuserProps {
+  /**
+   * File holding the superuser password, relative to the app's directory.
+   * @default - the deploying environment's ZK_ROLLOUT_SUPER_PASSWORD or ZK_ROLLOUT_SUPER_PASSWORD_FILE
+   */
+  readonly passwordFile?: string;
+  /**
+   * Generate a random password into `passwordFile` (mode 0600) when the file does not exist yet and
+   * the ensemble has never been started. Meant for local development ensembles.
+   * @default false
+   */
+  readonly createPasswordFile?: boolean;
+  /**
+   * Run reconfig without authentication (`skipACL=yes` on every server). An explicit opt-in: anyone who
+   * can reach a client port can then change membership.
+   * @default false
+   */
+  readonly skipAcl?: boolean;
+}
+
+/** Bounds on the waits of a rollout; a wait that runs out fails the deploy with what it saw. */
+export interface RolloutTimeoutsProps {
+  /** How long a joining or restarted server may take to sync with the leader. @default 120 */
+  readonly syncSeconds?: number;
+  /** How long to wait for clients to leave a server before it is removed. @default 5 */
+  readonly drainSeconds?: number;
+  /** How long to wait for a leader. @default 60 */
+  readonly quorumSeconds?: number;
+}
+
+export interface ZooKeeperEnsembleProps {
+  /** Ensemble name: lower-case letters, digits and dashes; names the Terraform resources and outputs. */
+  readonly name: string;
+  /** The members: voters (`role: 'participant'`, the default) and observers. */
+  readonly servers: readonly ServerSpec[];
+  /** zoo.cfg and JVM settings shared by every server. @default - ZooKeeper's defaults (tickTime 2000, initLimit 10, syncLimit 5, heap 512 MiB) */
+  readonly settings?: SettingsSpec;
+  /** `dynamic` (incremental reconfig) or `static` (server list rewrite plus rolling restarts). @default 'dynamic' */
+  readonly strategy?: Strategy;
+  /** Required to declare an ensemble of a single voter (no fault tolerance). @default false */
+  readonly standalone?: boolean;
+  /** Where servers run. @default { driver: 'local', baseDir: '.zk-local' } */
+  readonly hosts?: HostsProps;
+  /** @default 'terraform_data' (built into Terraform >= 1.4, no provider download) */
+  readonly resourceKind?: ResourceKind;
+  /** @default - password from the deploying environment (see SuperuserProps) */
+  readonly superuser?: SuperuserProps;
+  /** @default - see RolloutTimeoutsProps */
+  readonly timeouts?: RolloutTimeoutsProps;
+  /**
+   * On `cdktf destroy`, delete the servers' data directories after stopping them.
+   * @default false (servers are stopped, their data is kept)
+   */
+  readonly deleteDataOnDestroy?: boolean;
+}

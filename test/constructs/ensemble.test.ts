@@ -1,0 +1,162 @@
+/** Synth tests of ZooKeeperEnsemble with cdktf's Testing helpers: resources, triggers, provisioners, dependencies, outputs. */
+import { join } from 'node:path';
+import { App, DataResource, Testing, TerraformStack } from 'cdktf';
+import 'cdktf/lib/testing/adapters/jest';
+import { NullProvider } from '@cdktf/provider-null/lib/provider';
+import { ZooKeeperEnsemble, ZooKeeperEnsembleProps } from '../../lib/constructs';
+import { ENVIRONMENTS } from '../../stacks/environments';
+import { ZooKeeperStack } from '../../stacks/zookeeper-stack';
+
+Testing.setupJest();
+
+const servers = [1, 2, 3].map((id) => ({ id, host: `127.0.30.${id}` }));
+const base: ZooKeeperEnsembleProps = { name: 'orders', servers, settings: { tickTime: 500 } };
+
+interface Synth {
+  resource: Record<string, Record<string, { input?: Record<string, unknown>; triggers?: Record<string, string>; triggers_replace?: { key: string }; depends_on?: string[]; provisioner?: { 'local-exec': { command: string; when?: string; working_dir: string; environment?: Record<string, string> } }[] }>>;
+  output: Record<string, { value: unknown }>;
+}
+
+/** An app whose outdir sits in the working directory, as with `cdktf synth`, so paths in commands are the real ones. */
+function synth(props: ZooKeeperEnsembleProps = base): { json: string; parsed: Synth } {
+  const app = Testing.app({ outdir: join(process.cwd(), 'cdktf.out') });
+  const stack = new TerraformStack(app, 'test');
+  new ZooKeeperEnsemble(stack, 'zk', props);
+  const json = Testing.synth(stack);
+  return { json, parsed: JSON.parse(json) as Synth };
+}
+
+describe('GIVEN an ensemble of three voters', () => {
+  const { json, parsed } = synth();
+  const data = parsed.resource.terraform_data;
+
+  test('THEN one record per server holds its spec, so cdktf diff lists servers added, removed and changed', () => {
+    expect(Object.keys(data).filter((k) => k.startsWith('orders_server_')).sort()).toEqual(['orders_server_1', 'orders_server_2', 'orders_server_3']);
+    expect(json).toHaveResourceWithProperties(DataResource, {
+      input: { id: 2, host: '127.0.30.2', clientPort: 2181, quorumPort: 2888, electionPort: 3888, role: 'participant', settingsHash: expect.stringMatching(/^[0-9a-f]{12}$/) },
+    });
+  });
+
+  test('THEN the rollout resource carries the desired spec, replaces on its hash and runs zk-rollout apply from the app directory', () => {
+    const rollout = data.orders_rollout;
+    expect(rollout.input).toMatchObject({ name: 'orders', strategy: 'dynamic', servers: expect.arrayContaining([expect.objectContaining({ id: 3, host: '127.0.30.3' })]) });
+    expect(rollout.triggers_replace?.key).toMatch(/^[0-9a-f]{64}$/);
+    const exec = rollout.provisioner![0]['local-exec'];
+    expect(exec.command).toBe('node dist/lib/cli/main.js apply --desired-env ZK_ROLLOUT_DESIRED --base-dir .zk-local');
+    expect(exec.when).toBeUndefined();
+    // Terraform runs in cdktf.out/stacks/<stack>: three levels below the app directory.
+    expect(exec.working_dir).toBe('../../..');
+    expect(JSON.parse(exec.environment!.ZK_ROLLOUT_DESIRED)).toEqual(rollout.input);
+  });
+
+  test('THEN the rollout runs after every record and the lifecycle resource (so destroy tears down last)', () => {
+    expect(data.orders_rollout.depends_on!.sort()).toEqual(['terraform_data.orders_lifecycle', 'terraform_data.orders_server_1', 'terraform_data.orders_server_2', 'terraform_data.orders_server_3']);
+    const teardown = data.orders_lifecycle.provisioner![0]['local-exec'];
+    expect(teardown).toMatchObject({ when: 'destroy', command: 'node dist/lib/cli/main.js teardown --ensemble orders --base-dir .zk-local' });
+    expect(data.orders_lifecycle.input).toEqual({ ensemble: 'orders' });
+  });
+
+  test('THEN the connect string and the members are outputs', () => {
+    expect(parsed.output.orders_connect_string.value).toBe('127.0.30.1:2181,127.0.30.2:2181,127.0.30.3:2181');
+    expect(parsed.output.orders_members.value).toEqual(servers.map((s) => ({ id: s.id, address: `${s.host}:2181`, role: 'participant' })));
+  });
+
+  test('THEN Terraform itself accepts the configuration', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'valid');
+    new ZooKeeperEnsemble(stack, 'zk', base);
+    expect(Testing.fullSynth(stack)).toBeValidTerraform();
+  });
+});
+
+describe('GIVEN changes between versions of the app', () => {
+  test('WHEN a server is added THEN only a record is added and the rollout trigger changes', () => {
+    const v1 = synth().parsed.resource.terraform_data;
+    const v2 = synth({ ...base, servers: [...servers, { id: 4, host: '127.0.30.4' }] }).parsed.resource.terraform_data;
+    expect(Object.keys(v2).filter((k) => !(k in v1))).toEqual(['orders_server_4']);
+    expect(v2.orders_server_1).toEqual(v1.orders_server_1);
+    expect(v2.orders_rollout.triggers_replace!.key).not.toBe(v1.orders_rollout.triggers_replace!.key);
+  });
+
+  test('WHEN only a setting changes THEN every record changes (its settings hash) and so does the trigger', () => {
+    const v1 = synth().parsed.resource.terraform_data;
+    const v2 = synth({ ...base, settings: { tickTime: 500, extra: { maxClientCnxns: 100 } } }).parsed.resource.terraform_data;
+    expect(v2.orders_server_2.input!.settingsHash).not.toBe(v1.orders_server_2.input!.settingsHash);
+    expect(v2.orders_rollout.triggers_replace!.key).not.toBe(v1.orders_rollout.triggers_replace!.key);
+  });
+});
+
+describe('GIVEN credentials', () => {
+  test('WHEN the password is in the environment at synth THEN it appears nowhere in the synthesized JSON', () => {
+    const before = process.env.ZK_ROLLOUT_SUPER_PASSWORD;
+    process.env.ZK_ROLLOUT_SUPER_PASSWORD = 'synth-time-secret-4f2a';
+    try {
+      const { json } = synth({ ...base, superuser: { passwordFile: 'secrets/zk.password' } });
+      expect(json).not.toContain('synth-time-secret-4f2a');
+      expect(json).toContain('--password-file secrets/zk.password');
+    } finally {
+      if (before === undefined) delete process.env.ZK_ROLLOUT_SUPER_PASSWORD; else process.env.ZK_ROLLOUT_SUPER_PASSWORD = before;
+    }
+  });
+
+  test('WHEN skipAcl is chosen THEN the command opts into it explicitly', () => {
+    const { parsed } = synth({ ...base, superuser: { skipAcl: true } });
+    expect(parsed.resource.terraform_data.orders_rollout.provisioner![0]['local-exec'].command).toContain('--skip-acl');
+  });
+});
+
+describe('GIVEN other props', () => {
+  test('WHEN resourceKind is null_resource THEN the same records and rollout are null_resources with the null provider', () => {
+    const { json, parsed } = synth({ ...base, resourceKind: 'null_resource' });
+    expect(parsed.resource.terraform_data).toBeUndefined();
+    const nulls = parsed.resource.null_resource;
+    expect(Object.keys(nulls).sort()).toEqual(['orders_lifecycle', 'orders_rollout', 'orders_server_1', 'orders_server_2', 'orders_server_3']);
+    expect(nulls.orders_server_1.triggers).toMatchObject({ id: '1', host: '127.0.30.1', clientPort: '2181', role: 'participant' });
+    expect(nulls.orders_rollout.triggers!.name).toBe('orders');
+    expect(JSON.parse(nulls.orders_rollout.triggers!.servers)).toHaveLength(3);
+    expect(nulls.orders_rollout.triggers!.replace_on).toMatch(/^[0-9a-f]{64}$/);
+    expect(nulls.orders_rollout.provisioner![0]['local-exec'].command).toContain(' apply --desired-env ZK_ROLLOUT_DESIRED');
+    expect(nulls.orders_lifecycle.provisioner![0]['local-exec'].when).toBe('destroy');
+    expect(json).toHaveProvider(NullProvider);
+  });
+
+  test('WHEN timeouts, a base dir and data deletion are set THEN the commands carry them', () => {
+    const { parsed } = synth({ ...base, hosts: { driver: 'local', baseDir: 'state/zk dirs' }, timeouts: { syncSeconds: 30, drainSeconds: 2, quorumSeconds: 20 }, deleteDataOnDestroy: true });
+    const data = parsed.resource.terraform_data;
+    expect(data.orders_rollout.provisioner![0]['local-exec'].command).toBe("node dist/lib/cli/main.js apply --desired-env ZK_ROLLOUT_DESIRED --base-dir 'state/zk dirs' --sync-timeout 30 --drain-timeout 2 --quorum-timeout 20");
+    expect(data.orders_lifecycle.provisioner![0]['local-exec'].command).toBe("node dist/lib/cli/main.js teardown --ensemble orders --base-dir 'state/zk dirs' --delete-data");
+  });
+
+  test('WHEN a path holds ${ THEN Terraform sees it literally', () => {
+    const { parsed } = synth({ ...base, hosts: { driver: 'local', baseDir: 'a${b}' } });
+    expect(parsed.resource.terraform_data.orders_rollout.provisioner![0]['local-exec'].command).toContain("'a$${b}'");
+  });
+});
+
+describe('GIVEN an invalid spec', () => {
+  test('THEN synth fails naming every server and field, before any resource exists', () => {
+    const stack = new TerraformStack(Testing.app(), 'bad');
+    const attempt = () => new ZooKeeperEnsemble(new TerraformStack(Testing.app(), 'bad'), 'zk', { name: 'orders', servers: [{ id: 1, host: '127.0.0.1' }, { id: 1, host: '127.0.0.2', clientPort: 70000 }] });
+    expect(attempt).toThrow(/^invalid ZooKeeperEnsemble zk \(orders\) \(2 problems\)/);
+    expect(attempt).toThrow(/server 1: id: duplicate id \(servers\[0\] and servers\[1\]\)/);
+    expect(attempt).toThrow(/server 1: clientPort: must be in 1\.\.65535/);
+    expect(() => new ZooKeeperEnsemble(stack, 'zk', { name: 'orders', servers: [] })).toThrow(/servers/);
+    expect(stack.node.findAll().filter((c) => c.node.id === 'rollout')).toEqual([]);
+  });
+
+  test('THEN an unknown resource kind is named', () => {
+    const stack = new TerraformStack(Testing.app(), 'bad');
+    expect(() => new ZooKeeperEnsemble(stack, 'zk', { ...base, resourceKind: 'aws_instance' as never })).toThrow(/resourceKind: must be terraform_data or null_resource, not aws_instance/);
+  });
+});
+
+describe('GIVEN the example app', () => {
+  test('THEN dev, staging and prod run the same members on their own addresses (a reference snapshot)', () => {
+    const app = new App({ outdir: join(process.cwd(), 'cdktf.out'), skipValidation: true });
+    const stacks = ENVIRONMENTS.map((env) => new ZooKeeperStack(app, env));
+    const synths = stacks.map((s) => JSON.parse(Testing.synth(s)) as Synth);
+    const hosts = synths.map((s) => Object.values(s.resource.terraform_data).filter((r) => r.input?.host).map((r) => r.input!.host));
+    expect(hosts).toEqual([['127.0.10.1', '127.0.10.2', '127.0.10.3'], ['127.0.11.1', '127.0.11.2', '127.0.11.3'], ['127.0.12.1', '127.0.12.2', '127.0.12.3']]);
+    expect(Testing.synth(stacks[0])).toMatchSnapshot();
+  });
+});
