@@ -62,6 +62,19 @@ export class NotReady extends Error {}
 
 export const LOCK_ROOT = '/zk-rollout/locks';
 
+/** The pid of a lock holder on this machine whose process is gone, else null. */
+export function deadLocalHolder(lockData: string): number | null {
+  let holder: { host?: unknown; pid?: unknown };
+  try { holder = JSON.parse(lockData) as typeof holder; } catch { return null; }
+  if (holder.host !== hostname() || typeof holder.pid !== 'number') return null;
+  try {
+    process.kill(holder.pid, 0);
+    return null;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH' ? holder.pid : null;
+  }
+}
+
 /** Waits and checks that exist only to make the following step safe. */
 const GUARDS = new Set<Step['kind']>(['await-synced', 'drain-clients', 'await-quorum', 'barrier-write']);
 
@@ -209,7 +222,8 @@ export class Executor {
   private async takeLock(client: AdminClient): Promise<void> {
     await client.ensurePath(LOCK_ROOT);
     const holder = JSON.stringify({ host: hostname(), pid: process.pid, rollout: this.rolloutId, since: new Date().toISOString() });
-    const deadline = Date.now() + 20000;
+    const deadline = Date.now() + 30000;
+    let waitedForDead = false;
     for (;;) {
       try {
         await client.create(this.lockPath, holder, 1 /* ZOO_EPHEMERAL */);
@@ -218,8 +232,11 @@ export class Executor {
         if (!(e instanceof ZkError && e.code === ZK.NODEEXISTS)) throw e;
         const current = await client.get(this.lockPath).catch(() => '');
         // Our own earlier session (closed after a connection loss) releases the lock when it expires;
-        // a holder we could not read (the znode just went, or the read failed) is looked at again.
-        if ((current === '' || current.includes(this.rolloutId)) && Date.now() < deadline) { await sleep(500); continue; }
+        // a holder we could not read (the znode just went, or the read failed) is looked at again;
+        // so is a handler on this machine that is dead (killed, say): its session ends soon.
+        const deadHolder = deadLocalHolder(current);
+        if (deadHolder !== null && !waitedForDead) { this.log(`  lock ${this.lockPath} is held by process ${deadHolder}, which is no longer running; waiting for its session to expire`); waitedForDead = true; }
+        if ((current === '' || current.includes(this.rolloutId) || deadHolder !== null) && Date.now() < deadline) { await sleep(500); continue; }
         throw new RolloutError(`another rollout of ensemble ${this.o.desired.name} is running: lock ${this.lockPath} is held by ${current || 'an unknown holder'}; wait for it to finish (a killed handler's lock expires with its session)`);
       }
     }

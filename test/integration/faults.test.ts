@@ -14,19 +14,27 @@ jest.setTimeout(300000);
 const cluster = new TestCluster('itfault', 26000);
 afterAll(async () => { await cluster.stopAll(); });
 
-/** Runs `zk-rollout apply` as its own process and kills it with -9 once its output matches `when`. */
-async function applyAndKillHandler(spec: string, when: RegExp): Promise<void> {
+/**
+ * Runs `zk-rollout apply` as its own process; once its output matches `when`, runs `meanwhile` (the
+ * handler still alive), then kills the handler with -9.
+ */
+async function applyAndKillHandler(spec: string, when: RegExp, meanwhile: (pid: number) => Promise<void> = async () => {}): Promise<void> {
   const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'lib', 'cli', 'main.js'), 'apply', '--desired', spec, '--base-dir', cluster.baseDir], {
     env: { ...process.env, ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
+    let matched = false;
     child.stdout.on('data', (d) => {
       out += String(d);
-      if (when.test(out)) { child.kill('SIGKILL'); resolve(); }
+      if (!matched && when.test(out)) { matched = true; resolve(); }
     });
-    child.on('exit', () => reject(new Error(`handler ended before it could be killed:\n${out}`)));
+    void exited.then(() => { if (!matched) reject(new Error(`handler ended before it could be killed:\n${out}`)); });
   });
+  await meanwhile(child.pid!);
+  child.kill('SIGKILL');
+  await exited;
 }
 
 const leaderOf = async (ids: number[]) => (await observeEnsemble(ids.map((id) => ({ host: '127.0.0.1', port: 26000 + id })))).snapshot.leaderId;
@@ -59,26 +67,26 @@ test('kill -9 of the joining server: apply fails naming it, the next apply conve
   expect(await cluster.running()).toEqual([1, 2, 3, 4, 5]);
 });
 
-test('kill -9 of the handler between steps: the lock names the dead holder until its session ends, then apply resumes', async () => {
+test('kill -9 of the handler between steps: the next apply waits out the dead holder\'s lock and resumes', async () => {
   const spec = join(cluster.baseDir, 'to-678.json');
   writeFileSync(spec, JSON.stringify({ name: 'itfault', servers: [6, 7, 8].map((v) => cluster.server(v)), settings: { tickTime: 200, initLimit: 20, syncLimit: 10, jvmHeapMb: 128 } }));
   const { missing } = await withWriter(cluster, [1, 2, 3, 4, 5, 6, 7, 8], [6, 7, 8], async () => {
     await applyAndKillHandler(spec, /\[step 4\] done/);
-    // The dead handler's session still holds the lock for a moment: a second apply fails fast and names it.
-    await expect(cluster.apply(cluster.ensemble([6, 7, 8]))).rejects.toThrow(/another rollout of ensemble itfault is running: lock .* held by .*"pid":/);
-    await new Promise((r) => setTimeout(r, 6000));
+    // The dead handler's session still holds the lock: the next apply sees its holder is gone and waits for the session to end.
     return cluster.apply(cluster.ensemble([6, 7, 8]));
   });
+  expect(cluster.lines.some((l) => /is held by process \d+, which is no longer running; waiting for its session to expire/.test(l))).toBe(true);
   expect(missing).toEqual({});
   expect(await cluster.running()).toEqual([6, 7, 8]);
 });
 
-test('kill -9 of the handler during a wait: the next apply resumes and converges', async () => {
+test('kill -9 of the handler during a wait: a second apply meanwhile fails fast naming it; the next apply resumes and converges', async () => {
   const spec = join(cluster.baseDir, 'to-6789.json');
   writeFileSync(spec, JSON.stringify({ name: 'itfault', servers: [6, 7, 8, 9].map((v) => cluster.server(v)), settings: { tickTime: 200, initLimit: 20, syncLimit: 10, jvmHeapMb: 128 } }));
   const { missing } = await withWriter(cluster, [6, 7, 8, 9], [6, 7, 8, 9], async () => {
-    await applyAndKillHandler(spec, /\] wait until server 9 is synced/);
-    await new Promise((r) => setTimeout(r, 6000)); // the dead handler's session (and lock) expires
+    await applyAndKillHandler(spec, /\] wait until server 9 is synced/, async (pid) => {
+      await expect(cluster.apply(cluster.ensemble([6, 7, 8, 9]))).rejects.toThrow(new RegExp(`another rollout of ensemble itfault is running: lock .* held by .*"pid":${pid}`));
+    });
     return cluster.apply(cluster.ensemble([6, 7, 8, 9]));
   });
   expect(missing).toEqual({});
