@@ -11,7 +11,11 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .showHelpAfterError();
   program.command('plan')
     .description('print the ordered rollout plan from the current ensemble to the desired spec')
-    .requiredOption('-d, --desired <spec>', 'desired ensemble spec (JSON file)')
+    .option('-d, --desired <spec>', 'desired ensemble spec (JSON file)')
+    .option('-s, --stack <name>', 'plan every ensemble of this synthesized cdktf stack instead of --desired (run cdktf synth first)')
+    .option('--outdir <dir>', 'with --stack: cdktf output directory', 'cdktf.out')
+    .option('--state <file>', 'with --stack: the stack\'s Terraform state (default terraform.<stack>.tfstate)')
+    .option('--from <source>', 'with --stack: where the current state comes from: auto (live, else state), live or state', 'auto')
     .option('-c, --current <file|host:port,...>', 'current state: a snapshot file, a spec file, or live servers; omit to plan a bootstrap')
     .option('-f, --format <format>', 'text, json or markdown', 'text')
     .option('--leader <id>', 'with a spec file as --current: the leader to assume (default: highest voter id)')

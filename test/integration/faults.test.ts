@@ -3,12 +3,12 @@
  * -9, and the handler process itself killed with -9 between steps. The next apply converges and no
  * acknowledged write is lost.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { observeEnsemble } from '../../lib/runtime/observe';
 import { TestCluster, AUTH } from '../support/cluster';
 import { withWriter } from '../support/scenario';
+import { spawnClean } from '../support/spawn-clean';
 
 jest.setTimeout(300000);
 const cluster = new TestCluster('itfault', 26000);
@@ -19,8 +19,8 @@ afterAll(async () => { await cluster.stopAll(); });
  * handler still alive), then kills the handler with -9.
  */
 async function applyAndKillHandler(spec: string, when: RegExp, meanwhile: (pid: number) => Promise<void> = async () => {}): Promise<void> {
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'lib', 'cli', 'main.js'), 'apply', '--desired', spec, '--base-dir', cluster.baseDir], {
-    env: { ...process.env, ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password }, stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawnClean(process.execPath, [join(__dirname, '..', '..', 'dist', 'lib', 'cli', 'main.js'), 'apply', '--desired', spec, '--base-dir', cluster.baseDir], {
+    env: { ...process.env, ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password },
   });
   let out = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,6 +1,6 @@
 /** The zk-rollout CLI as a user runs it: the built binary, real files, exit codes. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { server } from '../support/fixtures';
@@ -75,7 +75,55 @@ describe('zk-rollout plan', () => {
 
   test('missing --desired is a usage error', () => {
     const r = run(['plan']);
-    expect(r.code).not.toBe(0);
-    expect(r.err).toMatch(/required option '-d, --desired <spec>'/);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/give --desired <spec> \(or --stack <name>/);
+  });
+});
+
+describe('what cdktf deploy and destroy run', () => {
+  function runEnv(args: string[], env: Record<string, string>) {
+    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  }
+
+  test('apply --desired-env: an unset variable, invalid JSON and an invalid spec are each named; nothing starts', () => {
+    const base = mkdtempSync(join(tmpdir(), 'zk-cli-'));
+    const unset = runEnv(['status', '--desired-env', 'ZK_TEST_NOT_SET', '--base-dir', base], {});
+    expect(unset.code).toBe(2);
+    expect(unset.err).toMatch(/--desired-env ZK_TEST_NOT_SET: the variable is not set/);
+    const broken = runEnv(['apply', '--desired-env', 'ZK_TEST_SPEC', '--base-dir', base, '--skip-acl'], { ZK_TEST_SPEC: '{"name":' });
+    expect(broken.code).toBe(2);
+    expect(broken.err).toMatch(/spec in \$ZK_TEST_SPEC: not valid JSON/);
+    const invalid = runEnv(['apply', '--desired-env', 'ZK_TEST_SPEC', '--base-dir', base, '--skip-acl'], { ZK_TEST_SPEC: JSON.stringify({ name: 'x', servers: [{ id: 0, host: '127.0.0.1' }] }) });
+    expect(invalid.code).toBe(2);
+    expect(invalid.err).toMatch(/spec in \$ZK_TEST_SPEC: invalid ensemble spec[\s\S]*id: must be in 1\.\.255/);
+    expect(readdirSync(base)).toEqual([]);
+  });
+
+  test('--desired and --desired-env together are refused', () => {
+    const r = runEnv(['status', '--desired', 'stacks/specs/dev.json', '--desired-env', 'X'], { X: '{}' });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/either --desired or --desired-env, not both/);
+  });
+
+  test('--create-password-file needs --password-file', () => {
+    const r = runEnv(['apply', '--desired', 'stacks/specs/dev.json', '--create-password-file', '--base-dir', mkdtempSync(join(tmpdir(), 'zk-cli-'))], {});
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--create-password-file needs --password-file/);
+  });
+
+  test('teardown: a bad name is refused; an ensemble without servers is nothing to stop', () => {
+    const bad = run(['teardown', '--ensemble', '../etc']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--ensemble \.\.\/etc: not an ensemble name/);
+    const none = run(['teardown', '--ensemble', 'ghost', '--base-dir', mkdtempSync(join(tmpdir(), 'zk-cli-'))]);
+    expect(none.code).toBe(0);
+    expect(none.out).toMatch(/ensemble ghost: no servers under .*; nothing to stop/);
+  });
+
+  test('plan --stack: a stack that was not synthesized is named, with what to do', () => {
+    const r = run(['plan', '--stack', 'nope', '--outdir', mkdtempSync(join(tmpdir(), 'zk-cli-'))]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/stack nope: .*cdk\.tf\.json does not exist; run `cdktf synth` first/);
   });
 });

@@ -1,0 +1,20 @@
+/**
+ * The app the end-to-end test deploys with the real cdktf CLI. Its membership comes from the
+ * environment, so one app file stands for each version of a user's app (v1, v2, v3).
+ */
+import { App, TerraformStack } from 'cdktf';
+import { ZooKeeperEnsemble } from '../../../lib/constructs';
+
+const members = (process.env.ZK_E2E_MEMBERS ?? '1,2,3').split(',').map(Number);
+const portBase = Number(process.env.ZK_E2E_PORT_BASE ?? '27000');
+
+const app = new App();
+const stack = new TerraformStack(app, 'e2e');
+new ZooKeeperEnsemble(stack, 'zk', {
+  name: 'e2e-zk',
+  servers: members.map((id) => ({ id, host: '127.0.0.1', clientPort: portBase + id, quorumPort: portBase + 100 + id, electionPort: portBase + 200 + id })),
+  settings: { tickTime: 200, initLimit: 20, syncLimit: 10, jvmHeapMb: 128 },
+  hosts: { driver: 'local', baseDir: process.env.ZK_E2E_BASE_DIR ?? '.zk-local' },
+  timeouts: { syncSeconds: 60, drainSeconds: 1, quorumSeconds: 60 },
+});
+app.synth();
