@@ -25,7 +25,9 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   const local = (cmd: Command) => cmd
     .option('-d, --desired <spec>', 'desired ensemble spec (JSON file)')
     .option('--desired-env <variable>', 'read the desired spec (JSON) from this environment variable instead (what cdktf deploy passes)')
-    .option('--base-dir <dir>', 'local host driver: where server directories live', '.zk-local');
+    .option('--base-dir <dir>', 'local host driver: where server directories live', '.zk-local')
+    .option('--hosts <file>', 'host driver settings (JSON): {"driver":"ssh", ...} for remote machines; default local under --base-dir')
+    .option('--hosts-env <variable>', 'read the host driver settings (JSON) from this environment variable instead');
   local(program.command('apply').description('carry out the rollout against the live servers, step by step, until they match the spec'))
     .option('--skip-acl', 'let reconfig run without authentication (explicit opt-in; default is the superuser digest)')
     .option('--password-file <file>', 'file holding the ZooKeeper superuser password (else ZK_ROLLOUT_SUPER_PASSWORD)')
@@ -42,6 +44,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .description('stop every server of an ensemble (what cdktf destroy runs); data is kept unless --delete-data')
     .requiredOption('--ensemble <name>', 'ensemble name')
     .option('--base-dir <dir>', 'local host driver: where server directories live', '.zk-local')
+    .option('--hosts <file>', 'host driver settings (JSON); default local under --base-dir')
+    .option('--hosts-env <variable>', 'read the host driver settings (JSON) from this environment variable instead')
     .option('--delete-data', 'delete the servers\' directories after stopping them')
     .action(async (opts) => { process.exitCode = await runTeardown(opts, out); });
   return program;

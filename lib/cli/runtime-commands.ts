@@ -1,6 +1,10 @@
 /** `zk-rollout apply | status | verify`: the commands that act on, or read, live servers. */
 import { resolve } from 'node:path';
-import { LocalHostDriver } from '../hosts/local';
+import { DEFAULT_LOCAL_BASE_DIR, hostDriver, HostsConfig, parseHostsConfig } from '../hosts/config';
+import { DEFAULT_SSH_BASE_DIR } from '../hosts/ssh';
+import { HostDriver } from '../hosts/types';
+import { Ensemble } from '../model/types';
+import { existsSync, readFileSync } from 'node:fs';
 import { AdminClient, connectString } from '../runtime/admin-client';
 import { createPasswordFileIfMissing, loadAdminAuth } from '../runtime/credentials';
 import { Executor } from '../runtime/executor';
@@ -12,6 +16,8 @@ export interface RuntimeOptions {
   readonly desired?: string;
   readonly desiredEnv?: string;
   readonly baseDir: string;
+  readonly hosts?: string;
+  readonly hostsEnv?: string;
   readonly skipAcl?: boolean;
   readonly passwordFile?: string;
   readonly createPasswordFile?: boolean;
@@ -24,13 +30,49 @@ function seconds(name: string, value: string | undefined): number | undefined {
   return n * 1000;
 }
 
-function driverFor(ensemble: string, baseDir: string): LocalHostDriver {
-  return new LocalHostDriver({ baseDir: resolve(baseDir), ensemble });
+type HostOptions = Pick<RuntimeOptions, 'baseDir' | 'hosts' | 'hostsEnv'>;
+
+/** The host driver: `--hosts <file>` or `--hosts-env <variable>` (JSON, see lib/hosts/config), else local under --base-dir. */
+function driverFor(ensemble: string, opts: HostOptions): HostDriver {
+  return hostDriver(ensemble, hostsConfig(opts));
+}
+
+function hostsConfig(opts: HostOptions): HostsConfig {
+  if (opts.hosts !== undefined && opts.hostsEnv !== undefined) throw new InputError('give either --hosts or --hosts-env, not both');
+  let text: string | undefined;
+  let source = '';
+  if (opts.hosts !== undefined) {
+    source = `hosts file ${opts.hosts}`;
+    if (!existsSync(opts.hosts)) throw new InputError(`${source}: no such file`);
+    text = readFileSync(opts.hosts, 'utf8');
+  } else if (opts.hostsEnv !== undefined) {
+    source = `hosts in $${opts.hostsEnv}`;
+    text = process.env[opts.hostsEnv];
+    if (!text) throw new InputError(`--hosts-env ${opts.hostsEnv}: the variable is not set`);
+  }
+  if (text === undefined) return { driver: 'local', baseDir: opts.baseDir };
+  let data: unknown;
+  try { data = JSON.parse(text); } catch (e) { throw new InputError(`${source}: not valid JSON (${(e as Error).message})`); }
+  try { return parseHostsConfig(data, source); } catch (e) { throw new InputError((e as Error).message); }
+}
+
+async function liveState(desired: Ensemble, opts: HostOptions) {
+  const driver = driverFor(desired.name, opts);
+  try {
+    return await readLiveState(desired, driver, [], new Set());
+  } finally {
+    await driver.close?.();
+  }
+}
+
+/** Where an ensemble's files are, for messages. */
+function whereFiles(ensemble: string, c: HostsConfig): string {
+  return c.driver === 'local' ? resolve(c.baseDir ?? DEFAULT_LOCAL_BASE_DIR, ensemble) : `${c.baseDir ?? DEFAULT_SSH_BASE_DIR}/${ensemble} on each machine`;
 }
 
 export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; drainTimeout?: string; quorumTimeout?: string }, out: (s: string) => void): Promise<number> {
   const desired = loadDesired(opts);
-  const driver = driverFor(desired.name, opts.baseDir);
+  const driver = driverFor(desired.name, opts);
   if (opts.createPasswordFile) {
     if (!opts.passwordFile) throw new InputError('--create-password-file needs --password-file');
     if (opts.skipAcl) throw new InputError('--create-password-file and --skip-acl exclude each other');
@@ -43,7 +85,11 @@ export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; dr
     ...(seconds('--quorum-timeout', opts.quorumTimeout) ? { quorumMs: seconds('--quorum-timeout', opts.quorumTimeout)! } : {}),
   };
   const executor = new Executor({ desired, driver, auth, timeouts, log: (l) => out(`${l}\n`) });
-  await executor.run();
+  try {
+    await executor.run();
+  } finally {
+    await driver.close?.();
+  }
   return 0;
 }
 
@@ -51,7 +97,7 @@ const pad = (cells: string[], widths: number[]) => cells.map((c, i) => c.padEnd(
 
 export async function runStatus(opts: RuntimeOptions, out: (s: string) => void): Promise<number> {
   const desired = loadDesired(opts);
-  const live = await readLiveState(desired, driverFor(desired.name, opts.baseDir), [], new Set());
+  const live = await liveState(desired, opts);
   if (!live.snapshot) { out(`ensemble ${desired.name}: nothing running\n`); return 1; }
   const snap = live.snapshot;
   const header = ['id', 'address', 'role', 'mode', 'zxid', 'config', 'synced', 'clients'];
@@ -77,7 +123,7 @@ export async function runStatus(opts: RuntimeOptions, out: (s: string) => void):
 
 export async function runVerify(opts: RuntimeOptions, out: (s: string) => void): Promise<number> {
   const desired = loadDesired(opts);
-  const live = await readLiveState(desired, driverFor(desired.name, opts.baseDir), [], new Set());
+  const live = await liveState(desired, opts);
   if (!live.snapshot || live.snapshot.leaderId === null) { out(`ensemble ${desired.name}: no leader, cannot verify\n`); return 1; }
   const members = live.snapshot.members;
   const writer = await AdminClient.open({ connect: connectString(members) });
@@ -114,11 +160,20 @@ export async function runVerify(opts: RuntimeOptions, out: (s: string) => void):
  * `teardown` (what `cdktf destroy` runs): stops every server of the ensemble the host driver knows,
  * observers and followers first, and keeps their data unless deletion was asked for.
  */
-export async function runTeardown(opts: { ensemble: string; baseDir: string; deleteData?: boolean }, out: (s: string) => void): Promise<number> {
+export async function runTeardown(opts: HostOptions & { ensemble: string; deleteData?: boolean }, out: (s: string) => void): Promise<number> {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(opts.ensemble)) throw new InputError(`--ensemble ${opts.ensemble}: not an ensemble name (lower-case letters, digits and dashes)`);
-  const driver = driverFor(opts.ensemble, opts.baseDir);
+  const config = hostsConfig(opts);
+  const driver = hostDriver(opts.ensemble, config);
+  try {
+    return await teardown(driver, opts.ensemble, whereFiles(opts.ensemble, config), opts.deleteData === true, out);
+  } finally {
+    await driver.close?.();
+  }
+}
+
+async function teardown(driver: HostDriver, ensemble: string, where: string, deleteData: boolean, out: (s: string) => void): Promise<number> {
   const servers = await driver.knownServers();
-  if (servers.length === 0) { out(`ensemble ${opts.ensemble}: no servers under ${resolve(opts.baseDir)}; nothing to stop\n`); return 0; }
+  if (servers.length === 0) { out(`ensemble ${ensemble}: no servers in ${where}; nothing to stop\n`); return 0; }
   // The leader last, so the ensemble serves as long as it can while it goes.
   const modes = new Map<number, string | undefined>();
   for (const s of servers) modes.set(s.id, (await probeServer(s, 1000)).mode);
@@ -128,11 +183,11 @@ export async function runTeardown(opts: { ensemble: string; baseDir: string; del
     if (running) await driver.stop(s);
     out(`server ${s.id} (${s.host}:${s.clientPort}): ${running ? 'stopped' : 'was not running'}\n`);
   }
-  if (opts.deleteData) {
+  if (deleteData) {
     for (const s of servers) await driver.deleteFiles(s);
-    out(`ensemble ${opts.ensemble}: data of ${servers.length} server(s) deleted\n`);
+    out(`ensemble ${ensemble}: data of ${servers.length} server(s) deleted\n`);
   } else {
-    out(`ensemble ${opts.ensemble}: data kept in ${resolve(opts.baseDir, opts.ensemble)}\n`);
+    out(`ensemble ${ensemble}: data kept in ${where}\n`);
   }
   return 0;
 }

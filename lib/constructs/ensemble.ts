@@ -10,8 +10,9 @@ import { Construct } from 'constructs';
 import { Ensemble, Server } from '../model/types';
 import { parseEnsembleSpec, SpecError } from '../model/validate';
 import { settingsHash } from '../model/settings-hash';
-import { applyCommand, DESIRED_ENV, handlerScript, portablePath, teardownCommand, terraformLiteral } from './handler-command';
-import { ResourceKind, ZooKeeperEnsembleProps } from './props';
+import { parseHostsConfig, HostsConfig } from '../hosts/config';
+import { applyCommand, DESIRED_ENV, HOSTS_ENV, handlerScript, portablePath, teardownCommand, terraformLiteral } from './handler-command';
+import { HostsProps, ResourceKind, ZooKeeperEnsembleProps } from './props';
 import { kindResource } from './resources';
 
 export const DEFAULT_BASE_DIR = '.zk-local';
@@ -42,8 +43,7 @@ export class ZooKeeperEnsemble extends Construct {
     if (!['terraform_data', 'null_resource'].includes(this.resourceKind)) {
       throw new Error(`ZooKeeperEnsemble ${id}: resourceKind: must be terraform_data or null_resource, not ${String(this.resourceKind)}`);
     }
-    const hosts = props.hosts ?? { driver: 'local' as const };
-    if (hosts.driver !== 'local') throw new Error(`ZooKeeperEnsemble ${id}: hosts.driver: only 'local' is supported, not ${String(hosts.driver)}`);
+    const hosts = hostsConfigOf(id, props.hosts, this.ensemble);
     const name = this.ensemble.name;
     const desired = desiredSpecJson(this.ensemble);
     this.connectString = connectStringOf(this.ensemble.servers);
@@ -53,20 +53,27 @@ export class ZooKeeperEnsemble extends Construct {
     const stackDir = join(resolve(App.of(this).outdir), 'stacks', TerraformStack.of(this).node.id);
     const commandOptions = {
       script: portablePath(appDir, handlerScript()),
-      baseDir: hosts.baseDir ?? DEFAULT_BASE_DIR,
+      baseDir: (hosts.driver === 'local' ? hosts.baseDir : undefined) ?? DEFAULT_BASE_DIR,
+      hostsFromEnv: hosts.driver === 'ssh',
       superuser: props.superuser,
       timeouts: props.timeouts,
       deleteData: props.deleteDataOnDestroy === true,
     };
+    // The ssh driver's settings travel as JSON in the environment, like the spec (paths only, no secrets).
+    const hostsEnv: Record<string, string> = hosts.driver === 'ssh' ? { [HOSTS_ENV]: terraformLiteral(JSON.stringify(hosts)) } : {};
     const exec = (command: string, extra: Partial<LocalExecProvisioner> = {}): LocalExecProvisioner => ({
       type: 'local-exec', command, workingDir: terraformLiteral(portablePath(stackDir, appDir)), ...extra,
     });
+    const withHosts = (e: LocalExecProvisioner): LocalExecProvisioner => {
+      const environment = { ...hostsEnv, ...(e.environment ?? {}) };
+      return Object.keys(environment).length > 0 ? { ...e, environment } : e;
+    };
 
     const lifecycle = kindResource(this, 'lifecycle', this.resourceKind, {
       name: `${name}_lifecycle`,
       // Only the name: a change here must never replace (and so tear down) a running ensemble.
       record: { ensemble: name },
-      provisioners: [exec(teardownCommand({ ...commandOptions, ensemble: name }), { when: 'destroy' })],
+      provisioners: [withHosts(exec(teardownCommand({ ...commandOptions, ensemble: name }), { when: 'destroy' }))],
     });
 
     const hash = settingsHash(this.ensemble.settings);
@@ -82,8 +89,8 @@ export class ZooKeeperEnsemble extends Construct {
     this.rollout = kindResource(this, 'rollout', this.resourceKind, {
       name: `${name}_rollout`,
       record: JSON.parse(desired) as object as Record<string, object>,
-      replaceOn: createHash('sha256').update(desired).update(JSON.stringify(commandOptions)).digest('hex'),
-      provisioners: [exec(applyCommand(commandOptions), { environment: { [DESIRED_ENV]: terraformLiteral(desired) } })],
+      replaceOn: createHash('sha256').update(desired).update(JSON.stringify(commandOptions)).update(JSON.stringify(hosts)).digest('hex'),
+      provisioners: [withHosts(exec(applyCommand(commandOptions), { environment: { [DESIRED_ENV]: terraformLiteral(desired) } }))],
       dependsOn: [lifecycle, ...records.values()],
     });
 
@@ -103,4 +110,21 @@ function validate(id: string, props: ZooKeeperEnsembleProps): Ensemble {
     if (e instanceof SpecError) throw new SpecError(e.problems, `ZooKeeperEnsemble ${id} (${props.name})`);
     throw e;
   }
+}
+
+/**
+ * The host driver settings the handler gets, validated at synth. For ssh, every server's host joins
+ * the inventory of machines, so that the rollout looks for servers on each of them.
+ */
+function hostsConfigOf(id: string, props: HostsProps | undefined, ensemble: Ensemble): HostsConfig {
+  const given = props ?? { driver: 'local' as const };
+  let config: HostsConfig;
+  try {
+    config = parseHostsConfig(given, `ZooKeeperEnsemble ${id}: hosts`);
+  } catch (e) {
+    throw new Error((e as Error).message);
+  }
+  if (config.driver !== 'ssh') return config;
+  const machines = { ...Object.fromEntries(ensemble.servers.map((s) => [s.host, {}])), ...(config.machines ?? {}) };
+  return { ...config, machines };
 }

@@ -9,6 +9,8 @@ import { RolloutTimeoutsProps, SuperuserProps } from './props';
 
 /** The environment variable that carries the desired spec (JSON) to the handler. */
 export const DESIRED_ENV = 'ZK_ROLLOUT_DESIRED';
+/** The environment variable that carries the host driver settings (JSON) to the handler. */
+export const HOSTS_ENV = 'ZK_ROLLOUT_HOSTS';
 export const PACKAGE_NAME = 'cdktf-zookeeper';
 
 /** This package's root: the nearest package.json named cdktf-zookeeper above this file. */
@@ -46,7 +48,10 @@ export function portablePath(fromDir: string, to: string): string {
 export interface HandlerCommandOptions {
   /** The CLI script, relative to the working directory (the app's directory). */
   readonly script: string;
+  /** Local driver: where server directories live. Ignored when `hostsFromEnv` is set. */
   readonly baseDir: string;
+  /** Read the host driver settings from HOSTS_ENV (the ssh driver). */
+  readonly hostsFromEnv?: boolean;
   readonly superuser?: SuperuserProps;
   readonly timeouts?: RolloutTimeoutsProps;
   readonly deleteData?: boolean;
@@ -54,6 +59,10 @@ export interface HandlerCommandOptions {
 
 function command(words: readonly string[]): string {
   return terraformLiteral(words.map(shellQuote).join(' '));
+}
+
+function hostArgs(o: HandlerCommandOptions): string[] {
+  return o.hostsFromEnv ? ['--hosts-env', HOSTS_ENV] : ['--base-dir', o.baseDir];
 }
 
 function credentialArgs(s: SuperuserProps | undefined): string[] {
@@ -67,7 +76,7 @@ function credentialArgs(s: SuperuserProps | undefined): string[] {
 export function applyCommand(o: HandlerCommandOptions): string {
   const t = o.timeouts ?? {};
   return command([
-    'node', o.script, 'apply', '--desired-env', DESIRED_ENV, '--base-dir', o.baseDir,
+    'node', o.script, 'apply', '--desired-env', DESIRED_ENV, ...hostArgs(o),
     ...credentialArgs(o.superuser),
     ...(t.syncSeconds !== undefined ? ['--sync-timeout', String(t.syncSeconds)] : []),
     ...(t.drainSeconds !== undefined ? ['--drain-timeout', String(t.drainSeconds)] : []),
@@ -77,5 +86,5 @@ export function applyCommand(o: HandlerCommandOptions): string {
 
 /** Stops every server of the ensemble the host driver knows; data is deleted only on request. */
 export function teardownCommand(o: HandlerCommandOptions & { readonly ensemble: string }): string {
-  return command(['node', o.script, 'teardown', '--ensemble', o.ensemble, '--base-dir', o.baseDir, ...(o.deleteData ? ['--delete-data'] : [])]);
+  return command(['node', o.script, 'teardown', '--ensemble', o.ensemble, ...hostArgs(o), ...(o.deleteData ? ['--delete-data'] : [])]);
 }

@@ -14,7 +14,49 @@ export interface LocalHostsProps {
   readonly baseDir?: string;
 }
 
-export type HostsProps = LocalHostsProps;
+/** SSH settings of one machine; unset fields fall back to the ensemble-wide ones. */
+export interface SshMachineProps {
+  /** Address ssh connects to. @default the server's host */
+  readonly address?: string;
+  /** @default 22 */
+  readonly port?: number;
+  /** @default the user running cdktf deploy */
+  readonly user?: string;
+  /** Private key file (its path only is synthesized). @default ssh's default keys */
+  readonly identityFile?: string;
+  /** @default ~/.ssh/known_hosts */
+  readonly knownHostsFile?: string;
+  /** Host keys are checked against known_hosts; turning it off is an explicit opt-out. @default true */
+  readonly strictHostKeyChecking?: boolean;
+  /** `[user@]host[:port]` to jump through. @default none */
+  readonly jumpHost?: string;
+  /** `systemd` (a unit the driver writes), `process` (pid file), or `auto`. @default 'auto' */
+  readonly serviceManager?: 'systemd' | 'process' | 'auto';
+  /** @default 'java' */
+  readonly javaBin?: string;
+  /** @default Debian's jars in /usr/share/java */
+  readonly classpath?: string;
+  /** Prefix of every path on the machine (test beds). @default '' */
+  readonly root?: string;
+}
+
+/**
+ * Servers run on remote machines reached with the OpenSSH client (BatchMode, known-hosts checking on).
+ * Probes and reconfig still go to each server's client address.
+ */
+export interface SshHostsProps extends SshMachineProps {
+  readonly driver: 'ssh';
+  /** Where server directories live on each machine. @default '/var/lib/zk-rollout' */
+  readonly baseDir?: string;
+  /**
+   * Per-machine settings by server host. Every server's host is looked at; list here too any machine
+   * being retired in this deploy, so the rollout can find its servers.
+   * @default {}
+   */
+  readonly machines?: Readonly<Record<string, SshMachineProps>>;
+}
+
+export type HostsProps = LocalHostsProps | SshHostsProps;
 
 /**
  * How the handler authenticates its reconfigs. The password itself never enters the construct:

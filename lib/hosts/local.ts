@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Server } from '../model/types';
 import { parseServerLine } from '../model/zoocfg';
 import { writeFileAtomic } from './atomic-write';
+import { CLOSE_FDS } from './clean-spawn';
 import { HostDriver, JvmOptions, ServerFiles, ServerPaths } from './types';
 import { zookeeperClasspath } from './zookeeper-install';
 
@@ -22,7 +23,7 @@ export interface LocalHostOptions {
 }
 
 /** $1 is the pid file: written before exec, so a handler killed right after spawning leaves no orphan. */
-const CLOSE_FDS_AND_EXEC = 'echo $$ > "$1"; shift; for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done; exec "$@"';
+const CLOSE_FDS_AND_EXEC = `echo $$ > "$1"; shift; ${CLOSE_FDS}; exec "$@"`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

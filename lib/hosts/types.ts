@@ -44,4 +44,6 @@ export interface HostDriver {
   deleteFiles(server: Server): Promise<void>;
   /** The zoo.cfg the server currently has on disk. */
   readZooCfg(server: Server): Promise<string | undefined>;
+  /** Releases what the driver holds open (ssh connections); the driver is not used afterwards. */
+  close?(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { parseMembership, renderServerLine } from '../model/zoocfg';
 import { AdminAuth } from './credentials';
 
 /** ZooKeeper return codes the rollout reacts to. */
-export const ZK = { CONNECTIONLOSS: -4, OPERATIONTIMEOUT: -7, NEWCONFIGNOQUORUM: -13, RECONFIGINPROGRESS: -14, NONODE: -101, NOAUTH: -102, BADVERSION: -103, NODEEXISTS: -110 } as const;
+export const ZK = { CONNECTIONLOSS: -4, OPERATIONTIMEOUT: -7, INVALIDSTATE: -9, SESSIONEXPIRED: -112, NEWCONFIGNOQUORUM: -13, RECONFIGINPROGRESS: -14, NONODE: -101, NOAUTH: -102, BADVERSION: -103, NODEEXISTS: -110 } as const;
 
 export class ZkError extends Error {
   constructor(readonly code: number, readonly operation: string, detail: string) {

@@ -145,9 +145,18 @@ export class Executor {
           try {
             await this.runStep(step, snapshot);
           } catch (e) {
-            if (!(e instanceof NotReady) || notReady >= 10) throw e;
+            // A lost admin session (it expired while its server left) takes the lock with it: open a
+            // new one, take the lock again, and re-plan; a request it carried shows in the live state.
+            const sessionLost = e instanceof ZkError && (e.code === ZK.INVALIDSTATE || e.code === ZK.SESSIONEXPIRED);
+            if (!(e instanceof NotReady || sessionLost) || notReady >= 10) throw e;
             notReady++;
-            this.log(`  ${e.message}; re-planning from live state`);
+            if (sessionLost) {
+              this.log(`  the admin session ended (${(e as Error).message}); opening a new one and re-planning from live state`);
+              this.admin?.close();
+              this.admin = null;
+            } else {
+              this.log(`  ${(e as Error).message}; re-planning from live state`);
+            }
             await sleep(1000);
             break;
           }

@@ -40,8 +40,8 @@ export async function readLiveState(
   // Seeds: the desired servers, servers seen earlier in this rollout, and every server the host
   // driver has files for, so that a running ensemble is found even when the spec lists none of it.
   const candidates = uniqueById([...desired.servers, ...known, ...(await driver.knownServers())]);
-  const running = new Map<number, boolean>();
-  for (const s of candidates) running.set(s.id, await driver.isRunning(s));
+  // In parallel: on a remote driver each answer is a round trip to another machine.
+  const running = new Map<number, boolean>(await Promise.all(candidates.map(async (s) => [s.id, await driver.isRunning(s)] as const)));
 
   let observed: Awaited<ReturnType<typeof observeEnsemble>> | null = null;
   try {
@@ -74,14 +74,16 @@ export async function readLiveState(
   const memberIds = new Set(members.map((m) => m.id));
   const observations: ServerObservation[] = [];
   const joiners: Server[] = [];
-  for (const s of uniqueById([...members, ...candidates])) {
+  const everyone = uniqueById([...members, ...candidates]);
+  const hashes = new Map(await Promise.all(everyone.map(async (s) => [s.id, running.get(s.id) ? await driver.runningSettingsHash(s) : undefined] as const)));
+  for (const s of everyone) {
     const probe = observed.probes.find((p) => p.server.id === s.id);
     const proc = running.get(s.id) ?? false;
     const serving = probe?.reachable === true && probe.mode !== 'not-serving';
     const up = proc || serving;
     if (!memberIds.has(s.id) && !up) continue;
     if (!memberIds.has(s.id)) joiners.push(s);
-    const hash = await driver.runningSettingsHash(s);
+    const hash = hashes.get(s.id);
     observations.push({
       id: s.id, up, synced: probe ? isSynced(probe) : false,
       ...(hash ? { settingsHash: hash } : {}),

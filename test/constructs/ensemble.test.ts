@@ -160,3 +160,25 @@ describe('GIVEN the example app', () => {
     expect(Testing.synth(stacks[0])).toMatchSnapshot();
   });
 });
+
+describe('GIVEN servers on remote machines (the ssh driver)', () => {
+  const ssh = { driver: 'ssh' as const, user: 'zk', identityFile: 'keys/deploy', knownHostsFile: 'keys/known_hosts', machines: { '10.0.0.9': { jumpHost: 'bastion.example.com' } } };
+
+  test('THEN both commands read the host settings from the environment, and the inventory holds every server host and the listed machines', () => {
+    const { parsed } = synth({ ...base, hosts: ssh });
+    const data = parsed.resource.terraform_data;
+    const apply = data.orders_rollout.provisioner![0]['local-exec'];
+    const teardown = data.orders_lifecycle.provisioner![0]['local-exec'];
+    expect(apply.command).toBe('node dist/lib/cli/main.js apply --desired-env ZK_ROLLOUT_DESIRED --hosts-env ZK_ROLLOUT_HOSTS');
+    expect(teardown.command).toBe('node dist/lib/cli/main.js teardown --ensemble orders --hosts-env ZK_ROLLOUT_HOSTS');
+    const hosts = JSON.parse(apply.environment!.ZK_ROLLOUT_HOSTS);
+    expect(hosts).toMatchObject({ driver: 'ssh', user: 'zk', identityFile: 'keys/deploy' });
+    expect(Object.keys(hosts.machines).sort()).toEqual(['10.0.0.9', '127.0.30.1', '127.0.30.2', '127.0.30.3']);
+    expect(JSON.parse(teardown.environment!.ZK_ROLLOUT_HOSTS)).toEqual(hosts);
+  });
+
+  test('WHEN an ssh setting is malformed THEN synth fails naming it', () => {
+    expect(() => synth({ ...base, hosts: { ...ssh, port: 0, machines: { x: { jumpHost: 'not a host' } } } }))
+      .toThrow(/ZooKeeperEnsemble zk: hosts: .*port: Number must be greater than or equal to 1.*machines\.x\.jumpHost: must be \[user@\]host\[:port\]/);
+  });
+});

@@ -118,7 +118,7 @@ describe('what cdktf deploy and destroy run', () => {
     expect(bad.err).toMatch(/--ensemble \.\.\/etc: not an ensemble name/);
     const none = run(['teardown', '--ensemble', 'ghost', '--base-dir', mkdtempSync(join(tmpdir(), 'zk-cli-'))]);
     expect(none.code).toBe(0);
-    expect(none.out).toMatch(/ensemble ghost: no servers under .*; nothing to stop/);
+    expect(none.out).toMatch(/ensemble ghost: no servers in .*ghost; nothing to stop/);
   });
 
   test('plan --stack: a stack that was not synthesized is named, with what to do', () => {

@@ -1,0 +1,132 @@
+/**
+ * Runs shell scripts on a remote host with the OpenSSH client: BatchMode (never a prompt), the key the
+ * user names, known-hosts checking on by default, an optional jump host, and one multiplexed
+ * connection per host so that a rollout's many small actions do not each pay a handshake.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnClean } from './clean-spawn';
+
+export interface SshTarget {
+  /** Address to connect to. */
+  readonly address: string;
+  /** @default 22 */
+  readonly port?: number;
+  /** @default the current user */
+  readonly user?: string;
+  /** Private key file. @default ssh's own choice (~/.ssh/id_*) */
+  readonly identityFile?: string;
+  /** @default ~/.ssh/known_hosts */
+  readonly knownHostsFile?: string;
+  /** Refuse hosts whose key is unknown or changed. @default true */
+  readonly strictHostKeyChecking?: boolean;
+  /** `[user@]host[:port]` to jump through (ProxyJump). */
+  readonly jumpHost?: string;
+  /** @default 10 */
+  readonly connectTimeoutSeconds?: number;
+}
+
+export class SshError extends Error {
+  constructor(readonly target: string, message: string) {
+    super(message);
+    this.name = 'SshError';
+  }
+}
+
+export function describeTarget(t: SshTarget): string {
+  return `${t.user ? `${t.user}@` : ''}${t.address}:${t.port ?? 22}${t.jumpHost ? ` via ${t.jumpHost}` : ''}`;
+}
+
+/** ssh's exit 255 is its own failure (not the remote command's): say which host and what to check. */
+export function explainSshFailure(t: SshTarget, stderr: string): string {
+  const where = `ssh to ${describeTarget(t)}`;
+  const last = stderr.trim().split('\n').filter(Boolean).slice(-1)[0] ?? 'no message';
+  if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed|No \S+ host key is known/i.test(stderr)) {
+    return `${where}: host key verification failed; check ${t.knownHostsFile ?? '~/.ssh/known_hosts'} holds this host's current key (a changed key may mean a reinstalled host, or someone in between) (${last})`;
+  }
+  if (/Permission denied/i.test(stderr)) {
+    return `${where}: permission denied; check that user ${t.user ?? '(current user)'} exists there and that the public key of ${t.identityFile ?? 'your default key'} is in its authorized_keys (${last})`;
+  }
+  if (/Connection refused/i.test(stderr)) return `${where}: connection refused; is sshd running there and listening on port ${t.port ?? 22}? (${last})`;
+  if (/timed out|No route to host|Network is unreachable/i.test(stderr)) return `${where}: cannot reach the host; check the address, the port and any firewall in between (${last})`;
+  if (/Could not resolve hostname/i.test(stderr)) return `${where}: the host name does not resolve (${last})`;
+  if (/Load key|no such identity|bad permissions/i.test(stderr)) return `${where}: cannot use the key ${t.identityFile ?? ''}; check the file exists and is readable only by you (${last})`;
+  return `${where}: ${last}`;
+}
+
+export interface RemoteResult { readonly code: number; readonly stdout: string; readonly stderr: string }
+
+export class SshRunner {
+  private readonly controlDir = mkdtempSync(join(tmpdir(), 'zk-ssh-'));
+  private readonly used = new Set<string>();
+
+  constructor(private readonly timeoutMs = 60000) {}
+
+  private controlPath(t: SshTarget): string {
+    return join(this.controlDir, `${t.address}-${t.port ?? 22}`);
+  }
+
+  args(t: SshTarget): string[] {
+    return [
+      '-o', 'BatchMode=yes',
+      '-o', `StrictHostKeyChecking=${t.strictHostKeyChecking === false ? 'no' : 'yes'}`,
+      ...(t.knownHostsFile ? ['-o', `UserKnownHostsFile=${t.knownHostsFile}`] : []),
+      ...(t.identityFile ? ['-i', t.identityFile, '-o', 'IdentitiesOnly=yes'] : []),
+      ...(t.jumpHost ? ['-J', t.jumpHost] : []),
+      '-o', `ConnectTimeout=${t.connectTimeoutSeconds ?? 10}`,
+      '-o', 'ControlMaster=auto', '-o', `ControlPath=${this.controlPath(t)}`, '-o', 'ControlPersist=30',
+      '-o', 'LogLevel=ERROR',
+      '-p', String(t.port ?? 22),
+      ...(t.user ? ['-l', t.user] : []),
+      t.address,
+    ];
+  }
+
+  /** Runs `script` with the remote user's shell; ssh's own failures become an SshError naming the host. */
+  run(t: SshTarget, script: string, stdin?: string): Promise<RemoteResult> {
+    this.used.add(JSON.stringify(t));
+    const child = spawnClean('ssh', [...this.args(t), script]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += String(d); });
+    child.stderr.on('data', (d) => { stderr += String(d); });
+    child.stdin.on('error', () => { /* the remote side may exit before reading everything; its exit code tells */ });
+    child.stdin.end(stdin ?? '');
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new SshError(describeTarget(t), `ssh to ${describeTarget(t)}: no answer within ${this.timeoutMs / 1000} s`)); }, this.timeoutMs);
+      child.once('error', (e) => { clearTimeout(timer); reject(new SshError(describeTarget(t), `cannot run ssh: ${e.message} (install the OpenSSH client)`)); });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        if (code === 255) reject(new SshError(describeTarget(t), explainSshFailure(t, stderr)));
+        else resolve({ code: code ?? 1, stdout, stderr });
+      });
+    });
+  }
+
+  /** Like run, but a non-zero exit of the script is an error carrying its message. */
+  async check(t: SshTarget, script: string, what: string, stdin?: string): Promise<string> {
+    const r = await this.run(t, script, stdin);
+    if (r.code !== 0) throw new SshError(describeTarget(t), `${what} on ${describeTarget(t)} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim() || 'no message'}`);
+    return r.stdout;
+  }
+
+  /** Ends the multiplexed connections this runner opened. */
+  async close(): Promise<void> {
+    for (const key of this.used) {
+      const t = JSON.parse(key) as SshTarget;
+      await new Promise<void>((resolve) => {
+        const c = spawnClean('ssh', ['-o', `ControlPath=${this.controlPath(t)}`, '-O', 'exit', t.address]);
+        c.stdin.end();
+        c.once('exit', () => resolve());
+        c.once('error', () => resolve());
+      });
+    }
+    this.used.clear();
+  }
+}
+
+/** POSIX shell single-quoting for values embedded in remote scripts. */
+export function sq(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
