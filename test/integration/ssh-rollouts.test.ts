@@ -3,7 +3,8 @@
  * own root directory, every ZooKeeper server on the standard ports 2181/2888/3888 as on real machines.
  * A writer runs through every change; no acknowledged write may be lost.
  */
-import { appendFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SshHostDriver } from '../../lib/hosts/ssh';
 import { Ensemble } from '../../lib/model/types';
@@ -93,12 +94,24 @@ test('migration to new hosts {6,7,8} over ssh: no write lost, the old servers st
   for (const id of [1, 2, 3, 4, 5]) expect(await driver.isRunning(ensemble([id]).servers[0])).toBe(false);
 });
 
+test('zk-rollout status --hosts <file> reads the same ensemble through the ssh driver', () => {
+  const hostsFile = join(bed.dir, 'hosts.json');
+  const specFile = join(bed.dir, 'spec.json');
+  const { ensemble: _e, defaults, ...rest } = bed.options('itssh');
+  writeFileSync(hostsFile, JSON.stringify({ driver: 'ssh', ...defaults, ...rest }));
+  writeFileSync(specFile, JSON.stringify(ensemble([6, 7, 8])));
+  const r = spawnSync(process.execPath, [join(__dirname, '..', '..', 'dist', 'lib', 'cli', 'main.js'), 'status', '--desired', specFile, '--hosts', hostsFile], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  for (const id of [6, 7, 8]) expect(r.stdout).toMatch(new RegExp(`^${id}\\s+127\\.0\\.1\\.${id}:2181\\s+participant\\s+(leader|follower)`, 'm'));
+});
+
 describe('ssh failures name the host and what to check', () => {
   const one = () => ensemble([6]).servers[0];
 
   test('a host key that does not match known_hosts', async () => {
     const wrong = join(bed.dir, 'known_hosts.wrong');
-    require('node:fs').writeFileSync(wrong, `[127.0.1.6]:${bed.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDXzuHcbQ5Lvm4Vm4gyTjWQ1S1C2bx1ezKE7TgEYA4zX\n`);
+    writeFileSync(wrong, `[127.0.1.6]:${bed.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDXzuHcbQ5Lvm4Vm4gyTjWQ1S1C2bx1ezKE7TgEYA4zX\n`);
     const d = new SshHostDriver(bed.options('itssh', { knownHostsFile: wrong }));
     await expect(d.isRunning(one())).rejects.toThrow(/ssh to .*@127\.0\.1\.6:22022: host key verification failed; check .*known_hosts\.wrong holds this host's current key/);
     await d.close();
