@@ -5,11 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { App, LocalExecProvisioner, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
+import { Annotations, App, LocalExecProvisioner, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { Ensemble, Server } from '../model/types';
 import { parseEnsembleSpec, SpecError } from '../model/validate';
 import { settingsHash } from '../model/settings-hash';
+import { sizingAdvice } from '../model/sizing';
 import { parseHostsConfig, HostsConfig } from '../hosts/config';
 import { applyCommand, DESIRED_ENV, HOSTS_ENV, handlerScript, portablePath, teardownCommand, terraformLiteral } from './handler-command';
 import { HostsProps, ResourceKind, ZooKeeperEnsembleProps } from './props';
@@ -47,6 +48,7 @@ export class ZooKeeperEnsemble extends Construct {
     const name = this.ensemble.name;
     const desired = desiredSpecJson(this.ensemble);
     this.connectString = connectStringOf(this.ensemble.servers);
+    if (props.sizingWarnings !== false) for (const advice of sizingAdvice(this.ensemble)) Annotations.of(this).addWarning(advice);
 
     // The handler runs from the app's directory, whatever directory Terraform runs in.
     const appDir = process.cwd();

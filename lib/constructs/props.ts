@@ -113,6 +113,11 @@ export interface ZooKeeperEnsembleProps {
   /** @default - see RolloutTimeoutsProps */
   readonly timeouts?: RolloutTimeoutsProps;
   /**
+   * Warn at synth about voter counts that buy no fault tolerance (an even number, or fewer than three).
+   * @default true
+   */
+  readonly sizingWarnings?: boolean;
+  /**
    * On `cdktf destroy`, delete the servers' data directories after stopping them.
    * @default false (servers are stopped, their data is kept)
    */

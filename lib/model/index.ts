@@ -4,3 +4,4 @@ export * from './validate';
 export * from './zoocfg';
 export * from './settings-hash';
 export * from './settings-keys';
+export * from './sizing';

@@ -182,3 +182,34 @@ describe('GIVEN servers on remote machines (the ssh driver)', () => {
       .toThrow(/ZooKeeperEnsemble zk: hosts: .*port: Number must be greater than or equal to 1.*machines\.x\.jumpHost: must be \[user@\]host\[:port\]/);
   });
 });
+
+describe('GIVEN voter counts that buy no fault tolerance', () => {
+  const warnings = (props: ZooKeeperEnsembleProps) => {
+    const stack = new TerraformStack(Testing.app(), 'sizing');
+    const zk = new ZooKeeperEnsemble(stack, 'zk', props);
+    return zk.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data));
+  };
+  const voters = (n: number, observers = 0) => [
+    ...Array.from({ length: n }, (_, i) => ({ id: i + 1, host: `127.0.31.${i + 1}` })),
+    ...Array.from({ length: observers }, (_, i) => ({ id: 100 + i, host: `127.0.31.${100 + i}`, role: 'observer' as const })),
+  ];
+
+  test('WHEN the voters are even THEN synth warns why, what to do, and how to silence it', () => {
+    const [w, ...rest] = warnings({ name: 'four', servers: voters(4, 1) });
+    expect(rest).toEqual([]);
+    expect(w).toMatch(/4 voters tolerate 1 failure, the same as 3: the even voter adds write latency but no fault tolerance/);
+    expect(w).toMatch(/add observers \(role: 'observer'\) instead of voters/);
+    expect(w).toMatch(/Silence with sizingWarnings: false.*the 1 observer do not count/);
+  });
+
+  test('WHEN there are fewer than three voters THEN synth warns; a single standalone voter too', () => {
+    expect(warnings({ name: 'two', servers: voters(2) })[0]).toMatch(/2 voters tolerate no failure/);
+    expect(warnings({ name: 'one', servers: voters(1), standalone: true })[0]).toMatch(/1 voter tolerates no failure/);
+  });
+
+  test('WHEN the voters are 3 or 5, or the warning is silenced THEN nothing is said', () => {
+    expect(warnings({ name: 'three', servers: voters(3, 2) })).toEqual([]);
+    expect(warnings({ name: 'five', servers: voters(5) })).toEqual([]);
+    expect(warnings({ name: 'four', servers: voters(4), sizingWarnings: false })).toEqual([]);
+  });
+});
