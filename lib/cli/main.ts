@@ -36,7 +36,9 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('--drain-timeout <seconds>', 'how long to wait for clients to leave a server before removing it', '5')
     .option('--quorum-timeout <seconds>', 'how long to wait for a leader', '60')
     .action(async (opts) => { process.exitCode = await runApply(opts, out); });
-  local(program.command('status').description('a table of the live members: role, mode, zxid, config version, synced, clients'))
+  local(program.command('status').description('a table of the live members: role, mode, zxid, how far behind the leader, peer state, config version, synced, clients'))
+    .option('--check', 'exit 1 when any member is down, out of broadcast, or further behind the leader than --max-lag (for cron and monitoring)')
+    .option('--max-lag <transactions>', 'with --check: how many transactions a member may be behind the leader', '1000')
     .action(async (opts) => { process.exitCode = await runStatus(opts, out); });
   local(program.command('verify').description('write a canary, then read it back from every member after sync'))
     .action(async (opts) => { process.exitCode = await runVerify(opts, out); });

@@ -10,6 +10,7 @@ import { createPasswordFileIfMissing, loadAdminAuth } from '../runtime/credentia
 import { Executor } from '../runtime/executor';
 import { readLiveState } from '../runtime/live-state';
 import { probeServer } from '../runtime/observe';
+import { memberLags } from '../runtime/lag';
 import { InputError, loadDesired } from './inputs';
 
 export interface RuntimeOptions {
@@ -95,12 +96,15 @@ export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; dr
 
 const pad = (cells: string[], widths: number[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
 
-export async function runStatus(opts: RuntimeOptions, out: (s: string) => void): Promise<number> {
+export async function runStatus(opts: RuntimeOptions & { check?: boolean; maxLag?: string }, out: (s: string) => void): Promise<number> {
   const desired = loadDesired(opts);
+  const maxLag = opts.maxLag === undefined ? 1000n : /^\d+$/.test(opts.maxLag) ? BigInt(opts.maxLag) : null;
+  if (maxLag === null) throw new InputError(`--max-lag ${opts.maxLag}: must be a whole number of transactions`);
   const live = await liveState(desired, opts);
   if (!live.snapshot) { out(`ensemble ${desired.name}: nothing running\n`); return 1; }
   const snap = live.snapshot;
-  const header = ['id', 'address', 'role', 'mode', 'zxid', 'config', 'synced', 'clients'];
+  const header = ['id', 'address', 'role', 'mode', 'zxid', 'behind', 'state', 'config', 'synced', 'clients'];
+  const lags = memberLags(live.probes, [...snap.members, ...(snap.joiners ?? [])].map((s) => s.id), maxLag);
   const rows = [...snap.members, ...(snap.joiners ?? [])].map((s) => {
     const p = live.probes.find((x) => x.server.id === s.id);
     const o = snap.observations.find((x) => x.id === s.id);
@@ -109,6 +113,8 @@ export async function runStatus(opts: RuntimeOptions, out: (s: string) => void):
       String(s.id), `${s.host}:${s.clientPort}`, member ? s.role : 'joiner',
       p?.reachable ? (p.mode ?? '?') : 'down',
       p?.zxid !== undefined ? `0x${p.zxid.toString(16)}` : '-',
+      lags.find((l) => l.id === s.id)?.behind?.toString() ?? '?',
+      p?.mode === 'leader' ? 'leading' : (p?.peerState?.split(' - ')[1] ?? '-'),
       p?.membership?.version ?? '-',
       o?.synced ? 'yes' : 'no',
       p?.connections !== undefined ? String(Math.max(0, p.connections - 1)) : '-',
@@ -118,7 +124,11 @@ export async function runStatus(opts: RuntimeOptions, out: (s: string) => void):
   out(`ensemble ${desired.name}: config version ${snap.configVersion}, leader ${snap.leaderId ?? 'none'}\n`);
   out(`${pad(header, widths)}\n`);
   for (const r of rows) out(`${pad(r, widths)}\n`);
-  return snap.leaderId === null ? 1 : 0;
+  if (!opts.check) return snap.leaderId === null ? 1 : 0;
+  // --check: for cron and monitoring; any member down, out of broadcast or behind the threshold fails it.
+  const problems = [...(snap.leaderId === null ? ['no leader'] : []), ...lags.flatMap((l) => (l.problem ? [l.problem] : []))];
+  out(problems.length === 0 ? `check passed: every member in broadcast and at most ${maxLag} transactions behind the leader\n` : `check FAILED:\n${[...new Set(problems)].map((p) => `  - ${p}`).join('\n')}\n`);
+  return problems.length === 0 ? 0 : 1;
 }
 
 export async function runVerify(opts: RuntimeOptions, out: (s: string) => void): Promise<number> {

@@ -6,3 +6,4 @@ export * from './executor';
 export * from './live-state';
 export * from './server-config';
 export * from './wait';
+export * from './lag';
