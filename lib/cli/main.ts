@@ -19,6 +19,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('-c, --current <file|host:port,...>', 'current state: a snapshot file, a spec file, or live servers; omit to plan a bootstrap')
     .option('-f, --format <format>', 'text, json or markdown', 'text')
     .option('--leader <id>', 'with a spec file as --current: the leader to assume (default: highest voter id)')
+    .option('--bake-time <seconds>', 'the hold between growth and the first removal, as apply will run it (0: none)', '10')
     .action(async (opts) => {
       process.exitCode = await runPlanCommand(opts, out);
     });
@@ -35,6 +36,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('--sync-timeout <seconds>', 'how long a server may take to sync', '120')
     .option('--drain-timeout <seconds>', 'how long to wait for clients to leave a server before removing it', '5')
     .option('--quorum-timeout <seconds>', 'how long to wait for a leader', '60')
+    .option('--bake-time <seconds>', 'after new servers are added and synced, hold this long checking health before any server is removed (0: no hold)', '10')
     .action(async (opts) => { process.exitCode = await runApply(opts, out); });
   local(program.command('status').description('a table of the live members: role, mode, zxid, how far behind the leader, peer state, config version, synced, clients'))
     .option('--check', 'exit 1 when any member is down, out of broadcast, or further behind the leader than --max-lag (for cron and monitoring)')

@@ -5,6 +5,8 @@ import { Ensemble } from '../model/types';
 import { ClusterSnapshot } from '../planner/types';
 import { snapshotFromEnsemble } from '../planner/snapshot';
 import { observeEnsemble } from '../runtime/observe';
+import { DEFAULT_BAKE_MS } from '../runtime/executor';
+import { bakeMs } from './runtime-commands';
 import { InputError, loadCurrent, loadSpec } from './inputs';
 import { loadPreviousSpec, loadStackEnsembles } from './stack-inputs';
 
@@ -17,6 +19,7 @@ export interface PlanCommandOptions {
   readonly outdir?: string;
   readonly state?: string;
   readonly from?: string;
+  readonly bakeTime?: string;
 }
 
 const SOURCES = ['auto', 'live', 'state'] as const;
@@ -32,7 +35,7 @@ export async function runPlanCommand(opts: PlanCommandOptions, out: (s: string) 
   if (opts.desired === undefined) throw new InputError('give --desired <spec> (or --stack <name> to plan a synthesized cdktf stack)');
   const desired = loadSpec(opts.desired);
   const current = opts.current ? await loadCurrent(opts.current, desired, leader) : null;
-  const result = plan(current ? current.snapshot : null, desired);
+  const result = plan(current ? current.snapshot : null, desired, { bakeMs: bakeMs(opts.bakeTime) ?? DEFAULT_BAKE_MS });
   out(renderPlan(result, opts.format as PlanFormat));
   return result.ok ? EXIT.ok : EXIT.refused;
 }
@@ -68,7 +71,7 @@ async function runStackPlan(opts: PlanCommandOptions, out: (s: string) => void):
   let exit: number = EXIT.ok;
   for (const desired of loadStackEnsembles(opts.outdir ?? 'cdktf.out', stack)) {
     const current = await currentOfStack(desired, statePath, from);
-    const result = plan(current.snapshot, desired);
+    const result = plan(current.snapshot, desired, { bakeMs: bakeMs(opts.bakeTime) ?? DEFAULT_BAKE_MS });
     const heading = `stack ${stack}, ensemble ${desired.name}, planned from ${current.source}`;
     out(opts.format === 'markdown' ? `> ${heading}\n\n` : opts.format === 'text' ? `# ${heading}\n` : '');
     out(renderPlan(result, opts.format as PlanFormat));

@@ -71,7 +71,15 @@ function whereFiles(ensemble: string, c: HostsConfig): string {
   return c.driver === 'local' ? resolve(c.baseDir ?? DEFAULT_LOCAL_BASE_DIR, ensemble) : `${c.baseDir ?? DEFAULT_SSH_BASE_DIR}/${ensemble} on each machine`;
 }
 
-export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; drainTimeout?: string; quorumTimeout?: string }, out: (s: string) => void): Promise<number> {
+/** `--bake-time`: whole or fractional seconds, 0 allowed (no hold). */
+export function bakeMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InputError(`--bake-time ${value}: must be a number of seconds, 0 or more`);
+  return n * 1000;
+}
+
+export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; drainTimeout?: string; quorumTimeout?: string; bakeTime?: string }, out: (s: string) => void): Promise<number> {
   const desired = loadDesired(opts);
   const driver = driverFor(desired.name, opts);
   if (opts.createPasswordFile) {
@@ -85,7 +93,7 @@ export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; dr
     ...(seconds('--drain-timeout', opts.drainTimeout) ? { drainMs: seconds('--drain-timeout', opts.drainTimeout)! } : {}),
     ...(seconds('--quorum-timeout', opts.quorumTimeout) ? { quorumMs: seconds('--quorum-timeout', opts.quorumTimeout)! } : {}),
   };
-  const executor = new Executor({ desired, driver, auth, timeouts, log: (l) => out(`${l}\n`) });
+  const executor = new Executor({ desired, driver, auth, timeouts, bakeMs: bakeMs(opts.bakeTime), log: (l) => out(`${l}\n`) });
   try {
     await executor.run();
   } finally {

@@ -81,6 +81,7 @@ export function applyCommand(o: HandlerCommandOptions): string {
     ...(t.syncSeconds !== undefined ? ['--sync-timeout', String(t.syncSeconds)] : []),
     ...(t.drainSeconds !== undefined ? ['--drain-timeout', String(t.drainSeconds)] : []),
     ...(t.quorumSeconds !== undefined ? ['--quorum-timeout', String(t.quorumSeconds)] : []),
+    ...(t.bakeSeconds !== undefined ? ['--bake-time', String(t.bakeSeconds)] : []),
   ]);
 }
 

@@ -91,6 +91,11 @@ export interface RolloutTimeoutsProps {
   readonly drainSeconds?: number;
   /** How long to wait for a leader. @default 60 */
   readonly quorumSeconds?: number;
+  /**
+   * After new servers are added and synced (a migration or replacement), hold this long checking that
+   * the ensemble stays healthy before any old server is removed; 0 disables the hold. @default 10
+   */
+  readonly bakeSeconds?: number;
 }
 
 export interface ZooKeeperEnsembleProps {

@@ -4,13 +4,13 @@
  */
 import { quorumSize } from '../model/quorum';
 import { settingsHash } from '../model/settings-hash';
-import { Ensemble, Server } from '../model/types';
+import { Ensemble, Server, Strategy } from '../model/types';
 import { formatProblem, transitionProblems } from '../model/validate';
 import { annotate } from './annotate';
 import { planDynamic } from './strategy-dynamic';
 import { planStatic } from './strategy-static';
 import { voterIds, viewOf } from './simulate';
-import { ClusterSnapshot, PlanResult, StepAction } from './types';
+import { ClusterSnapshot, PlanOptions, PlanResult, Step, StepAction, View } from './types';
 import { verifyPlan } from './verify';
 
 function refuse(reason: string, details: readonly string[] = []): PlanResult {
@@ -51,7 +51,7 @@ function precheck(current: ClusterSnapshot, desired: Ensemble): PlanResult | nul
   return null;
 }
 
-export function plan(current: ClusterSnapshot | null, desired: Ensemble): PlanResult {
+export function plan(current: ClusterSnapshot | null, desired: Ensemble, options: PlanOptions = {}): PlanResult {
   if (voterIds(desired.servers).length === 0) return refuse('the desired ensemble has no voters', ['declare at least one server with role participant']);
   let actions: StepAction[];
   if (current === null) {
@@ -62,7 +62,7 @@ export function plan(current: ClusterSnapshot | null, desired: Ensemble): PlanRe
     const desiredHash = settingsHash(desired.settings);
     actions = desired.strategy === 'dynamic' ? planDynamic(current, desired, desiredHash) : planStatic(current, desired, desiredHash);
   }
-  const { steps } = annotate(desired.strategy, current, actions);
+  const { steps } = annotate(desired.strategy, current, withBake(desired.strategy, current, actions, options));
   // The planner's own output goes through the same verifier as any hand-written plan.
   const violations = verifyPlan({ strategy: desired.strategy, snapshot: current, steps, desired });
   if (violations.length > 0) {
@@ -90,4 +90,23 @@ export function plan(current: ClusterSnapshot | null, desired: Ensemble): PlanRe
       notes,
     },
   };
+}
+
+const everyone = (v: View) => new Set([...v.voters, ...v.observers]);
+
+/**
+ * The bake: after the growth phase (servers started and added), before the first step that takes a
+ * server out (a drain, a removal, a demotion), hold and check health. Only when both phases are there,
+ * or the growth already happened in this rollout.
+ */
+export function withBake(strategy: Strategy, current: ClusterSnapshot | null, actions: StepAction[], o: PlanOptions): StepAction[] {
+  if (!o.bakeMs || o.bakeMs <= 0 || current === null) return actions;
+  const { steps } = annotate(strategy, current, actions);
+  const removes = (s: Step) => s.kind === 'drain-clients' || [...everyone(s.before)].some((id) => !everyone(s.after).has(id))
+    || s.before.voters.some((id) => !s.after.voters.includes(id));
+  const grows = (s: Step) => s.kind === 'start-joiner' || [...everyone(s.after)].some((id) => !everyone(s.before).has(id))
+    || s.after.voters.some((id) => !s.before.voters.includes(id));
+  const first = steps.findIndex(removes);
+  if (first < 0 || !(o.grownAlready || steps.slice(0, first).some(grows))) return actions;
+  return [...actions.slice(0, first), { kind: 'bake', holdMs: o.bakeMs }, ...actions.slice(first)];
 }

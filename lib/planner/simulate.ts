@@ -259,6 +259,8 @@ export function applyStep(state: SimState, action: StepAction, index: number): V
       checkQuorumAfter = true;
       break;
     }
+    case 'bake': // a hold: it changes nothing
+      break;
     case 'barrier-write': {
       const shortfall = quorumShortfall(state);
       if (shortfall) fail('live-quorum', `barrier write without a live quorum: ${shortfall}`);

@@ -43,7 +43,8 @@ export type StepKind =
   | 'barrier-write'
   | 'stop-server'
   | 'restart-server'
-  | 'rewrite-config';
+  | 'rewrite-config'
+  | 'bake';
 
 export type RestartReason = 'settings' | 'membership' | 'handoff';
 
@@ -59,6 +60,18 @@ export interface StepAction {
   /** start-*, restart-server: the server list the process starts with; rewrite-config: the new list. */
   readonly config?: readonly Server[];
   readonly reason?: RestartReason;
+  /** bake: how long the ensemble must stay healthy before the first server is removed. */
+  readonly holdMs?: number;
+}
+
+export interface PlanOptions {
+  /**
+   * Hold this long after the growth phase (new servers added and synced), checking health, before any
+   * server is removed. 0 disables the hold. @default 0
+   */
+  readonly bakeMs?: number;
+  /** The growth already happened in this rollout (the executor re-plans after it): hold before removing all the same. */
+  readonly grownAlready?: boolean;
 }
 
 export interface View {

@@ -7,7 +7,7 @@ import { Ensemble, Server } from '../model/types';
 import { HostDriver } from '../hosts/types';
 import { plan } from '../planner/plan';
 import { renderText } from '../planner/render';
-import { ClusterSnapshot, Step } from '../planner/types';
+import { ClusterSnapshot, PlanOptions, Step } from '../planner/types';
 import { AdminClient, connectString, ZK, ZkError } from './admin-client';
 import { AdminAuth } from './credentials';
 import { readLiveState } from './live-state';
@@ -40,7 +40,11 @@ export interface ExecutorOptions {
   readonly beforeStep?: (step: Step, done: number) => Promise<void> | void;
   /** Upper bound on steps, against a plan that never converges. @default 2000 */
   readonly maxSteps?: number;
+  /** Hold after the growth phase, checking health, before any server is removed (0: no hold). @default 10000 */
+  readonly bakeMs?: number;
 }
+
+export const DEFAULT_BAKE_MS = 10000;
 
 export interface RolloutSummary {
   readonly steps: number;
@@ -76,7 +80,7 @@ export function deadLocalHolder(lockData: string): number | null {
 }
 
 /** Waits and checks that exist only to make the following step safe. */
-const GUARDS = new Set<Step['kind']>(['await-synced', 'drain-clients', 'await-quorum', 'barrier-write']);
+const GUARDS = new Set<Step['kind']>(['await-synced', 'drain-clients', 'await-quorum', 'barrier-write', 'bake']);
 
 /** The first step, preceded by the guards in front of it. */
 export function guardedPrefix(steps: readonly Step[]): Step[] {
@@ -97,6 +101,8 @@ export class Executor {
   private longestWaitMs = 0;
   private lockPath: string;
   private readonly rolloutId = randomUUID();
+  private grew = false;
+  private baked = false;
 
   constructor(private readonly o: ExecutorOptions) {
     this.t = { ...DEFAULT_TIMEOUTS, ...(o.timeouts ?? {}) };
@@ -115,14 +121,14 @@ export class Executor {
         let snapshot = await this.observe();
         // Take the rollout lock before acting on a running ensemble.
         if (snapshot !== null) await this.adminClient(snapshot);
-        let result = plan(snapshot, this.o.desired);
+        let result = plan(snapshot, this.o.desired, this.planOptions());
         // Right after a restart or an election, followers take a moment to reach broadcast: give a
         // refusal for a missing quorum or leader the quorum timeout to clear before reporting it.
         const settleUntil = Date.now() + this.t.quorumMs;
         while (!result.ok && /^no quorum|no leader/.test(result.refusal.reason) && Date.now() < settleUntil) {
           await sleep(500);
           snapshot = await this.observe();
-          result = plan(snapshot, this.o.desired);
+          result = plan(snapshot, this.o.desired, this.planOptions());
         }
         if (!result.ok) {
           throw new RolloutError(`refused: ${result.refusal.reason}\n${result.refusal.details.map((d) => `  - ${d}`).join('\n')}`);
@@ -160,6 +166,8 @@ export class Executor {
             await sleep(1000);
             break;
           }
+          if (step.kind === 'start-joiner' || step.kind === 'reconfig-add' || (step.kind === 'reconfig-role' && step.role === 'participant')) this.grew = true;
+          if (step.kind === 'bake') this.baked = true;
           const took = Date.now() - t0;
           this.longestWaitMs = Math.max(this.longestWaitMs, took);
           done++;
@@ -302,6 +310,9 @@ export class Executor {
       case 'drain-clients':
         await this.drain(srv());
         return;
+      case 'bake':
+        await this.bake(step.holdMs ?? 0, snapshot);
+        return;
       case 'barrier-write': {
         const path = `/zk-rollout/barrier/${desired.name}`;
         try {
@@ -339,6 +350,51 @@ export class Executor {
         seen: p.reachable ? `mode ${p.mode}, peer state '${p.peerState ?? '?'}', zxid ${p.zxid !== undefined ? `0x${p.zxid.toString(16)}` : '?'}${target !== null ? ` (leader was at 0x${target.toString(16)})` : ''}` : (p.error ?? 'unreachable'),
       };
     }, `check ${driver.paths(s).log}; re-run apply to resume from where the ensemble is`);
+  }
+
+  /** Bake once per rollout, after its growth phase; a re-plan after the growth still holds before the first removal. */
+  private planOptions(): PlanOptions {
+    return { bakeMs: this.baked ? 0 : (this.o.bakeMs ?? DEFAULT_BAKE_MS), grownAlready: this.grew };
+  }
+
+  /**
+   * The hold between growth and shrink: every second the ensemble must keep its leader (no election),
+   * every member up and synced, and serve a client write. The first failure stops the rollout before
+   * anything is removed.
+   */
+  private async bake(holdMs: number, snapshot: ClusterSnapshot | null): Promise<void> {
+    const leader = snapshot?.leaderId ?? null;
+    const started = Date.now();
+    const every = Math.max(1000, Math.ceil(holdMs / 5000) * 1000);
+    let lastReport = started;
+    this.log(`  baking ${secs(holdMs)}: leader ${leader}, checking every second`);
+    for (;;) {
+      const live = await readLiveState(this.o.desired, this.o.driver, this.known, this.drained);
+      const snap = live.snapshot;
+      const problems: string[] = [];
+      if (!snap || snap.leaderId === null) problems.push('no leader');
+      else if (snap.leaderId !== leader) problems.push(`the leader changed from ${leader} to ${snap.leaderId} (an election)`);
+      for (const m of snap?.members ?? []) {
+        const o = snap!.observations.find((x) => x.id === m.id);
+        if (!o?.up) problems.push(`server ${m.id} is down`);
+        else if (!o.synced) problems.push(`server ${m.id} is not synced`);
+      }
+      if (problems.length === 0) {
+        try {
+          await (await this.adminClient(snap!)).barrierWrite(`/zk-rollout/bake/${this.o.desired.name}`, new Date().toISOString());
+        } catch (e) {
+          problems.push(`a client write failed (${(e as Error).message})`);
+        }
+      }
+      const elapsed = Date.now() - started;
+      if (problems.length > 0) {
+        throw new RolloutError(`bake failed after ${secs(elapsed)} of ${secs(holdMs)}: ${problems.join('; ')}. Nothing was removed: the old and new servers are all still members. `
+          + 'Find out why (zk-rollout status, the servers\' logs), then re-run apply to bake again and continue, or deploy the previous membership to go back.');
+      }
+      if (elapsed >= holdMs) { this.log(`  bake passed: healthy for ${secs(elapsed)}`); return; }
+      if (Date.now() - lastReport >= every) { lastReport = Date.now(); this.log(`  bake: ${secs(holdMs - elapsed)} left, healthy (leader ${leader}, ${snap!.members.length} members synced)`); }
+      await sleep(Math.min(1000, holdMs - elapsed));
+    }
   }
 
   private async drain(s: Server): Promise<void> {

@@ -92,3 +92,26 @@ test('kill -9 of the handler during a wait: a second apply meanwhile fails fast 
   expect(missing).toEqual({});
   expect(await cluster.running()).toEqual([6, 7, 8, 9]);
 });
+
+test('a server killed during the bake stops the rollout before anything is removed; the next apply bakes again and finishes', async () => {
+  const target = [10, 11, 12];
+  let killed = false;
+  const { missing } = await withWriter(cluster, [6, 7, 8, 9, 10, 11, 12], target, async () => {
+    await expect(cluster.executor(cluster.ensemble(target), {
+      bakeMs: 4000,
+      beforeStep: (step) => {
+        if (step.kind === 'bake' && !killed) {
+          killed = true;
+          setTimeout(() => { void cluster.driver.kill(cluster.ensemble([10]).servers[0]); }, 1000);
+        }
+      },
+    }).run()).rejects.toThrow(/bake failed after .*server 10 is down.*Nothing was removed/);
+    const { snapshot } = await observeEnsemble([6, 7, 8, 9, 11, 12].map((id) => ({ host: '127.0.0.1', port: 26000 + id })));
+    expect(snapshot.members.map((m) => m.id).sort((a, b) => a - b)).toEqual([6, 7, 8, 9, 10, 11, 12]);
+    return cluster.apply(cluster.ensemble(target));
+  });
+  expect(killed).toBe(true);
+  expect(cluster.lines.filter((l) => /bake passed: healthy/.test(l)).length).toBeGreaterThanOrEqual(1);
+  expect(missing).toEqual({});
+  expect(await cluster.running()).toEqual(target);
+});

@@ -31,7 +31,7 @@ const ensemble = (ids: number[]): Ensemble => parseEnsembleSpec({
 function apply(ids: number[]) {
   return new Executor({
     desired: ensemble(ids), driver, auth: AUTH, log,
-    timeouts: { syncMs: 60000, quorumMs: 60000, drainMs: 1000, stopMs: 10000 },
+    timeouts: { syncMs: 60000, quorumMs: 60000, drainMs: 1000, stopMs: 10000 }, bakeMs: 2000,
   }).run();
 }
 

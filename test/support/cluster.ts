@@ -47,6 +47,7 @@ export class TestCluster {
     return new Executor({
       desired, driver: this.driver, auth: AUTH,
       timeouts: { syncMs: 60000, quorumMs: 60000, drainMs: 1000, stopMs: 10000 },
+      bakeMs: 2000,
       // Kept in the base dir too, so a failed run can be read afterwards.
       log: (l) => { this.lines.push(l); appendFileSync(join(this.baseDir, 'rollout.log'), `${new Date().toISOString()} ${l}\n`); },
       ...extra,

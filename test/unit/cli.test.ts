@@ -21,10 +21,11 @@ function writeJson(data: unknown): string {
 }
 
 describe('zk-rollout plan', () => {
-  test('the example migration prints 21 steps and exits 0', () => {
+  test('the example migration prints 22 steps (a 10 s bake among them) and exits 0', () => {
     const r = run(['plan', '--current', 'stacks/specs/dev.json', '--desired', 'stacks/specs/dev-migrated.json', '--leader', '3']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/21\. stop server 3/);
+    expect(r.out).toMatch(/22\. stop server 3/);
+    expect(r.out).toMatch(/10\. hold 10 s \(bake\)/);
   });
 
   test('markdown and json formats', () => {

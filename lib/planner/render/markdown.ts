@@ -23,8 +23,9 @@ function mermaidLine(s: Step): string {
     'stop-server': 'stop',
     'restart-server': `restart (${s.reason ?? 'settings'})`,
     'rewrite-config': `rewrite lists → voters ${s.after.voters.join(',')}`,
+    bake: `bake ${Math.round((s.holdMs ?? 0) / 1000)} s, healthy`,
   };
-  const onEnsemble = s.kind === 'reconfig-add' || s.kind === 'reconfig-remove' || s.kind === 'reconfig-role' || s.kind === 'barrier-write' || s.kind === 'rewrite-config' || s.kind === 'await-quorum';
+  const onEnsemble = s.kind === 'reconfig-add' || s.kind === 'reconfig-remove' || s.kind === 'reconfig-role' || s.kind === 'barrier-write' || s.kind === 'rewrite-config' || s.kind === 'await-quorum' || s.kind === 'bake';
   return `  R->>${onEnsemble ? 'E' : target}: ${s.index}. ${label[s.kind].replace(/[;#]/g, ' ')}`;
 }
 

@@ -15,6 +15,6 @@ new ZooKeeperEnsemble(stack, 'zk', {
   servers: members.map((id) => ({ id, host: '127.0.0.1', clientPort: portBase + id, quorumPort: portBase + 100 + id, electionPort: portBase + 200 + id })),
   settings: { tickTime: 200, initLimit: 20, syncLimit: 10, jvmHeapMb: 128 },
   hosts: { driver: 'local', baseDir: process.env.ZK_E2E_BASE_DIR ?? '.zk-local' },
-  timeouts: { syncSeconds: 60, drainSeconds: 1, quorumSeconds: 60 },
+  timeouts: { syncSeconds: 60, drainSeconds: 1, quorumSeconds: 60, bakeSeconds: 2 },
 });
 app.synth();
