@@ -37,6 +37,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('--drain-timeout <seconds>', 'how long to wait for clients to leave a server before removing it', '5')
     .option('--quorum-timeout <seconds>', 'how long to wait for a leader', '60')
     .option('--bake-time <seconds>', 'after new servers are added and synced, hold this long checking health before any server is removed (0: no hold)', '10')
+    .option('--rollback-on-failure', 'when the rollout fails, return the ensemble to the membership it started from, then report both')
     .action(async (opts) => { process.exitCode = await runApply(opts, out); });
   local(program.command('status').description('a table of the live members: role, mode, zxid, how far behind the leader, peer state, config version, synced, clients'))
     .option('--check', 'exit 1 when any member is down, out of broadcast, or further behind the leader than --max-lag (for cron and monitoring)')

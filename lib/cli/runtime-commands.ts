@@ -79,7 +79,7 @@ export function bakeMs(value: string | undefined): number | undefined {
   return n * 1000;
 }
 
-export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; drainTimeout?: string; quorumTimeout?: string; bakeTime?: string }, out: (s: string) => void): Promise<number> {
+export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; drainTimeout?: string; quorumTimeout?: string; bakeTime?: string; rollbackOnFailure?: boolean }, out: (s: string) => void): Promise<number> {
   const desired = loadDesired(opts);
   const driver = driverFor(desired.name, opts);
   if (opts.createPasswordFile) {
@@ -93,7 +93,7 @@ export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; dr
     ...(seconds('--drain-timeout', opts.drainTimeout) ? { drainMs: seconds('--drain-timeout', opts.drainTimeout)! } : {}),
     ...(seconds('--quorum-timeout', opts.quorumTimeout) ? { quorumMs: seconds('--quorum-timeout', opts.quorumTimeout)! } : {}),
   };
-  const executor = new Executor({ desired, driver, auth, timeouts, bakeMs: bakeMs(opts.bakeTime), log: (l) => out(`${l}\n`) });
+  const executor = new Executor({ desired, driver, auth, timeouts, bakeMs: bakeMs(opts.bakeTime), rollbackOnFailure: opts.rollbackOnFailure === true, log: (l) => out(`${l}\n`) });
   try {
     await executor.run();
   } finally {

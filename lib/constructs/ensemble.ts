@@ -60,6 +60,7 @@ export class ZooKeeperEnsemble extends Construct {
       superuser: props.superuser,
       timeouts: props.timeouts,
       deleteData: props.deleteDataOnDestroy === true,
+      rollbackOnFailure: props.rollbackOnFailure === true,
     };
     // The ssh driver's settings travel as JSON in the environment, like the spec (paths only, no secrets).
     const hostsEnv: Record<string, string> = hosts.driver === 'ssh' ? { [HOSTS_ENV]: terraformLiteral(JSON.stringify(hosts)) } : {};

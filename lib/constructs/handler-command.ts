@@ -55,6 +55,7 @@ export interface HandlerCommandOptions {
   readonly superuser?: SuperuserProps;
   readonly timeouts?: RolloutTimeoutsProps;
   readonly deleteData?: boolean;
+  readonly rollbackOnFailure?: boolean;
 }
 
 function command(words: readonly string[]): string {
@@ -82,6 +83,7 @@ export function applyCommand(o: HandlerCommandOptions): string {
     ...(t.drainSeconds !== undefined ? ['--drain-timeout', String(t.drainSeconds)] : []),
     ...(t.quorumSeconds !== undefined ? ['--quorum-timeout', String(t.quorumSeconds)] : []),
     ...(t.bakeSeconds !== undefined ? ['--bake-time', String(t.bakeSeconds)] : []),
+    ...(o.rollbackOnFailure ? ['--rollback-on-failure'] : []),
   ]);
 }
 

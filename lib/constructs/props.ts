@@ -118,6 +118,12 @@ export interface ZooKeeperEnsembleProps {
   /** @default - see RolloutTimeoutsProps */
   readonly timeouts?: RolloutTimeoutsProps;
   /**
+   * When a deploy's rollout fails, return the ensemble to the membership it started from (settings are
+   * not rolled back), then fail the deploy saying so.
+   * @default false (the ensemble stays where the failure left it; the next deploy resumes)
+   */
+  readonly rollbackOnFailure?: boolean;
+  /**
    * Warn at synth about voter counts that buy no fault tolerance (an even number, or fewer than three).
    * @default true
    */

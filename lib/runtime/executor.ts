@@ -42,6 +42,11 @@ export interface ExecutorOptions {
   readonly maxSteps?: number;
   /** Hold after the growth phase, checking health, before any server is removed (0: no hold). @default 10000 */
   readonly bakeMs?: number;
+  /**
+   * When the rollout fails, roll the membership back to what it started from (same planner, same
+   * rules), then report the failure and the rollback. Settings are not rolled back. @default false
+   */
+  readonly rollbackOnFailure?: boolean;
 }
 
 export const DEFAULT_BAKE_MS = 10000;
@@ -102,6 +107,8 @@ export class Executor {
   private lockPath: string;
   private readonly rolloutId = randomUUID();
   private grew = false;
+  /** The membership the rollout started from (null: a bootstrap), for rollbackOnFailure. */
+  private startMembers: readonly Server[] | null | undefined = undefined;
   private baked = false;
 
   constructor(private readonly o: ExecutorOptions) {
@@ -111,6 +118,25 @@ export class Executor {
   }
 
   async run(): Promise<RolloutSummary> {
+    try {
+      return await this.runToDesired();
+    } catch (e) {
+      const start = this.startMembers;
+      if (!this.o.rollbackOnFailure || !start) throw e;
+      const back: Ensemble = { ...this.o.desired, servers: start, standalone: start.filter((s) => s.role === 'participant').length === 1 };
+      const ids = (xs: readonly Server[]) => `{${xs.map((s) => `${s.id}${s.role === 'observer' ? 'o' : ''}`).join(',')}}`;
+      this.log(`rollout failed: ${(e as Error).message}`);
+      this.log(`rolling back to the membership it started from, ${ids(start)}`);
+      try {
+        await new Executor({ ...this.o, desired: back, rollbackOnFailure: false }).run();
+      } catch (again) {
+        throw new RolloutError(`rollout failed (${(e as Error).message}); the rollback to ${ids(start)} failed too: ${(again as Error).message}`);
+      }
+      throw new RolloutError(`rollout failed (${(e as Error).message}); rolled back to the membership it started from, ${ids(start)}`);
+    }
+  }
+
+  private async runToDesired(): Promise<RolloutSummary> {
     const started = Date.now();
     let done = 0;
     let lastKey = '';
@@ -119,6 +145,7 @@ export class Executor {
     try {
       for (;;) {
         let snapshot = await this.observe();
+        if (this.startMembers === undefined) this.startMembers = snapshot?.members ?? null;
         // Take the rollout lock before acting on a running ensemble.
         if (snapshot !== null) await this.adminClient(snapshot);
         let result = plan(snapshot, this.o.desired, this.planOptions());
@@ -218,7 +245,9 @@ export class Executor {
   }
 
   private server(id: number, snapshot: ClusterSnapshot | null): Server {
-    const s = this.o.desired.servers.find((x) => x.id === id) ?? snapshot?.members.find((x) => x.id === id) ?? this.known.find((x) => x.id === id);
+    // A joiner left by an interrupted rollout (and not in the spec) is known only from the live state.
+    const s = this.o.desired.servers.find((x) => x.id === id) ?? snapshot?.members.find((x) => x.id === id)
+      ?? snapshot?.joiners?.find((x) => x.id === id) ?? this.known.find((x) => x.id === id);
     if (!s) throw new RolloutError(`step names server ${id}, whose address is unknown`);
     return s;
   }

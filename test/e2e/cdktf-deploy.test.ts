@@ -73,7 +73,7 @@ afterAll(async () => {
   for (const id of ALL) await driver.stop(server(id), 5000);
 });
 
-test('cdktf deploy v1 -> v2 -> v3 (with a failed deploy resumed) -> destroy, with no acknowledged write lost', async () => {
+test('cdktf deploy v1 -> v2 -> v3 killed part-way -> back to v2 -> v3 -> destroy, with no acknowledged write lost', async () => {
   // v1: bootstrap three servers.
   const v1 = await deploy([1, 2, 3]);
   expect(v1.code).toBe(0);
@@ -117,6 +117,10 @@ test('cdktf deploy v1 -> v2 -> v3 (with a failed deploy resumed) -> destroy, wit
     expect(await killed).toBeGreaterThan(0);
     expect(failed.code).not.toBe(0);
     expect(failed.out).toMatch(/local-exec provisioner error|Error running command/);
+    // Going back is just another deploy: the previous version (v2) from the middle of the interrupted migration.
+    const back = await deploy([1, 2, 3, 4, 5]);
+    expect(back.code).toBe(0);
+    expect(await membersNow()).toEqual([1, 2, 3, 4, 5]);
     const resumed = await deploy([6, 7, 8]);
     expect(resumed.code).toBe(0);
     expect(resumed.out).toMatch(/converged: \d+ steps/);
@@ -124,7 +128,7 @@ test('cdktf deploy v1 -> v2 -> v3 (with a failed deploy resumed) -> destroy, wit
 
     // The secret is in no synthesized file, no state and no output.
     const synthesized = readFileSync(join(project, 'cdktf.out', 'stacks', 'e2e', 'cdk.tf.json'), 'utf8');
-    for (const text of [synthesized, stateFile(), v1.out, v2.out, failed.out, resumed.out]) expect(text).not.toContain(SECRET);
+    for (const text of [synthesized, stateFile(), v1.out, v2.out, failed.out, back.out, resumed.out]) expect(text).not.toContain(SECRET);
   } finally {
     await new Promise((r) => setTimeout(r, 500));
   }
