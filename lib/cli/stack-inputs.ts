@@ -1,12 +1,8 @@
-/**
- * A stack's ensembles, as `zk-rollout plan --stack` reads them: the desired specs from the synthesized
- * Terraform JSON, and the previously deployed specs from the stack's Terraform state.
- */
+/** `zk-rollout plan --stack`: a stack's desired ensembles from cdktf.out, and the last deployed specs from its state file. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ensemble } from '../model/types';
-import { parseEnsembleSpec, SpecError } from '../model/validate';
-import { DESIRED_ENV } from '../constructs/handler-command';
+import { ensemblesInSynth, previousSpecInState, StoredSpecError } from '../constructs/terraform-json';
 import { InputError } from './inputs';
 
 type Json = Record<string, unknown>;
@@ -20,61 +16,22 @@ function readJsonFile(path: string, what: string): Json {
   }
 }
 
-function asSpec(data: unknown, source: string): Ensemble {
-  try {
-    return parseEnsembleSpec(data);
-  } catch (e) {
-    if (e instanceof SpecError) throw new InputError(`${source}: ${e.message}`);
+function asInputError<T>(f: () => T): T {
+  try { return f(); } catch (e) {
+    if (e instanceof StoredSpecError) throw new InputError(e.message);
     throw e;
   }
-}
-
-/** Every ensemble a synthesized stack deploys: the spec each rollout resource hands its handler. */
-export function ensemblesInSynth(synth: Json, source = 'synthesized stack'): Ensemble[] {
-  const out: Ensemble[] = [];
-  const resources = (synth.resource ?? {}) as Record<string, Record<string, { provisioner?: { 'local-exec'?: { environment?: Record<string, string> } }[] }>>;
-  for (const kind of ['terraform_data', 'null_resource']) {
-    for (const [name, r] of Object.entries(resources[kind] ?? {})) {
-      for (const p of r.provisioner ?? []) {
-        const text = p['local-exec']?.environment?.[DESIRED_ENV];
-        if (text === undefined) continue;
-        // The construct escapes `${` and `%{` for Terraform; undo that to get the handler's view.
-        out.push(asSpec(JSON.parse(text.replace(/([$%])\1\{/g, '$1{')), `${source}: ${kind}.${name}`));
-      }
-    }
-  }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export function loadStackEnsembles(outdir: string, stack: string): Ensemble[] {
   const path = join(outdir, 'stacks', stack, 'cdk.tf.json');
   if (!existsSync(path)) throw new InputError(`stack ${stack}: ${path} does not exist; run \`cdktf synth\` first (or check --outdir and the stack name)`);
-  const found = ensemblesInSynth(readJsonFile(path, 'synthesized stack'), path);
+  const found = asInputError(() => ensemblesInSynth(readJsonFile(path, 'synthesized stack'), path));
   if (found.length === 0) throw new InputError(`stack ${stack}: ${path} declares no ZooKeeperEnsemble`);
   return found;
 }
 
-interface StateResource { type: string; name: string; instances?: { status?: string; attributes?: Json }[] }
-
-/** The spec the last deploy of `ensemble` recorded in the state, and whether that deploy failed (tainted). */
-export function previousSpecInState(state: Json, ensemble: string): { spec: Ensemble; tainted: boolean } | null {
-  for (const r of (state.resources ?? []) as StateResource[]) {
-    if (r.name !== `${ensemble}_rollout` || !['terraform_data', 'null_resource'].includes(r.type)) continue;
-    const instance = r.instances?.[0];
-    const attrs = instance?.attributes;
-    if (!attrs) continue;
-    // terraform_data keeps `input` as {value, type}; null_resource keeps the spec's fields as JSON strings.
-    const data = r.type === 'terraform_data'
-      ? (attrs.input as { value?: unknown } | undefined)?.value
-      : Object.fromEntries(Object.entries((attrs.triggers ?? {}) as Record<string, string>).filter(([k]) => k !== 'replace_on').map(([k, v]) => {
-        try { return [k, JSON.parse(v)]; } catch { return [k, v]; }
-      }));
-    return { spec: asSpec(data, `Terraform state: ${r.type}.${r.name}`), tainted: instance?.status === 'tainted' };
-  }
-  return null;
-}
-
 export function loadPreviousSpec(statePath: string, ensemble: string): { spec: Ensemble; tainted: boolean } | null {
   if (!existsSync(statePath)) return null;
-  return previousSpecInState(readJsonFile(statePath, 'Terraform state'), ensemble);
+  return asInputError(() => previousSpecInState(readJsonFile(statePath, 'Terraform state'), ensemble));
 }

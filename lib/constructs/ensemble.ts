@@ -4,8 +4,9 @@
  * spec, and one lifecycle resource whose destroy-time local-exec stops the servers.
  */
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Annotations, App, LocalExecProvisioner, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
+import { Annotations, App, Lazy, LocalBackend, LocalExecProvisioner, TerraformBackend, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { Ensemble, Server } from '../model/types';
 import { parseEnsembleSpec, SpecError } from '../model/validate';
@@ -15,6 +16,7 @@ import { parseHostsConfig, HostsConfig } from '../hosts/config';
 import { applyCommand, DESIRED_ENV, HOSTS_ENV, handlerScript, portablePath, teardownCommand, terraformLiteral } from './handler-command';
 import { HostsProps, ResourceKind, ZooKeeperEnsembleProps } from './props';
 import { kindResource } from './resources';
+import { previousSpecInState } from './terraform-json';
 
 export const DEFAULT_BASE_DIR = '.zk-local';
 
@@ -32,6 +34,11 @@ export class ZooKeeperEnsemble extends Construct {
   readonly ensemble: Ensemble;
   /** `host:port,...` of every member, for applications and other stacks. */
   readonly connectString: string;
+  /**
+   * The previous deploy's servers and this one's together: what clients should use while the
+   * membership moves (resolved at synth from the stack's local Terraform state; see README).
+   */
+  readonly transitionalConnectString: string;
   /** The rollout resource: depend on it to run after the ensemble has converged. */
   readonly rollout: TerraformResource;
   readonly serverRecords: ReadonlyMap<number, TerraformResource>;
@@ -99,6 +106,11 @@ export class ZooKeeperEnsemble extends Construct {
 
     new TerraformOutput(this, 'connect-string', { value: this.connectString, description: `client connect string of ZooKeeper ensemble ${name}` })
       .overrideLogicalId(`${name}_connect_string`);
+    this.transitionalConnectString = Lazy.stringValue({ produce: () => transitionalConnectString(this, this.ensemble) });
+    new TerraformOutput(this, 'transitional-connect-string', {
+      value: this.transitionalConnectString,
+      description: `ZooKeeper ensemble ${name}: the previous and the new servers; move clients here before the deploy, to ${name}_connect_string after it`,
+    }).overrideLogicalId(`${name}_transitional_connect_string`);
     new TerraformOutput(this, 'members', {
       value: this.ensemble.servers.map((s) => ({ id: s.id, address: `${s.host}:${s.clientPort}`, role: s.role })),
       description: `members of ZooKeeper ensemble ${name}`,
@@ -130,4 +142,30 @@ function hostsConfigOf(id: string, props: HostsProps | undefined, ensemble: Ense
   if (config.driver !== 'ssh') return config;
   const machines = { ...Object.fromEntries(ensemble.servers.map((s) => [s.host, {}])), ...(config.machines ?? {}) };
   return { ...config, machines };
+}
+
+/**
+ * The servers of the last deploy (from the stack's Terraform state, when it is the local backend that
+ * cdktf uses by default) together with the desired ones. Without a readable previous state (a first
+ * deploy, a remote backend) it is the desired connect string.
+ */
+function transitionalConnectString(scope: Construct, desired: Ensemble): string {
+  const stack = TerraformStack.of(scope);
+  const backend = stack.node.findAll().find((c) => TerraformBackend.isBackend(c));
+  if (backend && !(backend instanceof LocalBackend)) {
+    Annotations.of(scope).addInfo(`${desired.name}_transitional_connect_string equals the final connect string: the previous servers are read from a local state file only`);
+    return connectStringOf(desired.servers);
+  }
+  const configured = (backend as unknown as { props?: { path?: string } } | undefined)?.props?.path;
+  const statePath = configured ?? join(process.cwd(), `terraform.${stack.node.id}.tfstate`);
+  let previous: readonly Server[] = [];
+  if (existsSync(statePath)) {
+    try {
+      previous = previousSpecInState(JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, unknown>, desired.name)?.spec.servers ?? [];
+    } catch (e) {
+      Annotations.of(scope).addWarning(`${desired.name}: cannot read the previous servers from ${statePath} (${(e as Error).message}); the transitional connect string lists only the new ones`);
+    }
+  }
+  const union = new Map([...previous, ...desired.servers].map((s) => [`${s.host}:${s.clientPort}`, s]));
+  return connectStringOf([...union.values()]);
 }

@@ -160,7 +160,10 @@ export class Executor {
         if (!result.ok) {
           throw new RolloutError(`refused: ${result.refusal.reason}\n${result.refusal.details.map((d) => `  - ${d}`).join('\n')}`);
         }
-        if (done === 0) this.log(renderText(result).trimEnd());
+        if (done === 0) {
+          this.log(renderText(result).trimEnd());
+          if (snapshot !== null) this.logTransition(snapshot);
+        }
         const steps = result.plan.steps;
         if (steps.length === 0) break;
         if (done >= (this.o.maxSteps ?? 2000)) throw new RolloutError(`no convergence after ${done} steps; last plan:\n${renderText(result)}`);
@@ -210,7 +213,7 @@ export class Executor {
         finalMembers: final?.members ?? [],
       };
       this.log(`converged: ${done} steps, ${summary.elections} leader election(s) seen, longest step ${secs(summary.longestWaitMs)}, total ${secs(summary.totalMs)}`);
-      this.log(`connect string: ${connectString(this.o.desired.servers)}`);
+      this.log(`clients: final connect string ${connectString(this.o.desired.servers)}`);
       return summary;
     } finally {
       // Release the lock explicitly: closing alone may not reach a server mid-restart, and then
@@ -379,6 +382,19 @@ export class Executor {
         seen: p.reachable ? `mode ${p.mode}, peer state '${p.peerState ?? '?'}', zxid ${p.zxid !== undefined ? `0x${p.zxid.toString(16)}` : '?'}${target !== null ? ` (leader was at 0x${target.toString(16)})` : ''}` : (p.error ?? 'unreachable'),
       };
     }, `check ${driver.paths(s).log}; re-run apply to resume from where the ensemble is`);
+  }
+
+  /**
+   * Clients (Kafka and the like) should list old and new servers while the membership moves, and
+   * only the new ones once it is done: say both when the set of client addresses changes.
+   */
+  private logTransition(snapshot: ClusterSnapshot): void {
+    const now = connectString(snapshot.members);
+    const final = connectString(this.o.desired.servers);
+    if (now === final) return;
+    const union = new Map([...snapshot.members, ...this.o.desired.servers].map((s) => [`${s.host}:${s.clientPort}`, s]));
+    this.log(`clients: during this change connect with ${connectString([...union.values()])}`);
+    this.log(`clients: once it is done, ${final} (servers that leave stop serving as they go)`);
   }
 
   /** Bake once per rollout, after its growth phase; a re-plan after the growth still holds before the first removal. */

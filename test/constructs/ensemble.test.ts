@@ -1,6 +1,8 @@
 /** Synth tests of ZooKeeperEnsemble with cdktf's Testing helpers: resources, triggers, provisioners, dependencies, outputs. */
 import { join } from 'node:path';
-import { App, DataResource, Testing, TerraformStack } from 'cdktf';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { App, DataResource, LocalBackend, Testing, TerraformStack } from 'cdktf';
 import 'cdktf/lib/testing/adapters/jest';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { ZooKeeperEnsemble, ZooKeeperEnsembleProps } from '../../lib/constructs';
@@ -153,7 +155,13 @@ describe('GIVEN an invalid spec', () => {
 describe('GIVEN the example app', () => {
   test('THEN dev, staging and prod run the same members on their own addresses (a reference snapshot)', () => {
     const app = new App({ outdir: join(process.cwd(), 'cdktf.out'), skipValidation: true });
-    const stacks = ENVIRONMENTS.map((env) => new ZooKeeperStack(app, env));
+    // A state path of its own, so that a developer's deployed stacks do not reach the snapshot.
+    const noState = join(mkdtempSync(join(tmpdir(), 'zk-state-')), 'none.tfstate');
+    const stacks = ENVIRONMENTS.map((env) => {
+      const stack = new ZooKeeperStack(app, env);
+      new LocalBackend(stack, { path: noState });
+      return stack;
+    });
     const synths = stacks.map((s) => JSON.parse(Testing.synth(s)) as Synth);
     const hosts = synths.map((s) => Object.values(s.resource.terraform_data).filter((r) => r.input?.host).map((r) => r.input!.host));
     expect(hosts).toEqual([['127.0.10.1', '127.0.10.2', '127.0.10.3'], ['127.0.11.1', '127.0.11.2', '127.0.11.3'], ['127.0.12.1', '127.0.12.2', '127.0.12.3']]);
@@ -211,5 +219,23 @@ describe('GIVEN voter counts that buy no fault tolerance', () => {
     expect(warnings({ name: 'three', servers: voters(3, 2) })).toEqual([]);
     expect(warnings({ name: 'five', servers: voters(5) })).toEqual([]);
     expect(warnings({ name: 'four', servers: voters(4), sizingWarnings: false })).toEqual([]);
+  });
+});
+
+describe('GIVEN a previous deploy in the stack\'s local state', () => {
+  test('THEN the transitional connect string lists the previous servers and the new ones; without state it is the final one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zk-state-'));
+    const statePath = join(dir, 'terraform.test.tfstate');
+    const previous = { name: 'orders', servers: [7, 8, 1].map((id) => ({ id, host: `127.0.30.${id}` })) };
+    writeFileSync(statePath, JSON.stringify({ version: 4, resources: [{ type: 'terraform_data', name: 'orders_rollout', instances: [{ attributes: { input: { value: previous } } }] }] }));
+    const withState = (path: string) => {
+      const app = Testing.app();
+      const stack = new TerraformStack(app, 'test');
+      new LocalBackend(stack, { path });
+      new ZooKeeperEnsemble(stack, 'zk', base);
+      return (JSON.parse(Testing.synth(stack)) as Synth).output.orders_transitional_connect_string.value;
+    };
+    expect(withState(statePath)).toBe('127.0.30.1:2181,127.0.30.7:2181,127.0.30.8:2181,127.0.30.2:2181,127.0.30.3:2181');
+    expect(withState(join(dir, 'none.tfstate'))).toBe('127.0.30.1:2181,127.0.30.2:2181,127.0.30.3:2181');
   });
 });

@@ -91,12 +91,17 @@ test('cdktf deploy v1 -> v2 -> v3 killed part-way -> back to v2 -> v3 -> destroy
     expect(diff2.out).not.toMatch(/e2e-zk_server_[123] [^\n]*will be/);
     const v2 = await deploy([1, 2, 3, 4, 5]);
     expect(v2.code).toBe(0);
+    // Clients hear the transitional and the final connect string, from the handler and as outputs.
+    expect(v2.out).toMatch(/e2e-zk_transitional_connect_string = "127\.0\.0\.1:27001,127\.0\.0\.1:27002,127\.0\.0\.1:27003,127\.0\.0\.1:27004,127\.0\.0\.1:27005"/);
+    expect(v2.out).toMatch(/clients: during this change connect with 127\.0\.0\.1:27001,127\.0\.0\.1:27002,127\.0\.0\.1:27003,127\.0\.0\.1:27004,127\.0\.0\.1:27005/);
+    expect(v2.out).toMatch(/clients: final connect string 127\.0\.0\.1:27001,127\.0\.0\.1:27002,127\.0\.0\.1:27003,127\.0\.0\.1:27004,127\.0\.0\.1:27005/);
     expect(await membersNow()).toEqual([1, 2, 3, 4, 5]);
 
     // v3: move to new servers. The diff shows five records going and three coming.
     const diff3 = await cdktf(['diff', 'e2e'], [6, 7, 8]);
     for (const id of [1, 2, 3, 4, 5]) expect(diff3.out).toMatch(new RegExp(`terraform_data\\.e2e-zk_server_${id} [^\\n]*will be destroyed`));
     for (const id of [6, 7, 8]) expect(diff3.out).toMatch(new RegExp(`terraform_data\\.e2e-zk_server_${id} [^\\n]*will be created`));
+    expect(diff3.out).toMatch(/e2e-zk_transitional_connect_string = "[^"]*" -> "127\.0\.0\.1:27001,127\.0\.0\.1:27002,127\.0\.0\.1:27003,127\.0\.0\.1:27004,127\.0\.0\.1:27005,127\.0\.0\.1:27006,127\.0\.0\.1:27007,127\.0\.0\.1:27008"/);
 
     // The review comment: the ordered steps from the synthesized v3 and the live ensemble, then from the state alone.
     const review = await zkRollout(['plan', '--stack', 'e2e', '--format', 'markdown', '--outdir', join(project, 'cdktf.out'), '--state', join(project, 'terraform.e2e.tfstate')]);

@@ -2,7 +2,7 @@
 import { statSync, mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensemblesInSynth, previousSpecInState } from '../../lib/cli/stack-inputs';
+import { ensemblesInSynth, previousSpecInState } from '../../lib/constructs/terraform-json';
 import { createPasswordFileIfMissing } from '../../lib/runtime/credentials';
 import { parseEnsembleSpec } from '../../lib/model/validate';
 
