@@ -156,7 +156,7 @@ describe('GIVEN the example app', () => {
   test('THEN dev, staging and prod run the same members on their own addresses (a reference snapshot)', () => {
     const app = new App({ outdir: join(process.cwd(), 'cdktf.out'), skipValidation: true });
     // A state path of its own, so that a developer's deployed stacks do not reach the snapshot.
-    const noState = join(mkdtempSync(join(tmpdir(), 'zk-state-')), 'none.tfstate');
+    const noState = 'cdktf.out/no-such-state-for-the-snapshot.tfstate';
     const stacks = ENVIRONMENTS.map((env) => {
       const stack = new ZooKeeperStack(app, env);
       new LocalBackend(stack, { path: noState });
