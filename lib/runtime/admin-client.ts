@@ -69,7 +69,12 @@ export interface AdminClientOptions {
 export class AdminClient {
   private closed = false;
 
-  private constructor(private readonly zk: NativeClient, readonly connect: string) {}
+  /**
+   * `state.ended`: the library closed the handle itself (the session expired). Calling into it after
+   * that, close() included, crashes the process (the package's README, "Known Bugs"), so every call
+   * checks first and a new client is opened instead.
+   */
+  private constructor(private readonly zk: NativeClient, readonly connect: string, private readonly state: { ended: boolean }) {}
 
   static async open(options: AdminClientOptions): Promise<AdminClient> {
     const zk = new (ZooKeeper as unknown as new (cfg: object) => NativeClient)({
@@ -78,13 +83,15 @@ export class AdminClient {
       debug_level: 0, // silent: the C client prints reconnect noise to stdout
       host_order_deterministic: false,
     });
+    const state = { ended: false };
+    zk.on('close', () => { state.ended = true; });
     const timeoutMs = options.connectTimeoutMs ?? 10000;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { zk.close(); reject(new Error(`could not connect to ${options.connect} within ${timeoutMs} ms`)); }, timeoutMs);
+      const timer = setTimeout(() => { if (!state.ended) { state.ended = true; zk.close(); } reject(new Error(`could not connect to ${options.connect} within ${timeoutMs} ms`)); }, timeoutMs);
       zk.once('connect', () => { clearTimeout(timer); resolve(); });
       zk.init({});
     });
-    const client = new AdminClient(zk, options.connect);
+    const client = new AdminClient(zk, options.connect, state);
     if (options.auth?.mode === 'digest') {
       await new Promise<void>((resolve, reject) => {
         zk.add_auth('digest', `${options.auth!.user}:${options.auth!.password}`, (rc, error) => (rc === 0 ? resolve() : reject(new ZkError(rc, 'add_auth', error))));
@@ -95,12 +102,20 @@ export class AdminClient {
 
   private live(): NativeClient {
     if (this.closed) throw new Error('admin client already closed');
+    if (this.state.ended) throw new ZkError(ZK.SESSIONEXPIRED, 'session', 'the session ended (expired); a new client is needed');
     return this.zk;
+  }
+
+  /** Whether the session is gone (closed by us, or expired). */
+  get ended(): boolean {
+    return this.closed || this.state.ended;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.state.ended) return;
+    this.state.ended = true;
     this.zk.close();
   }
 

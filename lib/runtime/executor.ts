@@ -218,7 +218,7 @@ export class Executor {
     } finally {
       // Release the lock explicitly: closing alone may not reach a server mid-restart, and then
       // the lock would linger until the session expires.
-      if (this.admin) await this.releaseLock(this.admin).catch(() => undefined);
+      if (this.admin && !this.admin.ended) await this.releaseLock(this.admin).catch(() => undefined);
       this.admin?.close();
       this.admin = null;
     }
@@ -260,7 +260,9 @@ export class Executor {
    * so that it (and the lock it holds) survives the membership moving from one set to the other.
    */
   private async adminClient(snapshot: ClusterSnapshot): Promise<AdminClient> {
-    if (this.admin) return this.admin;
+    if (this.admin && !this.admin.ended) return this.admin;
+    // An expired session took the lock with it: a new session takes it again.
+    if (this.admin) { this.log('  the admin session ended; opening a new one'); this.admin.close(); this.admin = null; }
     const servers = new Map([...snapshot.members, ...this.o.desired.servers].map((s) => [s.id, s]));
     this.admin = await AdminClient.open({ connect: connectString([...servers.values()]), auth: this.o.auth });
     await this.takeLock(this.admin);

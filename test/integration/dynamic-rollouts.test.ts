@@ -90,7 +90,7 @@ describe('the zk-rollout CLI against the live ensemble', () => {
   test('status lists every member with its mode; verify reads the canary back from each', () => {
     const status = run(['status', '--desired', specFile([6, 7, 8]), '--base-dir', cluster.baseDir]);
     expect(status.status).toBe(0);
-    expect(status.stdout).toMatch(/^6 +127\.0\.0\.1:21006 +participant +(leader|follower) +0x[0-9a-f]+ +[0-9a-f]+ +yes/m);
+    expect(status.stdout).toMatch(/^6 +127\.0\.0\.1:21006 +participant +(leader|follower) +0x[0-9a-f]+ +\d+ +(broadcast|leading) +[0-9a-f]+ +yes/m);
     expect(status.stdout.split('\n').filter((l) => /^[678] /.test(l))).toHaveLength(3);
     const verify = run(['verify', '--desired', specFile([6, 7, 8]), '--base-dir', cluster.baseDir]);
     expect(verify.status).toBe(0);

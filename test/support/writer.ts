@@ -7,6 +7,8 @@ import { Server } from '../../lib/model/types';
 
 export interface WriterReport {
   readonly acknowledged: string[];
+  /** When each acknowledgement came (ms since the epoch), in order. */
+  readonly ackTimes: number[];
   readonly failed: number;
   readonly longestGapMs: number;
   readonly durationMs: number;
@@ -17,6 +19,7 @@ export class Writer {
   private running = false;
   private loop: Promise<void> | null = null;
   private readonly acked: string[] = [];
+  private readonly ackTimes: number[] = [];
   private failed = 0;
   private lastAck = 0;
   private longestGap = 0;
@@ -24,7 +27,7 @@ export class Writer {
 
   readonly root: string;
 
-  constructor(private readonly connect: string, private readonly pauseMs = 15) {
+  constructor(private connect: string, private readonly pauseMs = 15) {
     this.root = `/writer-${Date.now()}`;
   }
 
@@ -46,19 +49,34 @@ export class Writer {
         this.longestGap = Math.max(this.longestGap, now - this.lastAck);
         this.lastAck = now;
         this.acked.push(name);
+        this.ackTimes.push(now);
       } catch {
         this.failed++;
+        // An expired session cannot be used again (the native client would crash): open a new one.
+        if (this.client!.ended) {
+          this.client!.close();
+          this.client = await AdminClient.open({ connect: this.connect, sessionTimeoutMs: 20000 }).catch(() => this.client);
+        }
         await new Promise((r) => setTimeout(r, 50));
       }
       await new Promise((r) => setTimeout(r, this.pauseMs));
     }
   }
 
+  /** The client moves to other servers (the runbook's client switch): a new session on `connect`. */
+  async switchTo(connect: string): Promise<void> {
+    const next = await AdminClient.open({ connect, sessionTimeoutMs: 20000 });
+    const old = this.client;
+    this.connect = connect;
+    this.client = next;
+    old?.close();
+  }
+
   async stop(): Promise<WriterReport> {
     this.running = false;
     await this.loop;
     this.client?.close();
-    return { acknowledged: [...this.acked], failed: this.failed, longestGapMs: this.longestGap, durationMs: Date.now() - this.started };
+    return { acknowledged: [...this.acked], ackTimes: [...this.ackTimes], failed: this.failed, longestGapMs: this.longestGap, durationMs: Date.now() - this.started };
   }
 }
 

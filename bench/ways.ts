@@ -1,0 +1,159 @@
+/**
+ * The ways a membership change is done, on the same real servers: this project, the manual runbook
+ * operators follow (static configs rewritten and servers restarted), and ZooKeeper's dynamic
+ * reconfiguration driven by a minimal script (one server at a time, no guards).
+ */
+import { Ensemble, Server } from '../lib/model/types';
+import { renderStaticConfig } from '../lib/model/zoocfg';
+import { settingsHash } from '../lib/model/settings-hash';
+import { AdminClient, connectString } from '../lib/runtime/admin-client';
+import { fourLetterWord, parseSrvr } from '../lib/runtime/four-letter';
+import { installServerFiles, startServer } from '../lib/runtime/server-config';
+import { AUTH, TestCluster } from '../test/support/cluster';
+import { Writer } from '../test/support/writer';
+
+export type ScenarioName = 'migration' | 'scale-up' | 'scale-down' | 'rolling-restart';
+
+export interface Plan {
+  readonly scenario: ScenarioName;
+  readonly from: number[];
+  readonly to: number[];
+  /** The rolling restart's settings change. */
+  readonly settings?: object;
+}
+
+export interface Ctx {
+  readonly cluster: TestCluster;
+  readonly writer: Writer;
+  readonly mark: (label: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function mode(s: Server): Promise<string | null> {
+  try { return parseSrvr(await fourLetterWord(s.host, s.clientPort, 'srvr', 1000)).mode ?? null; } catch { return null; }
+}
+
+/** What an operator waits for after a restart: the server answering and serving (or a deadline). */
+async function untilServing(s: Server, ms = 30000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const m = await mode(s);
+    if (m !== null && m !== 'not-serving') return;
+    await sleep(200);
+  }
+}
+
+async function untilAnswering(s: Server, ms = 30000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end && (await mode(s)) === null) await sleep(200);
+}
+
+// ---- this project -------------------------------------------------------------------------------
+
+export async function project(ctx: Ctx, desired: Ensemble): Promise<void> {
+  await ctx.cluster.executor(desired, {
+    bakeMs: 0,
+    log: (l) => { const m = /^\[step \d+\] (.*) \.\.\.$/.exec(l); if (m) ctx.mark(m[1]); },
+  }).run();
+}
+
+// ---- the manual runbook (static configuration) --------------------------------------------------
+
+function writeStatic(cluster: TestCluster, e: Ensemble, self: Server, list: readonly Server[]): Promise<void> {
+  const p = cluster.driver.paths(self);
+  return cluster.driver.writeFiles(self, { zooCfg: renderStaticConfig(e, self, list, { dataDir: p.dataDir }), settingsHash: settingsHash(e.settings) });
+}
+
+async function restart(cluster: TestCluster, e: Ensemble, s: Server): Promise<void> {
+  await cluster.driver.stop(s);
+  await startServer(cluster.driver, e, s, AUTH);
+}
+
+export async function runbook(ctx: Ctx, plan: Plan, finalEnsemble: Ensemble): Promise<void> {
+  const { cluster } = ctx;
+  const e = finalEnsemble;
+  const server = (id: number, role: 'participant' | 'observer' = 'participant') => cluster.ensemble([id]).servers.map((s) => ({ ...s, role }))[0];
+  const old = plan.from.map((id) => server(id));
+  if (plan.scenario === 'migration') {
+    // New servers as observers of the source, each listing the source and itself (peerType=observer).
+    for (const id of plan.to) {
+      const self = server(id, 'observer');
+      ctx.mark(`start ${id} as observer of the source`);
+      await writeStatic(cluster, e, self, [...old, self]);
+      await startServer(cluster.driver, e, self, AUTH);
+      await untilServing(self);
+    }
+    ctx.mark('clients switched to the new servers');
+    await ctx.writer.switchTo(connectString(plan.to.map((id) => server(id))));
+    const fresh = plan.to.map((id) => server(id));
+    for (const s of fresh) {
+      ctx.mark(`restart ${s.id} listing only the new servers`);
+      await writeStatic(cluster, e, s, fresh);
+      await restart(cluster, e, s);
+      await untilAnswering(s);
+    }
+    for (const s of old) { ctx.mark(`stop ${s.id}`); await cluster.driver.stop(s); }
+    return;
+  }
+  const list = plan.to.map((id) => server(id));
+  if (plan.scenario === 'scale-up') {
+    for (const s of list) await writeStatic(cluster, e, s, list);
+    for (const s of list.filter((x) => !plan.from.includes(x.id))) { ctx.mark(`start ${s.id}`); await startServer(cluster.driver, e, s, AUTH); }
+    for (const s of list.filter((x) => plan.from.includes(x.id))) { ctx.mark(`restart ${s.id}`); await restart(cluster, e, s); await untilServing(s); }
+    return;
+  }
+  if (plan.scenario === 'scale-down') {
+    for (const s of list) { ctx.mark(`restart ${s.id} with the shorter list`); await writeStatic(cluster, e, s, list); await restart(cluster, e, s); await untilServing(s); }
+    for (const s of old.filter((x) => !plan.to.includes(x.id))) { ctx.mark(`stop ${s.id}`); await cluster.driver.stop(s); }
+    return;
+  }
+  for (const s of list) { ctx.mark(`restart ${s.id}`); await writeStatic(cluster, e, s, list); await restart(cluster, e, s); await untilServing(s); }
+}
+
+// ---- a minimal dynamic-reconfig script ----------------------------------------------------------
+
+async function retry<T>(what: string, f: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try { return await f(); } catch (e) {
+      if (i >= 40) throw new Error(`${what}: ${(e as Error).message}`);
+      await sleep(500);
+    }
+  }
+}
+
+export async function minimal(ctx: Ctx, plan: Plan, finalEnsemble: Ensemble): Promise<void> {
+  const { cluster } = ctx;
+  const server = (id: number) => cluster.ensemble([id]).servers[0];
+  if (plan.scenario === 'rolling-restart') {
+    for (const id of plan.to) {
+      const s = server(id);
+      ctx.mark(`restart ${id}`);
+      const admin = await AdminClient.open({ connect: cluster.connectString(plan.to), auth: AUTH });
+      const committed = await admin.committedConfig().finally(() => admin.close());
+      await installServerFiles(cluster.driver, finalEnsemble, s, committed.servers, committed.version, AUTH);
+      await restart(cluster, finalEnsemble, s);
+      await untilServing(s);
+    }
+    return;
+  }
+  const admin = await AdminClient.open({ connect: cluster.connectString([...new Set([...plan.from, ...plan.to])]), auth: AUTH });
+  try {
+    for (const id of plan.to.filter((x) => !plan.from.includes(x))) {
+      const s = server(id);
+      ctx.mark(`start ${id}, reconfig add`);
+      const committed = await admin.committedConfig();
+      await installServerFiles(cluster.driver, finalEnsemble, s, [...committed.servers, { ...s, role: 'observer' }], committed.version, AUTH);
+      await startServer(cluster.driver, finalEnsemble, s, AUTH);
+      await untilServing(s);
+      await retry(`add ${id}`, async () => admin.reconfig({ joining: [s] }, (await admin.committedConfig()).version));
+    }
+    for (const id of plan.from.filter((x) => !plan.to.includes(x))) {
+      ctx.mark(`reconfig remove ${id}, stop`);
+      await retry(`remove ${id}`, async () => admin.reconfig({ leaving: [id] }, (await admin.committedConfig()).version));
+      await cluster.driver.stop(server(id));
+    }
+  } finally {
+    admin.close();
+  }
+}
