@@ -13,7 +13,7 @@ export function describeAction(a: StepAction): string {
       const self = a.config?.find((c) => c.id === s);
       return `start server ${s} as a joining ${self?.role ?? 'server'} with ${describeConfig(a.config ?? [])}`;
     }
-    case 'stop-joiner': return `stop server ${s}, a joiner the desired ensemble does not contain`;
+    case 'stop-joiner': return `stop server ${s}, which runs but is not a member and not in the desired ensemble`;
     case 'await-synced': return `wait until server ${s} is synced with the leader`;
     case 'reconfig-add': return `reconfig: add ${who}`;
     case 'reconfig-role': return `reconfig: make server ${s} ${a.role === 'participant' ? 'a participant (voter)' : 'an observer'}`;

@@ -52,11 +52,6 @@ export class Writer {
         this.ackTimes.push(now);
       } catch {
         this.failed++;
-        // An expired session cannot be used again (the native client would crash): open a new one.
-        if (this.client!.ended) {
-          this.client!.close();
-          this.client = await AdminClient.open({ connect: this.connect, sessionTimeoutMs: 20000 }).catch(() => this.client);
-        }
         await new Promise((r) => setTimeout(r, 50));
       }
       await new Promise((r) => setTimeout(r, this.pauseMs));
