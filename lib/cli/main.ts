@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { EXIT, runPlanCommand } from './plan-command';
 import { InputError } from './inputs';
+import { rerunInFreshProcess } from './fresh-process';
 import { runApply, runStatus, runTeardown, runVerify } from './runtime-commands';
 
 export function buildProgram(out: (s: string) => void = (s) => process.stdout.write(s)): Command {
@@ -60,6 +61,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     await buildProgram().parseAsync([...argv]);
   } catch (e) {
+    const rerun = await rerunInFreshProcess(argv, e);
+    if (rerun !== null) { process.exit(rerun); }
     process.stderr.write(`zk-rollout: ${(e as Error).message}\n`);
     process.exitCode = e instanceof InputError ? EXIT.badInput : EXIT.failure;
   }

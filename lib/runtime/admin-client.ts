@@ -2,6 +2,7 @@
  * The admin client on the `zookeeper` npm package: superuser auth, sync + getconfig, conditional
  * reconfig, barrier writes and the rollout lock. One client per connection; a closed client is never reused.
  */
+import { createConnection } from 'node:net';
 import ZooKeeper from 'zookeeper';
 import { Membership, Server } from '../model/types';
 import { parseMembership, renderServerLine } from '../model/zoocfg';
@@ -34,6 +35,20 @@ function deadline<T>(operation: string, p: Promise<T>, ms = OP_TIMEOUT_MS): Prom
     p.finally(() => clearTimeout(timer)),
     new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new ZkError(-7, operation, `no answer within ${ms} ms`)), ms); }),
   ]);
+}
+
+/** The `host:port` entries of a connect string that accept a TCP connection within `timeoutMs`. */
+export async function acceptingHosts(connect: string, timeoutMs = 500): Promise<string[]> {
+  const entries = connect.split(',').map((e) => e.trim()).filter(Boolean);
+  const ok = await Promise.all(entries.map((entry) => new Promise<boolean>((resolve) => {
+    const i = entry.lastIndexOf(':');
+    const socket = createConnection({ host: entry.slice(0, i), port: Number(entry.slice(i + 1)) });
+    const done = (result: boolean) => { socket.destroy(); resolve(result); };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  })));
+  return entries.filter((_, k) => ok[k]);
 }
 
 export function connectString(servers: readonly Server[]): string {
@@ -77,8 +92,13 @@ export class AdminClient {
   private constructor(private readonly zk: NativeClient, readonly connect: string, private readonly state: { ended: boolean }) {}
 
   static async open(options: AdminClientOptions): Promise<AdminClient> {
+    // Only servers that accept a TCP connection now: a native client left retrying refused
+    // connections churns socket descriptors, and closing it then can leave the process's later
+    // clients unable to connect at all.
+    const reachable = await acceptingHosts(options.connect);
+    if (reachable.length === 0) throw new Error(`could not connect to ${options.connect}: no server accepts connections`);
     const zk = new (ZooKeeper as unknown as new (cfg: object) => NativeClient)({
-      connect: options.connect,
+      connect: reachable.join(','),
       timeout: options.sessionTimeoutMs ?? 6000,
       debug_level: 0, // silent: the C client prints reconnect noise to stdout
       host_order_deterministic: false,

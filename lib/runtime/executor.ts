@@ -410,7 +410,16 @@ export class Executor {
    * anything is removed.
    */
   private async bake(holdMs: number, snapshot: ClusterSnapshot | null): Promise<void> {
-    const leader = snapshot?.leaderId ?? null;
+    // A server promoted a moment ago re-syncs as a follower: the hold starts once every member is synced.
+    let leader = snapshot?.leaderId ?? null;
+    await waitUntil('every member synced before the bake', this.t.syncMs, async () => {
+      const snap = (await readLiveState(this.o.desired, this.o.driver, this.known, this.drained)).snapshot;
+      const down = (snap?.members ?? []).filter((m) => !snap!.observations.find((o) => o.id === m.id)?.up).map((m) => m.id);
+      if (down.length > 0) throw new RolloutError(`bake failed before the hold began: ${down.map((id) => `server ${id} is down`).join('; ')}. Nothing was removed: the old and new servers are all still members. Find out why (zk-rollout status, the servers' logs), then re-run apply to bake again and continue, or deploy the previous membership to go back.`);
+      const lagging = (snap?.members ?? []).filter((m) => !snap!.observations.find((o) => o.id === m.id)?.synced).map((m) => m.id);
+      leader = snap?.leaderId ?? null;
+      return { done: snap !== null && leader !== null && lagging.length === 0, seen: leader === null ? 'no leader' : `not synced: ${lagging.join(', ') || 'none'}` };
+    }, 'check the servers\' logs (zk-rollout status), then re-run apply');
     const started = Date.now();
     const every = Math.max(1000, Math.ceil(holdMs / 5000) * 1000);
     let lastReport = started;
