@@ -131,9 +131,9 @@ test('cdktf deploy v1 -> v2 -> v3 killed part-way -> back to v2 -> v3 -> destroy
     expect(resumed.out).toMatch(/converged: \d+ steps/);
     expect(await membersNow()).toEqual([6, 7, 8]);
 
-    // The secret is in no synthesized file, no state and no output.
+    // The secret is in no synthesized file, no state, no deploy output (the handler's log) and no plan.
     const synthesized = readFileSync(join(project, 'cdktf.out', 'stacks', 'e2e', 'cdk.tf.json'), 'utf8');
-    for (const text of [synthesized, stateFile(), v1.out, v2.out, failed.out, back.out, resumed.out]) expect(text).not.toContain(SECRET);
+    for (const text of [synthesized, stateFile(), v1.out, v2.out, failed.out, back.out, resumed.out, review, fromState]) expect(text).not.toContain(SECRET);
   } finally {
     await new Promise((r) => setTimeout(r, 500));
   }
