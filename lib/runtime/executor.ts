@@ -378,7 +378,10 @@ export class Executor {
     await waitUntil(`server ${s.id} to sync with the leader`, this.t.syncMs, async () => {
       if (!(await driver.isRunning(s))) throw new WaitAborted(`server ${s.id} stopped while waiting for it to sync (see ${driver.paths(s).log}); re-run apply to resume`);
       const p = await probeServer(s, 2000);
-      const caughtUp = target === null || (p.zxid !== undefined && p.zxid >= target);
+      // A leader fresh from an election reports <epoch>:0 until the first write of its epoch, while a
+      // follower synced with it still shows its last write of the old epoch: broadcast says enough then.
+      const freshEpoch = target !== null && (target & 0xffffffffn) === 0n;
+      const caughtUp = target === null || (p.zxid !== undefined && p.zxid >= target) || freshEpoch;
       return {
         done: isSynced(p) && caughtUp,
         seen: p.reachable ? `mode ${p.mode}, peer state '${p.peerState ?? '?'}', zxid ${p.zxid !== undefined ? `0x${p.zxid.toString(16)}` : '?'}${target !== null ? ` (leader was at 0x${target.toString(16)})` : ''}` : (p.error ?? 'unreachable'),

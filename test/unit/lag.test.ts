@@ -30,3 +30,14 @@ test('distance in transactions within the leader\'s epoch; older epochs, out-of-
 test('without a leader nobody\'s lag is known', () => {
   expect(memberLags([probe(2, { mode: 'follower', zxid: 5n })], [2], 10n)).toEqual([{ id: 2, behind: null, broadcast: true, problem: 'no leader' }]);
 });
+
+test('right after an election, before the first write of the new epoch, a follower in broadcast is not behind', () => {
+  const probes = [
+    probe(1, { mode: 'leader', zxid: zxid(9, 0) }),
+    probe(2, { mode: 'follower', zxid: zxid(8, 2), peerState: 'following - broadcast' }),
+    probe(3, { mode: 'follower', zxid: zxid(8, 2), peerState: 'following - synchronization' }),
+  ];
+  expect(memberLags(probes, [1, 2, 3], 10n).map((l) => [l.id, l.behind, l.problem])).toEqual([
+    [1, 0n, undefined], [2, 0n, undefined], [3, null, 'server 3 is on epoch 8, the leader on 9 (not synced since the last election)'],
+  ]);
+});
