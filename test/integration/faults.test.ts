@@ -37,20 +37,36 @@ async function applyAndKillHandler(spec: string, when: RegExp, meanwhile: (pid: 
   await exited;
 }
 
+/** `zk-rollout apply` as cdktf deploy runs it, in its own process; `onOutput` sees its output as it grows. */
+async function applyViaCli(spec: string, onOutput: (out: string) => void): Promise<{ code: number | null; out: string }> {
+  const child = spawnClean(process.execPath, [join(__dirname, '..', '..', 'dist', 'lib', 'cli', 'main.js'), 'apply', '--desired', spec, '--base-dir', cluster.baseDir, '--drain-timeout', '1', '--bake-time', '2'], {
+    env: { ...process.env, ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password },
+  });
+  let out = '';
+  const take = (d: Buffer) => { out += String(d); onOutput(out); };
+  child.stdout.on('data', take);
+  child.stderr.on('data', take);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, out };
+}
+
 const leaderOf = async (ids: number[]) => (await observeEnsemble(ids.map((id) => ({ host: '127.0.0.1', port: 26000 + id })))).snapshot.leaderId;
 
-test('kill -9 of a follower during a scale-up: the rollout restarts it and converges', async () => {
+test('kill -9 of a follower during a scale-up: zk-rollout apply restarts it and converges', async () => {
   await cluster.apply(cluster.ensemble([1, 2, 3]));
   const leader = await leaderOf([1, 2, 3]);
   const victim = [1, 2, 3].find((id) => id !== leader)!;
-  let killed = false;
-  const { missing } = await withWriter(cluster, [1, 2, 3, 4], [1, 2, 3, 4], () => cluster.apply(cluster.ensemble([1, 2, 3, 4]), async (step) => {
-    if (!killed && step.kind === 'reconfig-add') {
-      killed = true;
-      await cluster.driver.kill(cluster.ensemble([victim]).servers[0]);
-    }
+  const spec = join(cluster.baseDir, 'to-1234.json');
+  writeFileSync(spec, JSON.stringify(cluster.ensemble([1, 2, 3, 4])));
+  // The handler runs as cdktf deploy runs it, in its own process; the follower dies while it waits
+  // for the joiner to sync, so the promotion that follows meets a dead member.
+  let killed: Promise<void> | null = null;
+  const { missing, result } = await withWriter(cluster, [1, 2, 3, 4], [1, 2, 3, 4], () => applyViaCli(spec, (out) => {
+    if (killed === null && /\] wait until server 4 is synced/.test(out)) killed = cluster.driver.kill(cluster.ensemble([victim]).servers[0]);
   }));
-  expect(killed).toBe(true);
+  expect(killed).not.toBeNull();
+  expect(result.out).toMatch(new RegExp(`start member ${victim}, which is down`));
+  expect(result.code).toBe(0);
   expect(missing).toEqual({});
   expect(await cluster.running()).toEqual([1, 2, 3, 4]);
 });
