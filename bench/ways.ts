@@ -6,7 +6,8 @@
 import { Ensemble, Server } from '../lib/model/types';
 import { renderStaticConfig } from '../lib/model/zoocfg';
 import { settingsHash } from '../lib/model/settings-hash';
-import { AdminClient, connectString } from '../lib/runtime/admin-client';
+import { AdminClient } from '../lib/runtime/admin-client';
+import { connectString } from '../lib/model/connect-string';
 import { fourLetterWord, parseSrvr } from '../lib/runtime/four-letter';
 import { installServerFiles, startServer } from '../lib/runtime/server-config';
 import { AUTH, TestCluster } from '../test/support/cluster';

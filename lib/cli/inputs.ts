@@ -14,7 +14,7 @@ export class InputError extends Error {
   }
 }
 
-function readJson(path: string, what: string): unknown {
+export function readJson(path: string, what: string): unknown {
   if (!existsSync(path)) throw new InputError(`${what} ${path}: no such file`);
   try {
     return JSON.parse(readFileSync(path, 'utf8'));

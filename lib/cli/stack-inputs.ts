@@ -1,20 +1,13 @@
 /** `zk-rollout plan --stack`: a stack's desired ensembles from cdktf.out, and the last deployed specs from its state file. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ensemble } from '../model/types';
 import { ensemblesInSynth, previousSpecInState, StoredSpecError } from '../constructs/terraform-json';
-import { InputError } from './inputs';
+import { InputError, readJson } from './inputs';
 
 type Json = Record<string, unknown>;
 
-function readJsonFile(path: string, what: string): Json {
-  if (!existsSync(path)) throw new InputError(`${what} ${path}: no such file`);
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Json;
-  } catch (e) {
-    throw new InputError(`${what} ${path}: not valid JSON (${(e as Error).message})`);
-  }
-}
+const readJsonFile = (path: string, what: string) => readJson(path, what) as Json;
 
 function asInputError<T>(f: () => T): T {
   try { return f(); } catch (e) {

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { Ensemble, Server } from '../model/types';
 import { parseEnsembleSpec, SpecError } from '../model/validate';
 import { settingsHash } from '../model/settings-hash';
+import { connectString, transitionalConnectString } from '../model/connect-string';
 import { sizingAdvice } from '../model/sizing';
 import { parseHostsConfig, HostsConfig } from '../hosts/config';
 import { applyCommand, DESIRED_ENV, HOSTS_ENV, handlerScript, portablePath, teardownCommand, terraformLiteral } from './handler-command';
@@ -23,10 +24,6 @@ export const DEFAULT_BASE_DIR = '.zk-local';
 /** The spec handed to the handler: normalised (every default filled in), so later default changes cannot move a deployed ensemble. */
 export function desiredSpecJson(e: Ensemble): string {
   return JSON.stringify(e);
-}
-
-export function connectStringOf(servers: readonly Server[]): string {
-  return servers.map((s) => `${s.host}:${s.clientPort}`).join(',');
 }
 
 export class ZooKeeperEnsemble extends Construct {
@@ -54,7 +51,7 @@ export class ZooKeeperEnsemble extends Construct {
     const hosts = hostsConfigOf(id, props.hosts, this.ensemble);
     const name = this.ensemble.name;
     const desired = desiredSpecJson(this.ensemble);
-    this.connectString = connectStringOf(this.ensemble.servers);
+    this.connectString = connectString(this.ensemble.servers);
     if (props.sizingWarnings !== false) for (const advice of sizingAdvice(this.ensemble)) Annotations.of(this).addWarning(advice);
 
     // The handler runs from the app's directory, whatever directory Terraform runs in.
@@ -106,7 +103,7 @@ export class ZooKeeperEnsemble extends Construct {
 
     new TerraformOutput(this, 'connect-string', { value: this.connectString, description: `client connect string of ZooKeeper ensemble ${name}` })
       .overrideLogicalId(`${name}_connect_string`);
-    this.transitionalConnectString = Lazy.stringValue({ produce: () => transitionalConnectString(this, this.ensemble) });
+    this.transitionalConnectString = Lazy.stringValue({ produce: () => transitionalFromState(this, this.ensemble) });
     new TerraformOutput(this, 'transitional-connect-string', {
       value: this.transitionalConnectString,
       description: `ZooKeeper ensemble ${name}: the previous and the new servers; move clients here before the deploy, to ${name}_connect_string after it`,
@@ -149,12 +146,12 @@ function hostsConfigOf(id: string, props: HostsProps | undefined, ensemble: Ense
  * cdktf uses by default) together with the desired ones. Without a readable previous state (a first
  * deploy, a remote backend) it is the desired connect string.
  */
-function transitionalConnectString(scope: Construct, desired: Ensemble): string {
+function transitionalFromState(scope: Construct, desired: Ensemble): string {
   const stack = TerraformStack.of(scope);
   const backend = stack.node.findAll().find((c) => TerraformBackend.isBackend(c));
   if (backend && !(backend instanceof LocalBackend)) {
     Annotations.of(scope).addInfo(`${desired.name}_transitional_connect_string equals the final connect string: the previous servers are read from a local state file only`);
-    return connectStringOf(desired.servers);
+    return connectString(desired.servers);
   }
   const configured = (backend as unknown as { props?: { path?: string } } | undefined)?.props?.path;
   const statePath = configured ?? join(process.cwd(), `terraform.${stack.node.id}.tfstate`);
@@ -166,6 +163,5 @@ function transitionalConnectString(scope: Construct, desired: Ensemble): string 
       Annotations.of(scope).addWarning(`${desired.name}: cannot read the previous servers from ${statePath} (${(e as Error).message}); the transitional connect string lists only the new ones`);
     }
   }
-  const union = new Map([...previous, ...desired.servers].map((s) => [`${s.host}:${s.clientPort}`, s]));
-  return connectStringOf([...union.values()]);
+  return transitionalConnectString(previous, desired.servers);
 }

@@ -1,5 +1,6 @@
 /** Props of the ZooKeeperEnsemble construct, in the style of aws-cdk-lib: every default documented. */
 import { ServerSpec, SettingsSpec, Strategy } from '../model/types';
+import { SshMachine } from '../hosts/ssh';
 
 /** Which Terraform resource carries the records and the rollout. Both behave the same. */
 export type ResourceKind = 'terraform_data' | 'null_resource';
@@ -14,37 +15,17 @@ export interface LocalHostsProps {
   readonly baseDir?: string;
 }
 
-/** SSH settings of one machine; unset fields fall back to the ensemble-wide ones. */
-export interface SshMachineProps {
-  /** Address ssh connects to. @default the server's host */
-  readonly address?: string;
-  /** @default 22 */
-  readonly port?: number;
-  /** @default the user running cdktf deploy */
-  readonly user?: string;
-  /** Private key file (its path only is synthesized). @default ssh's default keys */
-  readonly identityFile?: string;
-  /** @default ~/.ssh/known_hosts */
-  readonly knownHostsFile?: string;
-  /** Host keys are checked against known_hosts; turning it off is an explicit opt-out. @default true */
-  readonly strictHostKeyChecking?: boolean;
-  /** `[user@]host[:port]` to jump through. @default none */
-  readonly jumpHost?: string;
-  /** `systemd` (a unit the driver writes), `process` (pid file), or `auto`. @default 'auto' */
-  readonly serviceManager?: 'systemd' | 'process' | 'auto';
-  /** @default 'java' */
-  readonly javaBin?: string;
-  /** @default Debian's jars in /usr/share/java */
-  readonly classpath?: string;
-  /** Prefix of every path on the machine (test beds). @default '' */
-  readonly root?: string;
-}
+/**
+ * SSH settings of one machine (address, port, user, key, known_hosts, jump host, service manager,
+ * java, classpath, root); unset fields fall back to the ensemble-wide ones. Defaults: see SshMachine.
+ */
+export type SshMachineProps = SshMachine;
 
 /**
  * Servers run on remote machines reached with the OpenSSH client (BatchMode, known-hosts checking on).
  * Probes and reconfig still go to each server's client address.
  */
-export interface SshHostsProps extends SshMachineProps {
+export interface SshHostsProps extends SshMachine {
   readonly driver: 'ssh';
   /** Where server directories live on each machine. @default '/var/lib/zk-rollout' */
   readonly baseDir?: string;

@@ -5,3 +5,4 @@ export * from './zoocfg';
 export * from './settings-hash';
 export * from './settings-keys';
 export * from './sizing';
+export * from './connect-string';

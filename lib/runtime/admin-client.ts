@@ -51,9 +51,6 @@ export async function acceptingHosts(connect: string, timeoutMs = 500): Promise<
   return entries.filter((_, k) => ok[k]);
 }
 
-export function connectString(servers: readonly Server[]): string {
-  return servers.map((s) => `${s.host}:${s.clientPort}`).join(',');
-}
 
 interface NativeClient {
   on(event: string, cb: (...args: unknown[]) => void): void;

@@ -8,7 +8,8 @@ import { HostDriver } from '../hosts/types';
 import { plan } from '../planner/plan';
 import { renderText } from '../planner/render';
 import { ClusterSnapshot, PlanOptions, Step } from '../planner/types';
-import { AdminClient, connectString, ZK, ZkError } from './admin-client';
+import { AdminClient, ZK, ZkError } from './admin-client';
+import { connectString, transitionalConnectString } from '../model/connect-string';
 import { AdminAuth } from './credentials';
 import { readLiveState } from './live-state';
 import { isSynced, probeServer } from './observe';
@@ -397,8 +398,7 @@ export class Executor {
     const now = connectString(snapshot.members);
     const final = connectString(this.o.desired.servers);
     if (now === final) return;
-    const union = new Map([...snapshot.members, ...this.o.desired.servers].map((s) => [`${s.host}:${s.clientPort}`, s]));
-    this.log(`clients: during this change connect with ${connectString([...union.values()])}`);
+    this.log(`clients: during this change connect with ${transitionalConnectString(snapshot.members, this.o.desired.servers)}`);
     this.log(`clients: once it is done, ${final} (servers that leave stop serving as they go)`);
   }
 
