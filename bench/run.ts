@@ -12,7 +12,7 @@ import { observeEnsemble } from '../lib/runtime/observe';
 import { AUTH, TestCluster } from '../test/support/cluster';
 import { missingWrites, Writer } from '../test/support/writer';
 import { renderChart, Series } from './chart';
-import { ElectionMonitor } from './monitor';
+import { ElectionMonitor } from '../test/support/monitor';
 import { planTimings, synthTimings } from './scaling';
 import { Ctx, minimal, Plan, project, runbook, ScenarioName } from './ways';
 
