@@ -119,7 +119,8 @@ export function applyStep(state: SimState, action: StepAction, index: number): V
     const wasVoter = state.members.get(x)?.role === 'participant';
     if (wasVoter && x !== state.leaderId && state.leaderRetired) fail('leader-removed-last', `server ${x} is ${what} after the leader: remove the leader last`);
     if (x === state.leaderId) { state.leaderRetired = true; state.leaderId = null; }
-    state.shrinkStarted = true;
+    // Retiring a server that is down takes no live capacity away: growth may still follow.
+    if (state.running.has(x)) state.shrinkStarted = true;
   };
   const grow = (x: number) => {
     if (state.shrinkStarted) fail('grow-before-shrink', `server ${x} is added or promoted after a server was already removed: add every new server first`);

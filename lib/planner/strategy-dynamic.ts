@@ -29,7 +29,15 @@ export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desired
   if (strays.length > 0) actions.push({ kind: 'barrier-write' });
   for (const id of strays) actions.push({ kind: 'stop-joiner', serverId: id });
 
-  // 3. Grow: each new server joins as an observer, syncs, then is added with its desired role.
+  // 3. A member that will leave and is down is removed before anything joins: until then it counts
+  // against every quorum (a promotion can fail to find one), and removing it never lowers how many
+  // failures the ensemble tolerates. This is also how an ensemble moves off a machine that died.
+  for (const m of removalOrder(current.members.filter((x) => !want.has(x.id) && !isUp(current, x.id)), current)) {
+    actions.push({ kind: 'reconfig-remove', serverId: m.id }, { kind: 'barrier-write' });
+    committed.delete(m.id);
+  }
+
+  // 4. Grow: each new server joins as an observer, syncs, then is added with its desired role.
   for (const s of desired.servers) {
     if (committed.has(s.id)) continue;
     if (!running.has(s.id)) actions.push({ kind: 'start-joiner', serverId: s.id, config: [...config(), { ...s, role: 'observer' }] });
@@ -37,7 +45,7 @@ export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desired
     committed.set(s.id, s);
   }
 
-  // 4. Promote observers that should vote (still growing).
+  // 5. Promote observers that should vote (still growing).
   for (const m of current.members) {
     const d = want.get(m.id);
     if (d && m.role === 'observer' && d.role === 'participant') {
@@ -46,8 +54,8 @@ export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desired
     }
   }
 
-  // 5. Shrink: observers out first, then voters (down ones first), the leader last.
-  const leaving: Server[] = current.members.filter((m) => !want.has(m.id) || (m.role === 'participant' && want.get(m.id)!.role === 'observer'));
+  // 6. Shrink: observers out first, then voters (down ones first), the leader last.
+  const leaving: Server[] = current.members.filter((m) => committed.has(m.id) && (!want.has(m.id) || (m.role === 'participant' && want.get(m.id)!.role === 'observer')));
   for (const m of removalOrder(leaving, current)) {
     const d = want.get(m.id);
     if (d) {
@@ -62,7 +70,7 @@ export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desired
     committed.delete(m.id);
   }
 
-  // 6. Rolling restart for settings: observers, followers, leader last.
+  // 7. Rolling restart for settings: observers, followers, leader last.
   const stale = config().filter((m) => current.members.some((c) => c.id === m.id) && needsSettingsRestart(current, m.id, desiredHash));
   for (const m of rollingOrder(stale, current.leaderId)) {
     actions.push({ kind: 'restart-server', serverId: m.id, config: config(), reason: 'settings' }, { kind: 'await-synced', serverId: m.id });

@@ -31,6 +31,15 @@ describe('planner', () => {
     expect(p.steps[5].toleratesAfter).toBe(2);
   });
 
+  test('GIVEN a migration whose leaving follower 1 is down WHEN planning THEN 1 is removed before anything joins (a promotion needs a quorum of live voters) and the plan verifies', () => {
+    const current = withDown(healthy([1, 2, 3], [], 3), 1);
+    const p = ok(plan(current, ensemble([4, 5, 6])));
+    expect(kinds(p).slice(0, 3)).toEqual(['reconfig-remove 1', 'barrier-write', 'start-joiner 4']);
+    expect(kinds(p).filter((k) => k === 'reconfig-remove 1')).toHaveLength(1);
+    expect(kinds(p)).not.toContain('stop-server 1');
+    expect(verifyPlan({ strategy: 'dynamic', snapshot: current, steps: p.steps, desired: ensemble([4, 5, 6]) })).toEqual([]);
+  });
+
   test('GIVEN 5 voters led by 5 WHEN scaling down to 3 without the leader THEN followers go first and the leader last', () => {
     const p = ok(plan(healthy([1, 2, 3, 4, 5], [], 5), ensemble([1, 2, 3])));
     expect(kinds(p)).toEqual([
