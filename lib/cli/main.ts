@@ -38,6 +38,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('--drain-timeout <seconds>', 'how long to wait for clients to leave a server before removing it', '5')
     .option('--quorum-timeout <seconds>', 'how long to wait for a leader', '60')
     .option('--bake-time <seconds>', 'after new servers are added and synced, hold this long checking health before any server is removed (0: no hold)', '10')
+    .option('--accept-drift', 'plan from the live ensemble even when its configuration moved since zk-rollout last changed it (else apply stops before acting); also ZK_ROLLOUT_ACCEPT_DRIFT=1')
     .option('--rollback-on-failure', 'when the rollout fails, return the ensemble to the membership it started from, then report both')
     .action(async (opts) => { process.exitCode = await runApply(opts, out); });
   local(program.command('status').description('a table of the live members: role, mode, zxid, how far behind the leader, peer state, config version, synced, clients'))

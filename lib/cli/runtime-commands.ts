@@ -80,7 +80,10 @@ export function bakeMs(value: string | undefined): number | undefined {
   return n * 1000;
 }
 
-export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; drainTimeout?: string; quorumTimeout?: string; bakeTime?: string; rollbackOnFailure?: boolean }, out: (s: string) => void): Promise<number> {
+/** Set to 1 to accept drift for one deploy: `ZK_ROLLOUT_ACCEPT_DRIFT=1 cdktf deploy <stack>`. */
+export const ACCEPT_DRIFT_ENV = 'ZK_ROLLOUT_ACCEPT_DRIFT';
+
+export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; drainTimeout?: string; quorumTimeout?: string; bakeTime?: string; rollbackOnFailure?: boolean; acceptDrift?: boolean }, out: (s: string) => void): Promise<number> {
   const desired = loadDesired(opts);
   const driver = driverFor(desired.name, opts);
   if (opts.createPasswordFile) {
@@ -94,7 +97,10 @@ export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; dr
     ...(seconds('--drain-timeout', opts.drainTimeout) ? { drainMs: seconds('--drain-timeout', opts.drainTimeout)! } : {}),
     ...(seconds('--quorum-timeout', opts.quorumTimeout) ? { quorumMs: seconds('--quorum-timeout', opts.quorumTimeout)! } : {}),
   };
-  const executor = new Executor({ desired, driver, auth, timeouts, bakeMs: bakeMs(opts.bakeTime), rollbackOnFailure: opts.rollbackOnFailure === true, log: (l) => out(`${l}\n`) });
+  const executor = new Executor({ desired, driver, auth, timeouts, bakeMs: bakeMs(opts.bakeTime), rollbackOnFailure: opts.rollbackOnFailure === true,
+    // The variable reaches the handler through cdktf deploy and Terraform's local-exec, which pass the environment on.
+    acceptDrift: opts.acceptDrift === true || process.env[ACCEPT_DRIFT_ENV] === '1',
+    log: (l) => out(`${l}\n`) });
   try {
     await executor.run();
   } finally {

@@ -13,10 +13,11 @@ import { connectString, transitionalConnectString } from '../model/connect-strin
 import { AdminAuth } from './credentials';
 import { readLiveState } from './live-state';
 import { isSynced, probeServer } from './observe';
-import { fourLetterWord, parseSrvr } from './four-letter';
+import { fourLetterWord, parseMntr, parseSrvr } from './four-letter';
 import { installServerFiles, startServer } from './server-config';
 import { sleep, WaitAborted, waitUntil } from './wait';
 import { randomUUID } from 'node:crypto';
+import { desiredFingerprint, DRIFT_ADVICE, driftFrom, membersKey, parseRecord, recordPath, RolloutRecord } from './rollout-record';
 
 export interface Timeouts {
   /** A joiner or restarted server reaching broadcast and the leader's zxid. @default 120000 */
@@ -48,6 +49,11 @@ export interface ExecutorOptions {
    * rules), then report the failure and the rollback. Settings are not rolled back. @default false
    */
   readonly rollbackOnFailure?: boolean;
+  /**
+   * Plan from the live ensemble even when its configuration moved since zk-rollout last changed it
+   * (a member added by hand, say). Without it, such drift stops the rollout before it acts. @default false
+   */
+  readonly acceptDrift?: boolean;
 }
 
 export const DEFAULT_BAKE_MS = 10000;
@@ -111,6 +117,10 @@ export class Executor {
   /** The membership the rollout started from (null: a bootstrap), for rollbackOnFailure. */
   private startMembers: readonly Server[] | null | undefined = undefined;
   private baked = false;
+  /** What zk-rollout last recorded in the ensemble (undefined: not read yet in this rollout). */
+  private record: RolloutRecord | null | undefined = undefined;
+  /** Non-voters wiped and re-synced after an incomplete sync, against a sync that keeps failing. */
+  private resyncs = 0;
 
   constructor(private readonly o: ExecutorOptions) {
     this.t = { ...DEFAULT_TIMEOUTS, ...(o.timeouts ?? {}) };
@@ -149,6 +159,7 @@ export class Executor {
         if (this.startMembers === undefined) this.startMembers = snapshot?.members ?? null;
         // Take the rollout lock before acting on a running ensemble.
         if (snapshot !== null) await this.adminClient(snapshot);
+        if (snapshot !== null && this.o.desired.strategy === 'dynamic') await this.checkDrift(snapshot);
         let result = plan(snapshot, this.o.desired, this.planOptions());
         // Right after a restart or an election, followers take a moment to reach broadcast: give a
         // refusal for a missing quorum or leader the quorum timeout to clear before reporting it.
@@ -185,9 +196,14 @@ export class Executor {
             // A lost admin session (it expired while its server left) takes the lock with it: open a
             // new one, take the lock again, and re-plan; a request it carried shows in the live state.
             const sessionLost = e instanceof ZkError && (e.code === ZK.INVALIDSTATE || e.code === ZK.SESSIONEXPIRED);
-            if (!(e instanceof NotReady || sessionLost) || notReady >= 10) throw e;
+            // The server the admin session was on went away mid-request; the client moves to another
+            // by itself, keeping the session and the lock. What the request did shows in the live state.
+            const connectionLost = e instanceof ZkError && (e.code === ZK.CONNECTIONLOSS || e.code === ZK.OPERATIONTIMEOUT);
+            if (!(e instanceof NotReady || sessionLost || connectionLost) || notReady >= 10) throw e;
             notReady++;
-            if (sessionLost) {
+            if (connectionLost) {
+              this.log(`  the admin session lost its server (${(e as Error).message}); re-planning from live state`);
+            } else if (sessionLost) {
               this.log(`  the admin session ended (${(e as Error).message}); opening a new one and re-planning from live state`);
               this.admin?.close();
               this.admin = null;
@@ -206,6 +222,9 @@ export class Executor {
         }
       }
       const final = await this.observe();
+      if (final && this.record !== undefined && this.admin && !this.admin.ended) {
+        await this.saveRecord(final.configVersion, final.members, undefined, 'done').catch((e) => this.log(`  could not record the final config version (${(e as Error).message}); the next apply records it`));
+      }
       const summary: RolloutSummary = {
         steps: done,
         elections: Math.max(0, this.leaders.length - 1),
@@ -292,6 +311,45 @@ export class Executor {
         throw new RolloutError(`another rollout of ensemble ${this.o.desired.name} is running: lock ${this.lockPath} is held by ${current || 'an unknown holder'}; wait for it to finish (a killed handler's lock expires with its session)`);
       }
     }
+  }
+
+  /**
+   * The live config must be where zk-rollout left it: at the start of a rollout (against the record
+   * in the ensemble) and between its steps (against its own last reconfig). Anything else is drift.
+   */
+  private async checkDrift(snapshot: ClusterSnapshot): Promise<void> {
+    const admin = await this.adminClient(snapshot);
+    const first = this.record === undefined;
+    if (first) {
+      const text = await admin.get(recordPath(this.o.desired.name)).catch((e) => {
+        if (e instanceof ZkError && e.code === ZK.NONODE) return '';
+        throw e;
+      });
+      this.record = parseRecord(text);
+    }
+    const drift = driftFrom(this.record ?? null, snapshot);
+    if (drift !== null) {
+      const where = first ? 'the ensemble was changed outside zk-rollout since its last change' : 'the ensemble\'s configuration changed under this rollout, not by it';
+      if (!this.o.acceptDrift) throw new RolloutError(`refused: ${where}: ${drift}. ${DRIFT_ADVICE}.`);
+      this.log(`  ${where}: ${drift}; planning from the live ensemble as asked (--accept-drift)`);
+    }
+    const r = this.record;
+    if (first && r?.phase === 'running' && r.grew && r.desired === desiredFingerprint(this.o.desired)) {
+      this.grew = true;
+      this.log('  resuming an interrupted rollout to this spec, which had already added servers: it bakes again before the first removal');
+    }
+    if (first || drift !== null || r?.configVersion !== snapshot.configVersion) await this.saveRecord(snapshot.configVersion, snapshot.members);
+  }
+
+  private async saveRecord(configVersion: string, members: readonly Server[], pending?: string, phase: RolloutRecord['phase'] = 'running'): Promise<void> {
+    const record: RolloutRecord = {
+      configVersion, members: membersKey(members), ...(pending !== undefined ? { pending } : {}),
+      desired: desiredFingerprint(this.o.desired), phase, grew: this.grew, at: new Date().toISOString(),
+    };
+    const admin = this.admin && !this.admin.ended ? this.admin : null;
+    if (!admin) throw new RolloutError('no admin session to record the rollout state with');
+    await admin.barrierWrite(recordPath(this.o.desired.name), JSON.stringify(record));
+    this.record = record;
   }
 
   /** Deletes the lock only while it is still ours (never another rollout's). */
@@ -388,6 +446,40 @@ export class Executor {
         seen: p.reachable ? `mode ${p.mode}, peer state '${p.peerState ?? '?'}', zxid ${p.zxid !== undefined ? `0x${p.zxid.toString(16)}` : '?'}${target !== null ? ` (leader was at 0x${target.toString(16)})` : ''}` : (p.error ?? 'unreachable'),
       };
     }, `check ${driver.paths(s).log}; re-run apply to resume from where the ensemble is`);
+    if (snapshot !== null) await this.checkReplica(s, snapshot);
+  }
+
+  /**
+   * ZooKeeper 3.8 can bring a server up to date with a DIFF that lacks older transactions (seen here
+   * when a server that joined with a snapshot becomes leader and an empty joiner syncs from it;
+   * ZOOKEEPER-4352). That server then serves a partial copy, and as a voter could later lead with it.
+   * ZooKeeper notices on the next write, when the server's tree digest stops matching the leader's:
+   * so write once, wait until the server has applied the write, and read its mismatch count.
+   */
+  private async checkReplica(s: Server, snapshot: ClusterSnapshot): Promise<void> {
+    const admin = await this.adminClient(snapshot);
+    await admin.barrierWrite(`/zk-rollout/barrier/${this.o.desired.name}`, new Date().toISOString());
+    const everyone = new Map([...snapshot.members, ...this.o.desired.servers].map((m) => [m.id, m]));
+    const leader = (await Promise.all([...everyone.values()].map((m) => probeServer(m, 2000)))).find((p) => p.mode === 'leader');
+    let mismatches = 0;
+    await waitUntil(`server ${s.id} to apply a check write`, this.t.syncMs, async () => {
+      const zxid = parseSrvr(await fourLetterWord(s.host, s.clientPort, 'srvr', 2000)).zxid;
+      mismatches = Number(parseMntr(await fourLetterWord(s.host, s.clientPort, 'mntr', 2000)).zk_digest_mismatches_count ?? '0');
+      return { done: leader?.zxid === undefined || (zxid !== undefined && zxid >= leader.zxid), seen: `zxid ${zxid !== undefined ? `0x${zxid.toString(16)}` : '?'}` };
+    }, `check ${this.o.driver.paths(s).log}; re-run apply`);
+    if (mismatches === 0) return;
+    const voter = snapshot.members.some((m) => m.id === s.id && m.role === 'participant');
+    const what = `server ${s.id}'s copy of the data differs from the leader's: ZooKeeper reported ${mismatches} digest mismatch(es) on it, the sign of an incomplete sync (ZOOKEEPER-4352 in 3.8)`;
+    if (!voter && this.resyncs < 3) {
+      this.resyncs++;
+      this.log(`  ${what}; it does not vote: stopping it and deleting its files, so that it starts again and syncs afresh`);
+      await this.o.driver.stop(s, this.t.stopMs);
+      await this.o.driver.deleteFiles(s);
+      throw new NotReady(`server ${s.id} had an incomplete copy of the data and was reset`);
+    }
+    throw new RolloutError(`refused: ${what}. ${voter
+      ? `It votes, so its copy must not be trusted: stop it, delete its data directory (${this.o.driver.paths(s).dataDir}) so that it syncs afresh, start it, and check zk_digest_mismatches_count in its mntr output before re-running apply.`
+      : 'It was reset and re-synced 3 times and the copy was incomplete each time: let the ensemble take more writes (the leader\'s in-memory log then reaches further back) or restart the leader, then re-run apply.'}`);
   }
 
   /**
@@ -415,14 +507,13 @@ export class Executor {
   private async bake(holdMs: number, snapshot: ClusterSnapshot | null): Promise<void> {
     // A server promoted a moment ago re-syncs as a follower: the hold starts once every member is synced.
     let leader = snapshot?.leaderId ?? null;
-    await waitUntil('every member synced before the bake', this.t.syncMs, async () => {
-      const snap = (await readLiveState(this.o.desired, this.o.driver, this.known, this.drained)).snapshot;
-      const down = (snap?.members ?? []).filter((m) => !snap!.observations.find((o) => o.id === m.id)?.up).map((m) => m.id);
-      if (down.length > 0) throw new RolloutError(`bake failed before the hold began: ${down.map((id) => `server ${id} is down`).join('; ')}. Nothing was removed: the old and new servers are all still members. Find out why (zk-rollout status, the servers' logs), then re-run apply to bake again and continue, or deploy the previous membership to go back.`);
-      const lagging = (snap?.members ?? []).filter((m) => !snap!.observations.find((o) => o.id === m.id)?.synced).map((m) => m.id);
-      leader = snap?.leaderId ?? null;
-      return { done: snap !== null && leader !== null && lagging.length === 0, seen: leader === null ? 'no leader' : `not synced: ${lagging.join(', ') || 'none'}` };
-    }, 'check the servers\' logs (zk-rollout status), then re-run apply');
+    try {
+      await this.untilSyncedForBake((l) => { leader = l; });
+    } catch (e) {
+      // Not a failed bake: the plan was made before a member went down; the next plan starts it again, then bakes.
+      if (e instanceof WaitAborted) throw new NotReady(`${e.message} before the bake began`);
+      throw e;
+    }
     const started = Date.now();
     const every = Math.max(1000, Math.ceil(holdMs / 5000) * 1000);
     let lastReport = started;
@@ -433,7 +524,7 @@ export class Executor {
       const problems: string[] = [];
       if (!snap || snap.leaderId === null) problems.push('no leader');
       else if (snap.leaderId !== leader) problems.push(`the leader changed from ${leader} to ${snap.leaderId} (an election)`);
-      for (const m of snap?.members ?? []) {
+      for (const m of this.staying(snap)) {
         const o = snap!.observations.find((x) => x.id === m.id);
         if (!o?.up) problems.push(`server ${m.id} is down`);
         else if (!o.synced) problems.push(`server ${m.id} is not synced`);
@@ -454,6 +545,28 @@ export class Executor {
       if (Date.now() - lastReport >= every) { lastReport = Date.now(); this.log(`  bake: ${secs(holdMs - elapsed)} left, healthy (leader ${leader}, ${snap!.members.length} members synced)`); }
       await sleep(Math.min(1000, holdMs - elapsed));
     }
+  }
+
+  /**
+   * The members the bake judges: those the desired ensemble keeps. A leaving member that is down
+   * says nothing about the new servers' health; the plan removes it next.
+   */
+  private staying(snap: ClusterSnapshot | null): readonly Server[] {
+    return (snap?.members ?? []).filter((m) => this.o.desired.servers.some((d) => d.id === m.id));
+  }
+
+  /** Until every member is synced with a leader; a member that is down ends the wait (WaitAborted). */
+  private async untilSyncedForBake(onLeader: (leader: number | null) => void): Promise<void> {
+    await waitUntil('every member synced before the bake', this.t.syncMs, async () => {
+      const snap = (await readLiveState(this.o.desired, this.o.driver, this.known, this.drained)).snapshot;
+      const staying = this.staying(snap);
+      const down = staying.filter((m) => !snap!.observations.find((o) => o.id === m.id)?.up).map((m) => m.id);
+      if (down.length > 0) throw new WaitAborted(down.map((id) => `server ${id} is down`).join('; '));
+      const lagging = staying.filter((m) => !snap!.observations.find((o) => o.id === m.id)?.synced).map((m) => m.id);
+      const leader = snap?.leaderId ?? null;
+      onLeader(leader);
+      return { done: snap !== null && leader !== null && lagging.length === 0, seen: leader === null ? 'no leader' : `not synced: ${lagging.join(', ') || 'none'}` };
+    }, 'check the servers\' logs (zk-rollout status), then re-run apply');
   }
 
   private async drain(s: Server): Promise<void> {
@@ -479,13 +592,22 @@ export class Executor {
       ? !m.servers.some((s) => s.id === id)
       : (change.joining ?? []).every((j) => m.servers.some((s) => s.id === j.id && s.role === j.role));
     const client = await this.adminClient(snapshot);
+    const others = snapshot.members.filter((m) => m.id !== id && !(change.joining ?? []).some((j) => j.id === m.id));
+    const expected = step.kind === 'reconfig-remove' ? others : [...others, ...(change.joining ?? [])];
+    const grows = step.kind === 'reconfig-add' || (step.kind === 'reconfig-role' && step.role === 'participant');
+    if (this.o.desired.strategy === 'dynamic') {
+      if (grows) this.grew = true;
+      // Recorded before the reconfig: a handler killed right after it must not take its own change for drift.
+      await this.saveRecord(snapshot.configVersion, snapshot.members, membersKey(expected));
+    }
     try {
       const after = await client.reconfig(change, snapshot.configVersion);
       if (!applied(after)) throw new RolloutError(`reconfig returned a configuration without the change: ${JSON.stringify(after)}`);
+      if (this.o.desired.strategy === 'dynamic') await this.saveRecord(after.version, after.servers);
       this.log(`  committed config version ${after.version}`);
     } catch (e) {
       if (e instanceof ZkError && e.code === ZK.BADVERSION) {
-        throw new RolloutError(`the ensemble's configuration changed under the rollout (expected version ${snapshot.configVersion}): another change was made; re-run apply to plan from the new state`);
+        throw new RolloutError(`refused: the ensemble's configuration changed under this rollout, not by it (expected version ${snapshot.configVersion}); the reconfig was not applied. ${DRIFT_ADVICE}.`);
       }
       if (e instanceof ZkError && (e.code === ZK.CONNECTIONLOSS || e.code === ZK.OPERATIONTIMEOUT)) {
         // Indeterminate: decide from the committed configuration.
@@ -506,7 +628,8 @@ export class Executor {
         throw new NotReady(`ZooKeeper did not apply the reconfig (${e.message})`);
       }
       if (e instanceof ZkError && e.code === ZK.NOAUTH) {
-        throw new RolloutError('reconfig was refused (not authorised): the superuser password does not match the servers\' superDigest, or skipACL is off while no password was given');
+        throw new RolloutError('reconfig was refused (not authorised): the superuser password does not match the servers\' superDigest, or skipACL is off while no password was given. '
+          + 'Nothing was changed. Give the password the servers were started with (ZK_ROLLOUT_SUPER_PASSWORD, ZK_ROLLOUT_SUPER_PASSWORD_FILE or --password-file), then re-run apply');
       }
       throw e;
     }

@@ -16,6 +16,13 @@ export async function installServerFiles(
   await driver.writeFiles(self, { zooCfg, ...(dynamic ? { dynamic } : {}), settingsHash: settingsHash(ensemble.settings) });
 }
 
+/**
+ * A leader started with this sends every learner a full snapshot instead of a DIFF. ZooKeeper 3.8
+ * can send a joining server a DIFF that lacks older transactions (ZOOKEEPER-4352; the fault matrix
+ * hit it when a leader died while a server joined): a snapshot costs a full copy and cannot miss any.
+ */
+export const SYNC_PROPERTIES = { 'zookeeper.forceSnapshotSync': 'true' };
+
 export async function startServer(driver: HostDriver, ensemble: Ensemble, self: Server, auth: AdminAuth): Promise<void> {
-  await driver.start(self, { heapMb: ensemble.settings.jvmHeapMb, systemProperties: serverAuthProperties(auth) });
+  await driver.start(self, { heapMb: ensemble.settings.jvmHeapMb, systemProperties: { ...SYNC_PROPERTIES, ...serverAuthProperties(auth) } });
 }
