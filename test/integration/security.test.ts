@@ -1,0 +1,99 @@
+/**
+ * Security defaults on real servers: only the 4lw words the tool uses answer, nothing listens but the
+ * server's own three ports (no AdminServer), reconfig needs the superuser, skipACL only when asked,
+ * and a config write that fails leaves the server's files as they were.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AdminClient, ZK } from '../../lib/runtime/admin-client';
+import { fourLetterWord } from '../../lib/runtime/four-letter';
+import { observeEnsemble } from '../../lib/runtime/observe';
+import { installServerFiles } from '../../lib/runtime/server-config';
+import { AUTH, TestCluster } from '../support/cluster';
+
+jest.setTimeout(180000);
+const cluster = new TestCluster('itsec', 20000);
+const open = new TestCluster('itsecopen', 20400);
+afterAll(async () => { await cluster.stopAll(); await open.stopAll(); });
+
+/** TCP ports the process listens on, from /proc: its socket inodes matched against the listening sockets. */
+function listeningPorts(pid: number): number[] {
+  const inodes = new Set(readdirSync(`/proc/${pid}/fd`).map((fd) => { try { return readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ''; } })
+    .map((l) => /^socket:\[(\d+)\]$/.exec(l)?.[1]).filter((x): x is string => x !== undefined));
+  const ports: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && f[3] === '0A' && inodes.has(f[9])) ports.push(parseInt(f[1].split(':')[1], 16));
+    }
+  }
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
+
+beforeAll(async () => {
+  await cluster.apply(cluster.ensemble([1, 2, 3]));
+});
+
+test('only the four-letter words the tool uses answer; the others are refused by the server', async () => {
+  const s = cluster.ensemble([1]).servers[0];
+  for (const word of ['srvr', 'mntr', 'conf', 'cons', 'ruok']) await expect(fourLetterWord(s.host, s.clientPort, word)).resolves.not.toMatch(/not in the whitelist/);
+  for (const word of ['stat', 'dump', 'envi', 'wchc', 'crst']) await expect(fourLetterWord(s.host, s.clientPort, word)).rejects.toThrow(/not in 4lw\.commands\.whitelist/);
+});
+
+test('a server listens on its client, quorum and election ports only: no AdminServer', async () => {
+  for (const id of [1, 2, 3]) {
+    const s = cluster.ensemble([id]).servers[0];
+    const pid = await cluster.driver.pid(s);
+    expect(pid).not.toBeNull();
+    const ports = listeningPorts(pid!);
+    expect(ports).toContain(s.clientPort);
+    expect(ports).toContain(s.electionPort);
+    expect(ports.filter((p) => ![s.clientPort, s.quorumPort, s.electionPort].includes(p))).toEqual([]);
+  }
+});
+
+test('reconfig is refused without the superuser, and apply with a wrong password changes nothing', async () => {
+  const before = (await observeEnsemble([{ host: '127.0.0.1', port: 20001 }])).snapshot;
+  const anonymous = await AdminClient.open({ connect: cluster.connectString([1, 2, 3]) });
+  try {
+    await expect(anonymous.reconfig({ leaving: [3] }, before.configVersion)).rejects.toMatchObject({ code: ZK.NOAUTH });
+  } finally {
+    anonymous.close();
+  }
+  await expect(cluster.executor(cluster.ensemble([1, 2]), { auth: { ...AUTH, password: 'not-the-password' } }).run())
+    .rejects.toThrow(/not authorised\): the superuser password does not match .*Nothing was changed.*then re-run apply/);
+  const after = (await observeEnsemble([{ host: '127.0.0.1', port: 20001 }])).snapshot;
+  expect(after.configVersion).toBe(before.configVersion);
+  expect(after.members.map((m) => m.id)).toEqual([1, 2, 3]);
+  expect(await cluster.running()).toEqual([1, 2, 3]);
+  expect(readFileSync(cluster.driver.paths(cluster.ensemble([1]).servers[0]).zooCfg, 'utf8')).not.toMatch(/skipACL/);
+});
+
+test('skipACL only when opted into: such an ensemble says so in every zoo.cfg, and reconfig then needs no password', async () => {
+  await open.executor(open.ensemble([1, 2, 3]), { auth: { mode: 'skip-acl' } }).run();
+  for (const id of [1, 2, 3]) expect(readFileSync(open.driver.paths(open.ensemble([id]).servers[0]).zooCfg, 'utf8')).toMatch(/^skipACL=yes$/m);
+  await open.executor(open.ensemble([1, 2]), { auth: { mode: 'skip-acl' }, bakeMs: 0 }).run();
+  const { snapshot } = await observeEnsemble([{ host: '127.0.0.1', port: 20401 }]);
+  expect(snapshot.members.map((m) => m.id)).toEqual([1, 2]);
+});
+
+test('a config write that fails leaves the server\'s zoo.cfg and dynamic file as they were, with no temporary file', async () => {
+  const e = cluster.ensemble([1, 2, 3]);
+  const s = e.servers[0];
+  const paths = cluster.driver.paths(s);
+  const zooCfg = readFileSync(paths.zooCfg, 'utf8');
+  const dynamicName = /^dynamicConfigFile=(.*)$/m.exec(zooCfg)![1];
+  const dynamic = readFileSync(dynamicName, 'utf8');
+  // The next dynamic file's name is taken by a directory with something in it: its rename must fail.
+  const blocked = `${paths.dynamicCfg}.ffffffff`;
+  mkdirSync(blocked, { recursive: true });
+  writeFileSync(join(blocked, 'keep'), 'x');
+  await expect(installServerFiles(cluster.driver, e, s, e.servers, 'ffffffff', AUTH)).rejects.toThrow();
+  expect(readFileSync(paths.zooCfg, 'utf8')).toBe(zooCfg);
+  expect(readFileSync(dynamicName, 'utf8')).toBe(dynamic);
+  const confDir = join(paths.zooCfg, '..');
+  expect(readdirSync(confDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  // The running server did not notice: still serving.
+  await expect(fourLetterWord(s.host, s.clientPort, 'ruok')).resolves.toBe('imok');
+});
