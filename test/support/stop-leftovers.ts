@@ -4,7 +4,7 @@
  * the test directories created since the marker, and only processes whose command line names that
  * directory (ZooKeeper servers, the ssh test bed's sshd). Nothing is ended by name.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -19,20 +19,28 @@ function pidFiles(dir: string, depth = 0): string[] {
   });
 }
 
+/** Stops every process started under `dir` (by its pid file), when its command line still names `dir`. */
+export function stopLeftoversIn(dir: string): number[] {
+  const stopped: number[] = [];
+  if (!existsSync(dir)) return stopped;
+  for (const file of pidFiles(dir)) {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    let cmdline = '';
+    try { cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '); } catch { continue; }
+    if (!cmdline.includes(dir)) continue; // not ours (the pid was reused)
+    try { process.kill(pid, 'SIGKILL'); stopped.push(pid); } catch { /* already gone */ }
+  }
+  return stopped;
+}
+
 export function stopLeftovers(sinceMs: number): number[] {
   const stopped: number[] = [];
   for (const name of readdirSync(tmpdir())) {
     if (!PREFIXES.some((p) => name.startsWith(p))) continue;
     const dir = join(tmpdir(), name);
     if (statSync(dir).mtimeMs < sinceMs && statSync(dir).ctimeMs < sinceMs) continue;
-    for (const file of pidFiles(dir)) {
-      const pid = Number(readFileSync(file, 'utf8').trim());
-      if (!Number.isInteger(pid) || pid <= 0) continue;
-      let cmdline = '';
-      try { cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '); } catch { continue; }
-      if (!cmdline.includes(dir)) continue; // not ours (the pid was reused)
-      try { process.kill(pid, 'SIGKILL'); stopped.push(pid); } catch { /* already gone */ }
-    }
+    stopped.push(...stopLeftoversIn(dir));
   }
   return stopped;
 }
