@@ -326,6 +326,7 @@ export class Executor {
         throw e;
       });
       this.record = parseRecord(text);
+      if (this.record === null && text !== '') this.log(`  the rollout record ${recordPath(this.o.desired.name)} is unreadable (edited by hand?): drift cannot be checked this time; it is written anew`);
     }
     const drift = driftFrom(this.record ?? null, snapshot);
     if (drift !== null) {

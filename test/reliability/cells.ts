@@ -10,6 +10,7 @@ import { parseEnsembleSpec } from '../../lib/model/validate';
 import { plan } from '../../lib/planner/plan';
 import { snapshotFromEnsemble } from '../../lib/planner/snapshot';
 import { Step } from '../../lib/planner/types';
+import { repoRoot } from '../support/repo-root';
 
 export const SCENARIOS = ['migration', 'scale-up', 'scale-down', 'rolling-restart'] as const;
 export type ScenarioName = typeof SCENARIOS[number];
@@ -63,7 +64,7 @@ export function scenarioEnsembles(s: ScenarioDef, name: string, portBase: number
 export type ReferenceStep = Pick<Step, 'kind' | 'serverId' | 'summary'>;
 
 /** Where the fault-free runs' steps are kept (see reference.ts); the source tree's copy, also from dist/. */
-export const REFERENCE_FILE = join(__dirname, ...(__dirname.includes(`${'dist'}`) ? ['..', '..', '..'] : ['..', '..']), 'test', 'reliability', 'results', 'reference-steps.json');
+export const REFERENCE_FILE = join(repoRoot(), 'test', 'reliability', 'results', 'reference-steps.json');
 
 /**
  * The steps a fault-free run of the scenario takes, as recorded by reference.ts; without a

@@ -11,13 +11,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { repoRoot } from '../support/repo-root';
 import { spawnClean } from '../support/spawn-clean';
 import { stopLeftoversIn } from '../support/stop-leftovers';
 import { allCells, CellSpec, cellId } from './cells';
 import { CellResult } from './cell';
 import { renderReliability } from './report';
 
-const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = repoRoot();
 const RESULTS = join(ROOT, 'test', 'reliability', 'results', 'matrix.json');
 const REPORT = join(ROOT, 'RELIABILITY.md');
 /** Workers' port bases: below 32768 (Linux's ephemeral range), 400 apart (ids 1..6 use base+1..base+206). */
@@ -36,7 +37,7 @@ function saveResults(results: Record<string, CellResult>): void {
 /** One cell in its own process; after a crash (the native client), its servers are stopped by pid and it runs once more. */
 export async function runCellProcess(cell: CellSpec, base: number, verbose = false): Promise<CellResult> {
   for (let attempt = 1; ; attempt++) {
-    const child = spawnClean(process.execPath, [join(__dirname, 'cell.js'), JSON.stringify(cell), String(base)], {
+    const child = spawnClean(process.execPath, [join(ROOT, 'dist', 'test', 'reliability', 'cell.js'), JSON.stringify(cell), String(base)], {
       env: { ...process.env, ...(verbose ? { ZK_MATRIX_VERBOSE: '1' } : {}) },
     });
     let out = '';
