@@ -78,6 +78,20 @@ test('skipACL only when opted into: such an ensemble says so in every zoo.cfg, a
   expect(snapshot.members.map((m) => m.id)).toEqual([1, 2]);
 });
 
+test('the superuser password is in no file the servers or the rollout wrote, and in no server\'s command line', async () => {
+  const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+  const all = files(cluster.baseDir);
+  expect(all.some((f) => f.endsWith('zookeeper.log'))).toBe(true);
+  expect(all.some((f) => f.endsWith('rollout.log'))).toBe(true);
+  expect(all.filter((f) => readFileSync(f).includes(AUTH.password!))).toEqual([]);
+  for (const id of [1, 2, 3]) {
+    const cmdline = readFileSync(`/proc/${(await cluster.driver.pid(cluster.ensemble([id]).servers[0]))!}/cmdline`, 'utf8');
+    expect(cmdline).toMatch(/superDigest=super:/);
+    expect(cmdline).not.toContain(AUTH.password!);
+  }
+});
+
 test('a config write that fails leaves the server\'s zoo.cfg and dynamic file as they were, with no temporary file', async () => {
   const e = cluster.ensemble([1, 2, 3]);
   const s = e.servers[0];
