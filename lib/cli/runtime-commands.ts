@@ -118,7 +118,7 @@ export async function runStatus(opts: RuntimeOptions & { check?: boolean; maxLag
   const live = await liveState(desired, opts);
   if (!live.snapshot) { out(`ensemble ${desired.name}: nothing running\n`); return 1; }
   const snap = live.snapshot;
-  const header = ['id', 'address', 'role', 'mode', 'zxid', 'behind', 'state', 'config', 'synced', 'clients'];
+  const header = ['id', 'address', 'role', 'mode', 'zxid', 'behind', 'state', 'config', 'synced', 'clients', 'digest'];
   const lags = memberLags(live.probes, [...snap.members, ...(snap.joiners ?? [])].map((s) => s.id), maxLag);
   const rows = [...snap.members, ...(snap.joiners ?? [])].map((s) => {
     const p = live.probes.find((x) => x.server.id === s.id);
@@ -133,6 +133,7 @@ export async function runStatus(opts: RuntimeOptions & { check?: boolean; maxLag
       p?.membership?.version ?? '-',
       o?.synced ? 'yes' : 'no',
       p?.connections !== undefined ? String(Math.max(0, p.connections - 1)) : '-',
+      p?.digestMismatches === undefined ? '-' : p.digestMismatches === 0 ? 'ok' : `${p.digestMismatches} mismatches`,
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -13,7 +13,7 @@ import { connectString, transitionalConnectString } from '../model/connect-strin
 import { AdminAuth } from './credentials';
 import { readLiveState } from './live-state';
 import { isSynced, probeServer } from './observe';
-import { fourLetterWord, parseMntr, parseSrvr } from './four-letter';
+import { fourLetterWord, parseSrvr } from './four-letter';
 import { installServerFiles, startServer } from './server-config';
 import { sleep, WaitAborted, waitUntil } from './wait';
 import { randomUUID } from 'node:crypto';
@@ -464,8 +464,9 @@ export class Executor {
     const leader = (await Promise.all([...everyone.values()].map((m) => probeServer(m, 2000)))).find((p) => p.mode === 'leader');
     let mismatches = 0;
     await waitUntil(`server ${s.id} to apply a check write`, this.t.syncMs, async () => {
-      const zxid = parseSrvr(await fourLetterWord(s.host, s.clientPort, 'srvr', 2000)).zxid;
-      mismatches = Number(parseMntr(await fourLetterWord(s.host, s.clientPort, 'mntr', 2000)).zk_digest_mismatches_count ?? '0');
+      const p = await probeServer(s, 2000);
+      const zxid = p.zxid;
+      mismatches = p.digestMismatches ?? 0;
       return { done: leader?.zxid === undefined || (zxid !== undefined && zxid >= leader.zxid), seen: `zxid ${zxid !== undefined ? `0x${zxid.toString(16)}` : '?'}` };
     }, `check ${this.o.driver.paths(s).log}; re-run apply`);
     if (mismatches === 0) return;

@@ -16,6 +16,8 @@ export interface ServerProbe {
   readonly zxid?: bigint;
   readonly peerState?: string;
   readonly connections?: number;
+  /** ZooKeeper's count of transactions after which this server's tree digest differed from the leader's (3.6+). */
+  readonly digestMismatches?: number;
   readonly membership?: Membership;
   readonly error?: string;
 }
@@ -42,6 +44,7 @@ export async function probeServer(server: Server, timeoutMs = 3000): Promise<Ser
       ...(s.zxid !== undefined ? { zxid: s.zxid } : {}),
       ...(m.zk_peer_state ? { peerState: m.zk_peer_state } : {}),
       ...(s.connections !== undefined ? { connections: s.connections } : {}),
+      ...(m.zk_digest_mismatches_count !== undefined ? { digestMismatches: Number(m.zk_digest_mismatches_count) } : {}),
       ...(c?.membership ? { membership: c.membership } : {}),
     };
   } catch (e) {

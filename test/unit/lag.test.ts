@@ -41,3 +41,16 @@ test('right after an election, before the first write of the new epoch, a follow
     [1, 0n, undefined], [2, 0n, undefined], [3, null, 'server 3 is on epoch 8, the leader on 9 (not synced since the last election)'],
   ]);
 });
+
+test('a member whose copy differs from the leader\'s (digest mismatches) is a problem even when caught up', () => {
+  const probes = [
+    probe(1, { mode: 'leader', zxid: zxid(3, 500), digestMismatches: 0 }),
+    probe(2, { mode: 'follower', zxid: zxid(3, 500), peerState: 'following - broadcast', digestMismatches: 343 }),
+    probe(3, { mode: 'follower', zxid: zxid(3, 500), peerState: 'following - broadcast', digestMismatches: 0 }),
+  ];
+  expect(memberLags(probes, [1, 2, 3], 50n)).toEqual([
+    { id: 1, behind: 0n, broadcast: true },
+    { id: 2, behind: 0n, broadcast: true, problem: 'server 2: ZooKeeper reported 343 digest mismatch(es): its copy of the data differs from the leader\'s' },
+    { id: 3, behind: 0n, broadcast: true },
+  ]);
+});
