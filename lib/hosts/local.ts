@@ -4,13 +4,12 @@
  * checking that the pid still runs our own command line.
  */
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { openSync, closeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Server } from '../model/types';
 import { parseServerLine } from '../model/zoocfg';
-import { namedPorts, startFailure } from './start-failure';
+import { startFailure, takenPorts } from './start-failure';
 import { writeFileAtomic } from './atomic-write';
 import { CLOSE_FDS } from './clean-spawn';
 import { HostDriver, JvmOptions, ServerFiles, ServerPaths } from './types';
@@ -110,8 +109,7 @@ export class LocalHostDriver implements HostDriver {
     if (!(await this.isRunning(server))) {
       const tail = (await readFile(p.log, 'utf8').catch(() => '')).split('\n').filter((l) => /ERROR|Exception|Caused/.test(l)).slice(-3).join('\n');
       // Our process is gone: anything still accepting on its ports belongs to another process.
-      const taken = (await Promise.all(namedPorts(server).map(async (x) => (await accepts(server.host, x.port)) ? `${x.name} ${x.port}` : null))).filter((x): x is string => x !== null);
-      throw startFailure(server, '', p.log, tail, taken);
+      throw startFailure(server, '', p.log, tail, await takenPorts(server));
     }
   }
 
@@ -167,15 +165,4 @@ export class LocalHostDriver implements HostDriver {
   async readZooCfg(server: Server): Promise<string | undefined> {
     return readFile(this.paths(server).zooCfg, 'utf8').catch(() => undefined);
   }
-}
-
-/** Whether something accepts TCP connections on host:port right now. */
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
-    socket.setTimeout(500, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }

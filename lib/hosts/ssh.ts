@@ -4,7 +4,7 @@
  * Processes run under a systemd unit the driver writes (where systemd runs) or as a plain process
  * with a pid file. Every file is written to a temporary name and renamed into place.
  */
-import { startFailure } from './start-failure';
+import { startFailure, takenPorts } from './start-failure';
 import { posix } from 'node:path';
 import { Server } from '../model/types';
 import { parseServerLine } from '../model/zoocfg';
@@ -164,7 +164,7 @@ export class SshHostDriver implements HostDriver {
     await sleep(500);
     if (!(await this.isRunning(server))) {
       const tail = (await this.ssh.run(t, `grep -E 'ERROR|Exception|Caused' ${sq(p.log)} 2>/dev/null | tail -3`)).stdout.trim();
-      throw startFailure(server, ` on ${server.host}`, `${p.log} there`, tail, []);
+      throw startFailure(server, ` on ${server.host}`, `${p.log} there`, tail, await takenPorts(server));
     }
   }
 

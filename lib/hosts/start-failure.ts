@@ -1,4 +1,5 @@
 /** Why a ZooKeeper server died right after it was started, in words an operator can act on. */
+import { connect } from 'node:net';
 import { Server } from '../model/types';
 
 /** The server's ports, named. */
@@ -18,4 +19,23 @@ export function startFailure(server: Server, where: string, log: string, logTail
     ? 'free the port (or give the server other ports in the spec), then re-run apply'
     : `find out why in ${log}, fix it, then re-run apply`;
   return new Error(`server ${server.id}${where}: process exited right after start${bind}; ${advice}${logTail ? `\n${logTail}` : ''}`);
+}
+
+/**
+ * The server's ports something accepts connections on while the server itself is not running: they
+ * belong to another process. Checked from this machine, which reaches the servers' ports anyway.
+ */
+export async function takenPorts(s: Server): Promise<string[]> {
+  const found = await Promise.all(namedPorts(s).map(async (x) => ((await accepts(s.host, x.port)) ? `${x.name} ${x.port}` : null)));
+  return found.filter((x): x is string => x !== null);
+}
+
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    socket.setTimeout(500, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }

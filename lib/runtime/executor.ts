@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { Ensemble, Server } from '../model/types';
 import { HostDriver } from '../hosts/types';
+import { takenPorts } from '../hosts/start-failure';
 import { plan } from '../planner/plan';
 import { renderText } from '../planner/render';
 import { ClusterSnapshot, PlanOptions, Step } from '../planner/types';
@@ -436,7 +437,12 @@ export class Executor {
     }
     const { driver } = this.o;
     await waitUntil(`server ${s.id} to sync with the leader`, this.t.syncMs, async () => {
-      if (!(await driver.isRunning(s))) throw new WaitAborted(`server ${s.id} stopped while waiting for it to sync (see ${driver.paths(s).log}); re-run apply to resume`);
+      if (!(await driver.isRunning(s))) {
+        const taken = await takenPorts(s);
+        throw new WaitAborted(taken.length > 0
+          ? `server ${s.id} stopped while waiting for it to sync: ${taken.join(' and ')} ${taken.length > 1 ? 'are' : 'is'} taken by another process; free the port (or give the server other ports in the spec), then re-run apply`
+          : `server ${s.id} stopped while waiting for it to sync (see ${driver.paths(s).log}); re-run apply to resume`);
+      }
       const p = await probeServer(s, 2000);
       // A leader fresh from an election reports <epoch>:0 until the first write of its epoch, while a
       // follower synced with it still shows its last write of the old epoch: broadcast says enough then.
