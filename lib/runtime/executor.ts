@@ -74,6 +74,9 @@ export class RolloutError extends Error {
   }
 }
 
+/** Errors of the admin session itself (its server went away, it expired), not of the ensemble. */
+const SESSION_TROUBLE = new Set<number>([ZK.CONNECTIONLOSS, ZK.OPERATIONTIMEOUT, ZK.SESSIONEXPIRED, ZK.INVALIDSTATE]);
+
 /** ZooKeeper refused a reconfig without applying it (e.g. a new quorum is not connected yet): re-plan. */
 export class NotReady extends Error {}
 
@@ -120,6 +123,8 @@ export class Executor {
   private baked = false;
   /** What zk-rollout last recorded in the ensemble (undefined: not read yet in this rollout). */
   private record: RolloutRecord | null | undefined = undefined;
+  /** Connection losses of the admin session since the last step that ran to the end. */
+  private connectionLosses = 0;
   /** Non-voters wiped and re-synced after an incomplete sync, against a sync that keeps failing. */
   private resyncs = 0;
 
@@ -202,10 +207,11 @@ export class Executor {
             const connectionLost = e instanceof ZkError && (e.code === ZK.CONNECTIONLOSS || e.code === ZK.OPERATIONTIMEOUT);
             if (!(e instanceof NotReady || sessionLost || connectionLost) || notReady >= 10) throw e;
             notReady++;
-            if (connectionLost) {
+            if (connectionLost && this.connectionLosses++ === 0) {
               this.log(`  the admin session lost its server (${(e as Error).message}); re-planning from live state`);
-            } else if (sessionLost) {
-              this.log(`  the admin session ended (${(e as Error).message}); opening a new one and re-planning from live state`);
+            } else if (connectionLost || sessionLost) {
+              // A session that ended, or lost its server twice in a row (the native client may not find another by itself).
+              this.log(`  the admin session ${sessionLost ? 'ended' : 'lost its server again'} (${(e as Error).message}); opening a new one and re-planning from live state`);
               this.admin?.close();
               this.admin = null;
             } else {
@@ -216,6 +222,7 @@ export class Executor {
           }
           if (step.kind === 'start-joiner' || step.kind === 'reconfig-add' || (step.kind === 'reconfig-role' && step.role === 'participant')) this.grew = true;
           if (step.kind === 'bake') this.baked = true;
+          this.connectionLosses = 0;
           const took = Date.now() - t0;
           this.longestWaitMs = Math.max(this.longestWaitMs, took);
           done++;
@@ -538,10 +545,19 @@ export class Executor {
         else if (!o.synced) problems.push(`server ${m.id} is not synced`);
       }
       if (problems.length === 0) {
+        const write = async () => (await this.adminClient(snap!)).barrierWrite(`/zk-rollout/bake/${this.o.desired.name}`, new Date().toISOString());
         try {
-          await (await this.adminClient(snap!)).barrierWrite(`/zk-rollout/bake/${this.o.desired.name}`, new Date().toISOString());
+          await write();
         } catch (e) {
-          problems.push(`a client write failed (${(e as Error).message})`);
+          // Our own session losing its server says nothing about the ensemble: a new session writes once more.
+          const lost = e instanceof ZkError && SESSION_TROUBLE.has(e.code);
+          if (lost) { this.admin?.close(); this.admin = null; }
+          try {
+            if (!lost) throw e;
+            await write();
+          } catch (again) {
+            problems.push(`a client write failed (${(again as Error).message})`);
+          }
         }
       }
       const elapsed = Date.now() - started;
