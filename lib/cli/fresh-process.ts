@@ -10,7 +10,8 @@ export const ATTEMPT_ENV = 'ZK_ROLLOUT_ATTEMPT';
 const MAX_ATTEMPTS = 3;
 
 export function isStuckClient(e: unknown): boolean {
-  return /could not connect to \S+ within \d+ ms/.test((e as Error)?.message ?? '');
+  // Also a request that timed out or lost its connection with nothing left to try in this process.
+  return /could not connect to \S+ within \d+ ms|ZooKeeper error -7 \(operation timeout\)|ZooKeeper error -4 \(connection loss\)/.test((e as Error)?.message ?? '');
 }
 
 /** Re-runs this command in a new process when allowed; resolves its exit code, or null when not retried. */

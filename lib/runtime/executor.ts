@@ -164,8 +164,19 @@ export class Executor {
         let snapshot = await this.observe();
         if (this.startMembers === undefined) this.startMembers = snapshot?.members ?? null;
         // Take the rollout lock before acting on a running ensemble.
-        if (snapshot !== null) await this.adminClient(snapshot);
-        if (snapshot !== null && this.o.desired.strategy === 'dynamic') await this.checkDrift(snapshot);
+        try {
+          if (snapshot !== null) await this.adminClient(snapshot);
+          if (snapshot !== null && this.o.desired.strategy === 'dynamic') await this.checkDrift(snapshot);
+        } catch (e) {
+          // The session's server went away (an election, a server leaving) before anything was done: a new session.
+          if (!(e instanceof ZkError && SESSION_TROUBLE.has(e.code)) || notReady >= 10) throw e;
+          notReady++;
+          this.log(`  the admin session failed before the next step (${(e as Error).message}); opening a new one`);
+          this.admin?.close();
+          this.admin = null;
+          await sleep(1000);
+          continue;
+        }
         let result = plan(snapshot, this.o.desired, this.planOptions());
         // Right after a restart or an election, followers take a moment to reach broadcast: give a
         // refusal for a missing quorum or leader the quorum timeout to clear before reporting it.
