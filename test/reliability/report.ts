@@ -53,7 +53,8 @@ export function renderReliability(results: Record<string, CellResult>): string {
   for (const sc of SCENARIOS) {
     const rows = cells.filter((c) => c.cell.scenario === sc && c.cell.fault === FAULTS[0]);
     lines.push(`## ${sc}: ${SCENARIO_DEFS[sc].text}`, '',
-      'Steps as planned with the highest id leading; when a bootstrap elected another leader, a removal step names another old server.', '',
+      'Steps as a fault-free run took them (`test/reliability/results/reference-steps.json`). A run whose bootstrap elected another',
+      'leader may order removals differently; such cells say what their step was under "Notes on single cells".', '',
       `| Point | Step | ${FAULTS.join(' | ')} |`, `|---|---|${FAULTS.map(() => '---').join('|')}|`);
     for (const row of rows) {
       const marks = FAULTS.map((f: FaultKind) => {
