@@ -150,8 +150,13 @@ export class LocalHostDriver implements HostDriver {
       const id = Number(m[1]);
       const zooCfg = await readFile(join(root, d, 'conf', 'zoo.cfg'), 'utf8').catch(() => '');
       const dyn = /^dynamicConfigFile=(.+)$/m.exec(zooCfg)?.[1];
-      const text = dyn ? await readFile(dyn.trim(), 'utf8').catch(() => '') : zooCfg;
-      const line = text.split('\n').find((l) => l.startsWith(`server.${id}=`));
+      const current = dyn ? await readFile(dyn.trim(), 'utf8').catch(() => '') : zooCfg;
+      // A server reconfigured out rewrites its own dynamic file without itself (and may still run, if
+      // its handler died before stopping it): its address is then in the older dynamic files.
+      const conf = join(root, d, 'conf');
+      const older = await Promise.all((await readdir(conf).catch(() => [] as string[])).filter((f) => f.startsWith('zoo.cfg.dynamic')).sort().reverse()
+        .map((f) => readFile(join(conf, f), 'utf8').catch(() => '')));
+      const line = [current, ...older].join('\n').split('\n').find((l) => l.startsWith(`server.${id}=`));
       if (line) out.push(parseServerLine(line));
     }
     return out.sort((a, b) => a.id - b.id);

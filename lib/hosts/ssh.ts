@@ -205,7 +205,8 @@ export class SshHostDriver implements HostDriver {
     const out = new Map<number, Server>();
     const listings = await Promise.all(Object.keys(this.options.machines ?? {}).map(async (host) => {
       const script = `for d in ${sq(this.ensembleDir(host))}/server-*; do [ -f "$d/conf/zoo.cfg" ] || continue; echo "@@ $d"; cat "$d/conf/zoo.cfg"; `
-        + `dyn=$(sed -n 's/^dynamicConfigFile=//p' "$d/conf/zoo.cfg"); [ -n "$dyn" ] && [ -f "$dyn" ] && cat "$dyn"; done; exit 0`;
+        // Older dynamic files last: a server reconfigured out has rewritten its current one without itself.
+        + `dyn=$(sed -n 's/^dynamicConfigFile=//p' "$d/conf/zoo.cfg"); [ -n "$dyn" ] && [ -f "$dyn" ] && cat "$dyn"; cat "$d"/conf/zoo.cfg.dynamic* 2>/dev/null; done; exit 0`;
       try {
         return (await this.ssh.run(this.target(host), script)).stdout;
       } catch (e) {
