@@ -6,8 +6,8 @@ const SYMBOL: Record<CellResult['outcome'], string> = {
   converged: 'C', 'refused, then converged': 'R', 'handler killed, then resumed': 'H', failed: '**✗**', 'fault missed': 'M',
 };
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-/** Messages differ in numbers only (versions, pids, seconds): group them without those. */
-const shape = (m: string) => m.replace(/0x[0-9a-f]+|\d+(\.\d+)?/g, 'N');
+/** Messages differ in paths and numbers only (cell directories, versions, pids, seconds): group them without those. */
+const shape = (m: string) => m.replace(/\/\S+/g, '<path>').replace(/0x[0-9a-f]+|\d+(\.\d+)?/g, 'N');
 
 export function renderReliability(results: Record<string, CellResult>): string {
   const cells = allCells();
