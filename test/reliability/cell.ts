@@ -109,7 +109,13 @@ async function inject(spec: CellSpec, cluster: TestCluster, servers: readonly Se
   const steps = scenarioSteps(SCENARIO_DEFS[spec.scenario]);
   const byId = (id: number) => servers.find((s) => s.id === id)!;
   const nothing = async () => undefined;
-  const modes = async () => Promise.all(servers.map(async (s) => ({ s, p: await probeServer(s, 1000) })));
+  const probeAll = async () => Promise.all(servers.map(async (s) => ({ s, p: await probeServer(s, 1000) })));
+  // Right after a leader restart the servers are electing: give the fault's target up to 5 s to appear.
+  const modes = async () => {
+    let all = await probeAll();
+    for (let i = 0; i < 25 && !all.some((m) => m.p.mode === 'leader'); i++) { await sleep(200); all = await probeAll(); }
+    return all;
+  };
   switch (spec.fault) {
     case 'kill-handler':
       handler.child.kill('SIGKILL');
