@@ -7,6 +7,7 @@
  *   --workers <n>          cells at a time (default 2), on ports from --port-base (default 30000), 400 apart
  *   --rerun                run cells again even when a result is stored (default: only missing or failed ones)
  *   --report               only write RELIABILITY.md from the stored results
+ *   --measured <text>      where and when the cells were measured (kept for the report)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,7 +62,8 @@ async function main(): Promise<void> {
   const o = new Command()
     .option('--scenario <names>').option('--fault <names>').option('--cell <ids>')
     .option('--workers <n>', 'cells at a time', '2').option('--port-base <port>', 'first worker\'s port base', '30000').option('--rerun').option('--report').option('--verbose')
-    .parse().opts<{ scenario?: string; fault?: string; cell?: string; workers: string; portBase: string; rerun?: boolean; report?: boolean; verbose?: boolean }>();
+    .option('--measured <text>', 'where and when the stored cells were measured, for the report (kept in results/meta.json)')
+    .parse().opts<{ scenario?: string; fault?: string; cell?: string; workers: string; portBase: string; rerun?: boolean; report?: boolean; verbose?: boolean; measured?: string }>();
   const results = loadResults();
   if (!o.report) {
     const only = (list: string | undefined, v: string) => !list || list.split(',').includes(v);
@@ -92,7 +94,10 @@ async function main(): Promise<void> {
       }
     }));
   }
-  writeFileSync(REPORT, renderReliability(results));
+  const meta = join(RESULTS, '..', 'meta.json');
+  if (o.measured) writeFileSync(meta, `${JSON.stringify({ measured: o.measured }, null, 1)}\n`);
+  const measured = existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as { measured?: string }).measured : undefined;
+  writeFileSync(REPORT, renderReliability(results, measured));
   const all = Object.values(results);
   process.stdout.write(`${all.filter((r) => r.ok).length}/${all.length} stored cells passed; wrote ${REPORT}\n`);
   if (all.some((r) => !r.ok)) process.exitCode = 1;
