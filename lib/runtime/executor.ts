@@ -18,7 +18,7 @@ import { fourLetterWord, parseSrvr } from './four-letter';
 import { installServerFiles, startServer } from './server-config';
 import { sleep, WaitAborted, waitUntil } from './wait';
 import { randomUUID } from 'node:crypto';
-import { desiredFingerprint, DRIFT_ADVICE, driftFrom, membersKey, parseRecord, recordPath, RolloutRecord } from './rollout-record';
+import { desiredFingerprint, DRIFT_ADVICE, driftFrom, membersKey, parseRecord, recordPath, RolloutRecord, sameVersion } from './rollout-record';
 
 export interface Timeouts {
   /** A joiner or restarted server reaching broadcast and the leader's zxid. @default 120000 */
@@ -74,8 +74,10 @@ export class RolloutError extends Error {
   }
 }
 
-/** Errors of the admin session itself (its server went away, it expired), not of the ensemble. */
-const SESSION_TROUBLE = new Set<number>([ZK.CONNECTIONLOSS, ZK.OPERATIONTIMEOUT, ZK.SESSIONEXPIRED, ZK.INVALIDSTATE]);
+/** Errors of the admin session itself, not of the ensemble: its server went away mid-request, or the session ended. */
+const CONNECTION_LOST = new Set<number>([ZK.CONNECTIONLOSS, ZK.OPERATIONTIMEOUT]);
+const SESSION_ENDED = new Set<number>([ZK.SESSIONEXPIRED, ZK.INVALIDSTATE]);
+const isSessionTrouble = (e: unknown) => e instanceof ZkError && (CONNECTION_LOST.has(e.code) || SESSION_ENDED.has(e.code));
 
 /** ZooKeeper refused a reconfig without applying it (e.g. a new quorum is not connected yet): re-plan. */
 export class NotReady extends Error {}
@@ -141,7 +143,7 @@ export class Executor {
       const start = this.startMembers;
       if (!this.o.rollbackOnFailure || !start) throw e;
       const back: Ensemble = { ...this.o.desired, servers: start, standalone: start.filter((s) => s.role === 'participant').length === 1 };
-      const ids = (xs: readonly Server[]) => `{${xs.map((s) => `${s.id}${s.role === 'observer' ? 'o' : ''}`).join(',')}}`;
+      const ids = (xs: readonly Server[]) => `{${membersKey(xs)}}`;
       this.log(`rollout failed: ${(e as Error).message}`);
       this.log(`rolling back to the membership it started from, ${ids(start)}`);
       try {
@@ -169,7 +171,7 @@ export class Executor {
           if (snapshot !== null && this.o.desired.strategy === 'dynamic') await this.checkDrift(snapshot);
         } catch (e) {
           // The session's server went away (an election, a server leaving) before anything was done: a new session.
-          if (!(e instanceof ZkError && SESSION_TROUBLE.has(e.code)) || notReady >= 10) throw e;
+          if (!isSessionTrouble(e) || notReady >= 10) throw e;
           notReady++;
           this.log(`  the admin session failed before the next step (${(e as Error).message}); opening a new one`);
           this.admin?.close();
@@ -212,10 +214,10 @@ export class Executor {
           } catch (e) {
             // A lost admin session (it expired while its server left) takes the lock with it: open a
             // new one, take the lock again, and re-plan; a request it carried shows in the live state.
-            const sessionLost = e instanceof ZkError && (e.code === ZK.INVALIDSTATE || e.code === ZK.SESSIONEXPIRED);
+            const sessionLost = e instanceof ZkError && SESSION_ENDED.has(e.code);
             // The server the admin session was on went away mid-request; the client moves to another
             // by itself, keeping the session and the lock. What the request did shows in the live state.
-            const connectionLost = e instanceof ZkError && (e.code === ZK.CONNECTIONLOSS || e.code === ZK.OPERATIONTIMEOUT);
+            const connectionLost = e instanceof ZkError && CONNECTION_LOST.has(e.code);
             if (!(e instanceof NotReady || sessionLost || connectionLost) || notReady >= 10) throw e;
             notReady++;
             if (connectionLost && this.connectionLosses++ === 0) {
@@ -358,7 +360,7 @@ export class Executor {
       this.grew = true;
       this.log('  resuming an interrupted rollout to this spec, which had already added servers: it bakes again before the first removal');
     }
-    if (first || drift !== null || r?.configVersion !== snapshot.configVersion) await this.saveRecord(snapshot.configVersion, snapshot.members);
+    if (first || drift !== null || !sameVersion(r?.configVersion ?? '', snapshot.configVersion)) await this.saveRecord(snapshot.configVersion, snapshot.members);
   }
 
   private async saveRecord(configVersion: string, members: readonly Server[], pending?: string, phase: RolloutRecord['phase'] = 'running'): Promise<void> {
@@ -370,6 +372,22 @@ export class Executor {
     if (!admin) throw new RolloutError('no admin session to record the rollout state with');
     await admin.barrierWrite(recordPath(this.o.desired.name), JSON.stringify(record));
     this.record = record;
+  }
+
+  /**
+   * A write committed by the current quorum (a barrier, the bake's client write). Our own session
+   * losing its server says nothing about the ensemble: a fresh session on the members writes once
+   * more (the write is idempotent), and only a second failure counts.
+   */
+  private async idempotentWrite(path: string, snapshot: ClusterSnapshot, what: string): Promise<void> {
+    try {
+      await (await this.adminClient(snapshot)).barrierWrite(path, new Date().toISOString());
+    } catch (e) {
+      this.log(`  ${what} failed (${(e as Error).message}); retrying on a new session`);
+      this.admin?.close();
+      this.admin = null;
+      await (await this.adminClient(snapshot)).barrierWrite(path, new Date().toISOString());
+    }
   }
 
   /** Deletes the lock only while it is still ours (never another rollout's). */
@@ -426,19 +444,9 @@ export class Executor {
       case 'bake':
         await this.bake(step.holdMs ?? 0, snapshot);
         return;
-      case 'barrier-write': {
-        const path = `/zk-rollout/barrier/${desired.name}`;
-        try {
-          await (await this.adminClient(snapshot!)).barrierWrite(path, new Date().toISOString());
-        } catch (e) {
-          // A session left on a departed server: a fresh session on the members writes it (a barrier is idempotent).
-          this.log(`  barrier write failed (${(e as Error).message}); retrying on a new session`);
-          this.admin?.close();
-          this.admin = null;
-          await (await this.adminClient(snapshot!)).barrierWrite(path, new Date().toISOString());
-        }
+      case 'barrier-write':
+        await this.idempotentWrite(`/zk-rollout/barrier/${desired.name}`, snapshot!, 'barrier write');
         return;
-      }
       case 'reconfig-add':
       case 'reconfig-role':
       case 'reconfig-remove':
@@ -482,8 +490,7 @@ export class Executor {
    * so write once, wait until the server has applied the write, and read its mismatch count.
    */
   private async checkReplica(s: Server, snapshot: ClusterSnapshot): Promise<void> {
-    const admin = await this.adminClient(snapshot);
-    await admin.barrierWrite(`/zk-rollout/barrier/${this.o.desired.name}`, new Date().toISOString());
+    await this.idempotentWrite(`/zk-rollout/barrier/${this.o.desired.name}`, snapshot, 'check write');
     const everyone = new Map([...snapshot.members, ...this.o.desired.servers].map((m) => [m.id, m]));
     const leader = (await Promise.all([...everyone.values()].map((m) => probeServer(m, 2000)))).find((p) => p.mode === 'leader');
     let mismatches = 0;
@@ -556,19 +563,10 @@ export class Executor {
         else if (!o.synced) problems.push(`server ${m.id} is not synced`);
       }
       if (problems.length === 0) {
-        const write = async () => (await this.adminClient(snap!)).barrierWrite(`/zk-rollout/bake/${this.o.desired.name}`, new Date().toISOString());
         try {
-          await write();
+          await this.idempotentWrite(`/zk-rollout/bake/${this.o.desired.name}`, snap!, 'bake write');
         } catch (e) {
-          // Our own session losing its server says nothing about the ensemble: a new session writes once more.
-          const lost = e instanceof ZkError && SESSION_TROUBLE.has(e.code);
-          if (lost) { this.admin?.close(); this.admin = null; }
-          try {
-            if (!lost) throw e;
-            await write();
-          } catch (again) {
-            problems.push(`a client write failed (${(again as Error).message})`);
-          }
+          problems.push(`a client write failed, also on a new session (${(e as Error).message})`);
         }
       }
       const elapsed = Date.now() - started;

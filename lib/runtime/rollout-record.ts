@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Ensemble, Server } from '../model/types';
+import { compareVersions } from '../model/zoocfg';
 import { ClusterSnapshot } from '../planner/types';
 
 export const RECORD_ROOT = '/zk-rollout/state';
@@ -44,9 +45,8 @@ export function parseRecord(text: string): RolloutRecord | null {
   }
 }
 
-const sameVersion = (a: string, b: string) => {
-  try { return BigInt(`0x${a}`) === BigInt(`0x${b}`); } catch { return a === b; }
-};
+/** Same committed version, however it is spelt (versions are hex zxids). */
+export const sameVersion = (a: string, b: string) => compareVersions(a, b) === 0;
 
 function membershipChange(before: string, after: string): string {
   const a = new Set(before.split(',').filter(Boolean));
