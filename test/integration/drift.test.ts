@@ -10,7 +10,7 @@ import { AdminClient } from '../../lib/runtime/admin-client';
 import { isSynced, observeEnsemble, probeServer } from '../../lib/runtime/observe';
 import { installServerFiles, startServer } from '../../lib/runtime/server-config';
 import { AUTH, TestCluster } from '../support/cluster';
-import { spawnClean } from '../support/spawn-clean';
+import { startCli } from '../support/cli-process';
 
 jest.setTimeout(240000);
 const cluster = new TestCluster('itdrift', 20800);
@@ -67,13 +67,9 @@ test('a config version that moved with the same members is drift too; the next a
   // As cdktf deploy would run it: the variable reaches the handler through the environment.
   const spec = join(cluster.baseDir, 'drift-123.json');
   writeFileSync(spec, JSON.stringify(cluster.ensemble([1, 2, 3])));
-  const child = spawnClean(process.execPath, [join(__dirname, '..', '..', 'dist', 'lib', 'cli', 'main.js'), 'apply', '--desired', spec, '--base-dir', cluster.baseDir], {
-    env: { ...process.env, ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password, ZK_ROLLOUT_ACCEPT_DRIFT: '1' },
-  });
   let out = '';
-  child.stdout.on('data', (d) => { out += String(d); });
-  child.stderr.on('data', (d) => { out += String(d); });
-  expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
+  const cli = startCli(['apply', '--desired', spec, '--base-dir', cluster.baseDir], { ZK_ROLLOUT_ACCEPT_DRIFT: '1' }, (chunk) => { out += chunk; });
+  expect((await cli.exited).code).toBe(0);
   expect(out).toMatch(/the members are the same, the version is not; planning from the live ensemble as asked \(--accept-drift\)/);
   // Accepted once, recorded: the same ensemble applies cleanly again.
   await expect(cluster.apply(cluster.ensemble([1, 2, 3]))).resolves.toMatchObject({ steps: 0 });

@@ -6,9 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { observeEnsemble } from '../../lib/runtime/observe';
-import { TestCluster, AUTH } from '../support/cluster';
+import { TestCluster } from '../support/cluster';
 import { withWriter } from '../support/scenario';
-import { spawnClean } from '../support/spawn-clean';
+import { startCli } from '../support/cli-process';
 
 jest.setTimeout(300000);
 const cluster = new TestCluster('itfault', 26000);
@@ -19,35 +19,21 @@ afterAll(async () => { await cluster.stopAll(); });
  * handler still alive), then kills the handler with -9.
  */
 async function applyAndKillHandler(spec: string, when: RegExp, meanwhile: (pid: number) => Promise<void> = async () => {}): Promise<void> {
-  const child = spawnClean(process.execPath, [join(__dirname, '..', '..', 'dist', 'lib', 'cli', 'main.js'), 'apply', '--desired', spec, '--base-dir', cluster.baseDir], {
-    env: { ...process.env, ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password },
-  });
-  let out = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    let matched = false;
-    child.stdout.on('data', (d) => {
-      out += String(d);
-      if (!matched && when.test(out)) { matched = true; resolve(); }
-    });
-    void exited.then(() => { if (!matched) reject(new Error(`handler ended before it could be killed:\n${out}`)); });
-  });
-  await meanwhile(child.pid!);
-  child.kill('SIGKILL');
-  await exited;
+  let matched!: () => void;
+  const seen = new Promise<void>((resolve) => { matched = resolve; });
+  const cli = startCli(['apply', '--desired', spec, '--base-dir', cluster.baseDir]);
+  cli.child.stdout.on('data', () => { if (when.test(cli.stdout())) matched(); });
+  await Promise.race([seen, cli.exited.then(() => { throw new Error(`handler ended before it could be killed:\n${cli.stdout()}`); })]);
+  await meanwhile(cli.child.pid!);
+  cli.child.kill('SIGKILL');
+  await cli.exited;
 }
 
 /** `zk-rollout apply` as cdktf deploy runs it, in its own process; `onOutput` sees its output as it grows. */
 async function applyViaCli(spec: string, onOutput: (out: string) => void): Promise<{ code: number | null; out: string }> {
-  const child = spawnClean(process.execPath, [join(__dirname, '..', '..', 'dist', 'lib', 'cli', 'main.js'), 'apply', '--desired', spec, '--base-dir', cluster.baseDir, '--drain-timeout', '1', '--bake-time', '2'], {
-    env: { ...process.env, ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password },
-  });
   let out = '';
-  const take = (d: Buffer) => { out += String(d); onOutput(out); };
-  child.stdout.on('data', take);
-  child.stderr.on('data', take);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { code, out };
+  const cli = startCli(['apply', '--desired', spec, '--base-dir', cluster.baseDir, '--drain-timeout', '1', '--bake-time', '2'], {}, (chunk) => { out += chunk; onOutput(out); });
+  return { code: (await cli.exited).code, out };
 }
 
 const leaderOf = async (ids: number[]) => (await observeEnsemble(ids.map((id) => ({ host: '127.0.0.1', port: 26000 + id })))).snapshot.leaderId;

@@ -13,9 +13,9 @@ import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Server } from '../../lib/model/types';
 import { observeEnsemble, probeServer } from '../../lib/runtime/observe';
-import { AUTH, TestCluster } from '../support/cluster';
+import { TestCluster } from '../support/cluster';
 import { ElectionMonitor } from '../support/monitor';
-import { spawnClean } from '../support/spawn-clean';
+import { CliProcess, startCli } from '../support/cli-process';
 import { missingWrites, Writer } from '../support/writer';
 import { CellSpec, cellId, MATRIX_BAKE_SECONDS, planTarget, Point, SCENARIO_DEFS, scenarioEnsembles, scenarioSteps } from './cells';
 
@@ -62,7 +62,6 @@ export interface CellResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const MAIN = join(__dirname, '..', '..', 'lib', 'cli', 'main.js');
 
 /** A refusal is clear when it names what happened (a server, port, lock or leader) and what to do. */
 export function isClearRefusal(message: string): boolean {
@@ -71,25 +70,23 @@ export function isClearRefusal(message: string): boolean {
 
 class Handler {
   readonly child: ChildProcessWithoutNullStreams;
-  out = '';
-  err = '';
   readonly exited: Promise<ApplyRun>;
-  private readonly t0 = Date.now();
+  private readonly cli: CliProcess;
 
   constructor(specPath: string, baseDir: string, log: (s: string) => void) {
-    this.child = spawnClean(process.execPath, [MAIN, 'apply', '--desired', specPath, '--base-dir', baseDir,
-      '--drain-timeout', '1', '--bake-time', String(MATRIX_BAKE_SECONDS), '--sync-timeout', String(SYNC_TIMEOUT_S), '--quorum-timeout', '30'], {
-      env: { ...process.env, ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password },
-    }) as ChildProcessWithoutNullStreams;
-    this.child.stdout.on('data', (d) => { this.out += String(d); log(String(d)); });
-    this.child.stderr.on('data', (d) => { this.err += String(d); log(String(d)); });
+    const t0 = Date.now();
+    this.cli = startCli(['apply', '--desired', specPath, '--base-dir', baseDir,
+      '--drain-timeout', '1', '--bake-time', String(MATRIX_BAKE_SECONDS), '--sync-timeout', String(SYNC_TIMEOUT_S), '--quorum-timeout', '30'], {}, log);
+    this.child = this.cli.child;
     const limit = setTimeout(() => { log(`apply still running after ${APPLY_LIMIT_MS} ms: killing it\n`); this.child.kill('SIGKILL'); }, APPLY_LIMIT_MS);
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => {
+    this.exited = this.cli.exited.then(({ code, signal }) => {
       clearTimeout(limit);
-      const message = this.err.split('\n').filter((l) => l.startsWith('zk-rollout')).join('\n').trim();
-      resolve({ code, signal, message, ms: Date.now() - this.t0 });
-    }));
+      const message = this.cli.stderr().split('\n').filter((l) => l.startsWith('zk-rollout')).join('\n').trim();
+      return { code, signal, message, ms: Date.now() - t0 };
+    });
   }
+
+  get out(): string { return this.cli.stdout(); }
 
   /** Resolves when the handler's output first matches, or with false when it ends first. */
   when(re: RegExp): Promise<boolean> {

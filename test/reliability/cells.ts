@@ -5,11 +5,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ensemble, ServerSpec } from '../../lib/model/types';
+import { Ensemble } from '../../lib/model/types';
 import { parseEnsembleSpec } from '../../lib/model/validate';
 import { plan } from '../../lib/planner/plan';
 import { snapshotFromEnsemble } from '../../lib/planner/snapshot';
 import { Step } from '../../lib/planner/types';
+import { FAST_SETTINGS, serverAt } from '../support/cluster';
 import { repoRoot } from '../support/repo-root';
 
 export const SCENARIOS = ['migration', 'scale-up', 'scale-down', 'rolling-restart'] as const;
@@ -27,8 +28,7 @@ export const FAULT_TEXT: Record<FaultKind, string> = {
   'port-taken': 'the client port of the next server to start is taken by another process',
 };
 
-/** Settings of every matrix ensemble: short ticks keep elections and syncs quick; the rules do not depend on them. */
-export const MATRIX_SETTINGS = { tickTime: 200, initLimit: 20, syncLimit: 10, jvmHeapMb: 128 };
+
 /** How long the rollout holds between growth and the first removal in the matrix. */
 export const MATRIX_BAKE_SECONDS = 2;
 
@@ -49,13 +49,9 @@ export const SCENARIO_DEFS: Record<ScenarioName, ScenarioDef> = {
   'rolling-restart': { name: 'rolling-restart', start: [1, 2, 3], desired: [1, 2, 3], desiredExtra: { maxClientCnxns: '100' }, text: 'voters {1,2,3}, a settings change (maxClientCnxns)' },
 };
 
-export function serverSpec(portBase: number, id: number): ServerSpec {
-  return { id, host: '127.0.0.1', clientPort: portBase + id, quorumPort: portBase + 100 + id, electionPort: portBase + 200 + id, role: 'participant' };
-}
-
 export function scenarioEnsembles(s: ScenarioDef, name: string, portBase: number): { start: Ensemble; desired: Ensemble } {
   const make = (ids: readonly number[], extra?: Readonly<Record<string, string>>) => parseEnsembleSpec({
-    name, servers: ids.map((id) => serverSpec(portBase, id)), settings: { ...MATRIX_SETTINGS, ...(extra ? { extra } : {}) },
+    name, servers: ids.map((id) => serverAt(portBase, id)), settings: { ...FAST_SETTINGS, ...(extra ? { extra } : {}) },
   });
   return { start: make(s.start), desired: make(s.desired, s.desiredExtra) };
 }

@@ -14,6 +14,11 @@ export const AUTH: AdminAuth = { mode: 'digest', user: 'super', password: 'integ
 /** Short ticks keep elections and syncs fast; the rules do not depend on them. */
 export const FAST_SETTINGS = { tickTime: 200, initLimit: 20, syncLimit: 10, jvmHeapMb: 128 };
 
+/** The tests' port layout on 127.0.0.1: client base+id, quorum base+100+id, election base+200+id. */
+export function serverAt(portBase: number, id: number, role: 'participant' | 'observer' = 'participant'): ServerSpec {
+  return { id, host: '127.0.0.1', clientPort: portBase + id, quorumPort: portBase + 100 + id, electionPort: portBase + 200 + id, role };
+}
+
 export class TestCluster {
   readonly baseDir = mkdtempSync(join(tmpdir(), 'zk-it-'));
   readonly driver: LocalHostDriver;
@@ -30,7 +35,7 @@ export class TestCluster {
   }
 
   server(id: number, role: 'participant' | 'observer' = 'participant'): ServerSpec {
-    return { id, host: '127.0.0.1', clientPort: this.portBase + id, quorumPort: this.portBase + 100 + id, electionPort: this.portBase + 200 + id, role };
+    return serverAt(this.portBase, id, role);
   }
 
   ensemble(voters: number[], observers: number[] = [], settings: object = {}): Ensemble {
