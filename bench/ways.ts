@@ -10,6 +10,7 @@ import { AdminClient } from '../lib/runtime/admin-client';
 import { connectString } from '../lib/model/connect-string';
 import { fourLetterWord, parseSrvr } from '../lib/runtime/four-letter';
 import { installServerFiles, startServer } from '../lib/runtime/server-config';
+import { sleep } from '../lib/runtime/wait';
 import { AUTH, TestCluster } from '../test/support/cluster';
 import { Writer } from '../test/support/writer';
 
@@ -29,7 +30,6 @@ export interface Ctx {
   readonly mark: (label: string) => void;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function mode(s: Server): Promise<string | null> {
   try { return parseSrvr(await fourLetterWord(s.host, s.clientPort, 'srvr', 1000)).mode ?? null; } catch { return null; }

@@ -13,6 +13,7 @@ import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Server } from '../../lib/model/types';
 import { observeEnsemble, probeServer } from '../../lib/runtime/observe';
+import { sleep } from '../../lib/runtime/wait';
 import { TestCluster } from '../support/cluster';
 import { ElectionMonitor } from '../support/monitor';
 import { CliProcess, startCli } from '../support/cli-process';
@@ -61,7 +62,6 @@ export interface CellResult {
   readonly baseDir?: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A refusal is clear when it names what happened (a server, port, lock or leader) and what to do. */
 export function isClearRefusal(message: string): boolean {
