@@ -35,10 +35,51 @@ export interface SettingsSpec {
   readonly extra?: Readonly<Record<string, string | number | boolean>>;
 }
 
+/**
+ * How a server that zk-rollout did not start runs today (adoption): its files and how it is started and
+ * stopped. Either `service` (a systemd unit) or `pidFile` plus `start` (a script or init-style command).
+ */
+export interface ServerRunSpec {
+  /** Absolute path of its zoo.cfg. */
+  readonly zooCfg: string;
+  /** Absolute path of its data directory (the one holding `myid`). */
+  readonly dataDir: string;
+  /** A systemd unit that runs it, e.g. `zookeeper.service`. */
+  readonly service?: string;
+  /** The pid file the start command writes (and the stop command honours). */
+  readonly pidFile?: string;
+  /**
+   * Shell command, run on the server's machine, that starts it in the background and returns. It gets
+   * the JVM options zk-rollout needs (the superuser digest among them) in `SERVER_JVMFLAGS`, which
+   * ZooKeeper's own zkServer.sh passes to java.
+   */
+  readonly start?: string;
+  /** Shell command that stops it. @default SIGTERM to the pid in `pidFile` */
+  readonly stop?: string;
+  /** Its log file, named in messages. @default none */
+  readonly log?: string;
+}
+
+/** A member of the running ensemble as it runs today. */
+export interface ExistingServerSpec extends ServerSpec {
+  readonly run: ServerRunSpec;
+}
+
+/** The ensemble as it runs before zk-rollout manages it (declared like Terraform's import). */
+export interface ExistingSpec {
+  readonly servers: readonly ExistingServerSpec[];
+}
+
 export interface EnsembleSpec {
   /** Ensemble name: lower-case letters, digits and dashes. */
   readonly name: string;
   readonly servers: readonly ServerSpec[];
+  /**
+   * A running ensemble that zk-rollout did not start, to take over: its members and how each runs.
+   * Keep it in the spec after the first deploy: servers declared here are always run, and stopped
+   * when they leave, the way they are declared. @default none
+   */
+  readonly existing?: ExistingSpec;
   readonly settings?: SettingsSpec;
   /** @default 'dynamic' */
   readonly strategy?: Strategy;
@@ -64,10 +105,20 @@ export interface Settings {
   readonly extra: Readonly<Record<string, string>>;
 }
 
+/** How an adopted server runs (normalised ServerRunSpec). */
+export type ServerRun = ServerRunSpec;
+
+/** A server of the existing ensemble, with how it runs. */
+export interface AdoptedServer extends Server {
+  readonly run: ServerRun;
+}
+
 export interface Ensemble {
   readonly name: string;
   /** Sorted by id. */
   readonly servers: readonly Server[];
+  /** The declared existing ensemble (adoption), sorted by id; absent when there is none. */
+  readonly existing?: readonly AdoptedServer[];
   readonly settings: Settings;
   readonly strategy: Strategy;
   readonly standalone: boolean;
