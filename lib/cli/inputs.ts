@@ -1,7 +1,7 @@
 /** Reads the CLI's inputs: spec files, snapshot files, and live addresses. Every failure names the file. */
 import { readFileSync, existsSync } from 'node:fs';
 import { z } from 'zod';
-import { Ensemble } from '../model/types';
+import { Ensemble, Server } from '../model/types';
 import { normaliseServer, parseEnsembleSpec, SpecError } from '../model/validate';
 import { ClusterSnapshot } from '../planner/types';
 import { snapshotFromEnsemble } from '../planner/snapshot';
@@ -57,7 +57,30 @@ const serverSchema = z.object({
   id: z.number().int().min(1).max(255), host: z.string().min(1),
   clientPort: z.number().int().optional(), quorumPort: z.number().int().optional(), electionPort: z.number().int().optional(),
   role: z.enum(['participant', 'observer']).optional(),
-});
+}).passthrough();
+/**
+ * The servers the previous deploy left (`--previous <file>` or `--previous-env <variable>`, as the
+ * construct passes them from the stack's state): a JSON list of servers, or a spec. Looked at for a
+ * running ensemble; an unset or empty variable means none.
+ */
+export function loadPrevious(opts: { previous?: string; previousEnv?: string }, env: NodeJS.ProcessEnv = process.env): Server[] {
+  let data: unknown;
+  let source: string;
+  if (opts.previous !== undefined) {
+    data = readJson(opts.previous, 'previous servers');
+    source = `previous servers ${opts.previous}`;
+  } else {
+    const text = opts.previousEnv !== undefined ? env[opts.previousEnv]?.trim() : undefined;
+    if (!text) return [];
+    source = `previous servers in $${opts.previousEnv}`;
+    try { data = JSON.parse(text); } catch (e) { throw new InputError(`${source}: not valid JSON (${(e as Error).message})`); }
+  }
+  const list = Array.isArray(data) ? data : (data as { servers?: unknown } | null)?.servers;
+  const r = z.array(serverSchema).safeParse(list);
+  if (!r.success) throw new InputError(`${source}: ${r.error.issues.map((i) => `${i.path.join('.') || '(list)'}: ${i.message}`).join('; ')}`);
+  return r.data.map(normaliseServer);
+}
+
 const snapshotSchema = z.object({
   configVersion: z.string().regex(/^[0-9a-fA-F]+$/, 'must be a hex config version'),
   members: z.array(serverSchema).min(1, 'must list at least one member'),

@@ -40,6 +40,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('--bake-time <seconds>', 'after new servers are added and synced, hold this long checking health before any server is removed (0: no hold)', '10')
     .option('--accept-drift', 'plan from the live ensemble even when its configuration moved since zk-rollout last changed it (else apply stops before acting); also ZK_ROLLOUT_ACCEPT_DRIFT=1')
     .option('--rollback-on-failure', 'when the rollout fails, return the ensemble to the membership it started from, then report both')
+    .option('--previous <spec>', 'the previous deploy\'s spec (JSON file): its servers are looked at for the running ensemble too')
+    .option('--previous-env <variable>', 'read the previous deploy\'s spec (JSON) from this environment variable (what cdktf deploy passes; unset or empty: none)')
     .action(async (opts) => { process.exitCode = await runApply(opts, out); });
   local(program.command('status').description('a table of the live members: role, mode, zxid, how far behind the leader, peer state, config version, synced, clients'))
     .option('--check', 'exit 1 when any member is down, out of broadcast, or further behind the leader than --max-lag (for cron and monitoring)')
@@ -53,7 +55,9 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('--base-dir <dir>', 'local host driver: where server directories live', '.zk-local')
     .option('--hosts <file>', 'host driver settings (JSON); default local under --base-dir')
     .option('--hosts-env <variable>', 'read the host driver settings (JSON) from this environment variable instead')
-    .option('--delete-data', 'delete the servers\' directories after stopping them')
+    .option('--delete-data', 'delete the servers\' directories after stopping them (never an adopted server\'s)')
+    .option('--desired <spec>', 'the ensemble spec (JSON file): its existing (adopted) servers are stopped too')
+    .option('--desired-env <variable>', 'read that spec (JSON) from this environment variable instead')
     .action(async (opts) => { process.exitCode = await runTeardown(opts, out); });
   return program;
 }

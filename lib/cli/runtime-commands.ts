@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_LOCAL_BASE_DIR, hostDriver, HostsConfig, parseHostsConfig } from '../hosts/config';
 import { DEFAULT_SSH_BASE_DIR } from '../hosts/ssh';
 import { HostDriver } from '../hosts/types';
-import { Ensemble } from '../model/types';
+import { Ensemble, Server } from '../model/types';
 import { existsSync, readFileSync } from 'node:fs';
 import { AdminClient } from '../runtime/admin-client';
 import { connectString } from '../model/connect-string';
@@ -12,7 +12,7 @@ import { Executor } from '../runtime/executor';
 import { readLiveState } from '../runtime/live-state';
 import { probeServer } from '../runtime/observe';
 import { memberLags } from '../runtime/lag';
-import { InputError, loadDesired } from './inputs';
+import { InputError, loadDesired, loadPrevious } from './inputs';
 
 export interface RuntimeOptions {
   readonly desired?: string;
@@ -35,8 +35,8 @@ function seconds(name: string, value: string | undefined): number | undefined {
 type HostOptions = Pick<RuntimeOptions, 'baseDir' | 'hosts' | 'hostsEnv'>;
 
 /** The host driver: `--hosts <file>` or `--hosts-env <variable>` (JSON, see lib/hosts/config), else local under --base-dir. */
-function driverFor(ensemble: string, opts: HostOptions): HostDriver {
-  return hostDriver(ensemble, hostsConfig(opts));
+function driverFor(desired: Ensemble, opts: HostOptions): HostDriver {
+  return hostDriver(desired.name, hostsConfig(opts), desired.existing);
 }
 
 function hostsConfig(opts: HostOptions): HostsConfig {
@@ -59,7 +59,7 @@ function hostsConfig(opts: HostOptions): HostsConfig {
 }
 
 async function liveState(desired: Ensemble, opts: HostOptions) {
-  const driver = driverFor(desired.name, opts);
+  const driver = driverFor(desired, opts);
   try {
     return await readLiveState(desired, driver, [], new Set());
   } finally {
@@ -83,9 +83,10 @@ export function bakeMs(value: string | undefined): number | undefined {
 /** Set to 1 to accept drift for one deploy: `ZK_ROLLOUT_ACCEPT_DRIFT=1 cdktf deploy <stack>`. */
 export const ACCEPT_DRIFT_ENV = 'ZK_ROLLOUT_ACCEPT_DRIFT';
 
-export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; drainTimeout?: string; quorumTimeout?: string; bakeTime?: string; rollbackOnFailure?: boolean; acceptDrift?: boolean }, out: (s: string) => void): Promise<number> {
+export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; drainTimeout?: string; quorumTimeout?: string; bakeTime?: string; rollbackOnFailure?: boolean; acceptDrift?: boolean; previous?: string; previousEnv?: string }, out: (s: string) => void): Promise<number> {
   const desired = loadDesired(opts);
-  const driver = driverFor(desired.name, opts);
+  const previous = loadPrevious(opts);
+  const driver = driverFor(desired, opts);
   if (opts.createPasswordFile) {
     if (!opts.passwordFile) throw new InputError('--create-password-file needs --password-file');
     if (opts.skipAcl) throw new InputError('--create-password-file and --skip-acl exclude each other');
@@ -100,6 +101,7 @@ export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; dr
   const executor = new Executor({ desired, driver, auth, timeouts, bakeMs: bakeMs(opts.bakeTime), rollbackOnFailure: opts.rollbackOnFailure === true,
     // The variable reaches the handler through cdktf deploy and Terraform's local-exec, which pass the environment on.
     acceptDrift: opts.acceptDrift === true || process.env[ACCEPT_DRIFT_ENV] === '1',
+    previous,
     log: (l) => out(`${l}\n`) });
   try {
     await executor.run();
@@ -186,19 +188,22 @@ export async function runVerify(opts: RuntimeOptions, out: (s: string) => void):
  * `teardown` (what `cdktf destroy` runs): stops every server of the ensemble the host driver knows,
  * observers and followers first, and keeps their data unless deletion was asked for.
  */
-export async function runTeardown(opts: HostOptions & { ensemble: string; deleteData?: boolean }, out: (s: string) => void): Promise<number> {
+export async function runTeardown(opts: HostOptions & { ensemble: string; deleteData?: boolean; desired?: string; desiredEnv?: string }, out: (s: string) => void): Promise<number> {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(opts.ensemble)) throw new InputError(`--ensemble ${opts.ensemble}: not an ensemble name (lower-case letters, digits and dashes)`);
   const config = hostsConfig(opts);
-  const driver = hostDriver(opts.ensemble, config);
+  // The spec, when given, names the adopted servers: they are stopped too, the way they are declared to run.
+  const existing = opts.desired !== undefined || opts.desiredEnv !== undefined ? loadDesired(opts).existing ?? [] : [];
+  const driver = hostDriver(opts.ensemble, config, existing);
   try {
-    return await teardown(driver, opts.ensemble, whereFiles(opts.ensemble, config), opts.deleteData === true, out);
+    return await teardown(driver, opts.ensemble, whereFiles(opts.ensemble, config), opts.deleteData === true, out, existing);
   } finally {
     await driver.close?.();
   }
 }
 
-async function teardown(driver: HostDriver, ensemble: string, where: string, deleteData: boolean, out: (s: string) => void): Promise<number> {
-  const servers = await driver.knownServers();
+async function teardown(driver: HostDriver, ensemble: string, where: string, deleteData: boolean, out: (s: string) => void, adopted: readonly Server[]): Promise<number> {
+  const own = await driver.knownServers();
+  const servers = [...own, ...adopted.filter((a) => !own.some((s) => s.id === a.id))];
   if (servers.length === 0) { out(`ensemble ${ensemble}: no servers in ${where}; nothing to stop\n`); return 0; }
   // The leader last, so the ensemble serves as long as it can while it goes.
   const modes = new Map<number, string | undefined>();
@@ -210,8 +215,8 @@ async function teardown(driver: HostDriver, ensemble: string, where: string, del
     out(`server ${s.id} (${s.host}:${s.clientPort}): ${running ? 'stopped' : 'was not running'}\n`);
   }
   if (deleteData) {
-    for (const s of servers) await driver.deleteFiles(s);
-    out(`ensemble ${ensemble}: data of ${servers.length} server(s) deleted\n`);
+    for (const s of own) await driver.deleteFiles(s);
+    out(`ensemble ${ensemble}: data of ${own.length} server(s) deleted${own.length < servers.length ? '; adopted servers keep theirs (zk-rollout did not create it)' : ''}\n`);
   } else {
     out(`ensemble ${ensemble}: data kept in ${where}\n`);
   }

@@ -14,7 +14,7 @@ import { settingsHash } from '../model/settings-hash';
 import { connectString, transitionalConnectString } from '../model/connect-string';
 import { sizingAdvice } from '../model/sizing';
 import { parseHostsConfig, HostsConfig } from '../hosts/config';
-import { applyCommand, DESIRED_ENV, HOSTS_ENV, handlerScript, portablePath, teardownCommand, terraformLiteral } from './handler-command';
+import { applyCommand, DESIRED_ENV, HOSTS_ENV, PREVIOUS_ENV, handlerScript, portablePath, teardownCommand, terraformLiteral } from './handler-command';
 import { HostsProps, ResourceKind, ZooKeeperEnsembleProps } from './props';
 import { kindResource } from './resources';
 import { previousSpecInState } from './terraform-json';
@@ -80,7 +80,10 @@ export class ZooKeeperEnsemble extends Construct {
       name: `${name}_lifecycle`,
       // Only the name: a change here must never replace (and so tear down) a running ensemble.
       record: { ensemble: name },
-      provisioners: [withHosts(exec(teardownCommand({ ...commandOptions, ensemble: name }), { when: 'destroy' }))],
+      // An adopted ensemble's servers are stopped the way they are declared to run: the teardown reads them from the spec.
+      provisioners: [withHosts(exec(teardownCommand({ ...commandOptions, ensemble: name, withSpec: (this.ensemble.existing ?? []).length > 0 }), {
+        when: 'destroy', ...((this.ensemble.existing ?? []).length > 0 ? { environment: { [DESIRED_ENV]: terraformLiteral(desired) } } : {}),
+      }))],
     });
 
     const hash = settingsHash(this.ensemble.settings);
@@ -97,7 +100,11 @@ export class ZooKeeperEnsemble extends Construct {
       name: `${name}_rollout`,
       record: JSON.parse(desired) as object as Record<string, object>,
       replaceOn: createHash('sha256').update(desired).update(JSON.stringify(commandOptions)).update(JSON.stringify(hosts)).digest('hex'),
-      provisioners: [withHosts(exec(applyCommand(commandOptions), { environment: { [DESIRED_ENV]: terraformLiteral(desired) } }))],
+      provisioners: [withHosts(exec(applyCommand(commandOptions), { environment: {
+        [DESIRED_ENV]: terraformLiteral(desired),
+        // The servers the last deploy left: the handler looks for the running ensemble there too.
+        [PREVIOUS_ENV]: Lazy.stringValue({ produce: () => terraformLiteral(JSON.stringify(previousServers(this, this.ensemble) ?? [])) }),
+      } }))],
       dependsOn: [lifecycle, ...records.values()],
     });
 
@@ -117,7 +124,7 @@ export class ZooKeeperEnsemble extends Construct {
 
 function validate(id: string, props: ZooKeeperEnsembleProps): Ensemble {
   try {
-    return parseEnsembleSpec({ name: props.name, servers: props.servers, settings: props.settings, strategy: props.strategy, standalone: props.standalone });
+    return parseEnsembleSpec({ name: props.name, servers: props.servers, settings: props.settings, strategy: props.strategy, standalone: props.standalone, existing: props.existing });
   } catch (e) {
     if (e instanceof SpecError) throw new SpecError(e.problems, `ZooKeeperEnsemble ${id} (${props.name})`);
     throw e;
@@ -153,15 +160,22 @@ function transitionalFromState(scope: Construct, desired: Ensemble): string {
     Annotations.of(scope).addInfo(`${desired.name}_transitional_connect_string equals the final connect string: the previous servers are read from a local state file only`);
     return connectString(desired.servers);
   }
+  return transitionalConnectString(previousServers(scope, desired) ?? [], desired.servers);
+}
+
+/** The servers of the last deploy, from a local state file; null with a remote backend. */
+function previousServers(scope: Construct, desired: Ensemble): readonly Server[] | null {
+  const stack = TerraformStack.of(scope);
+  const backend = stack.node.findAll().find((c) => TerraformBackend.isBackend(c));
+  if (backend && !(backend instanceof LocalBackend)) return null;
   const configured = (backend as unknown as { props?: { path?: string } } | undefined)?.props?.path;
   const statePath = configured ?? join(process.cwd(), `terraform.${stack.node.id}.tfstate`);
-  let previous: readonly Server[] = [];
-  if (existsSync(statePath)) {
-    try {
-      previous = previousSpecInState(JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, unknown>, desired.name)?.spec.servers ?? [];
-    } catch (e) {
-      Annotations.of(scope).addWarning(`${desired.name}: cannot read the previous servers from ${statePath} (${(e as Error).message}); the transitional connect string lists only the new ones`);
-    }
+  if (!existsSync(statePath)) return [];
+  try {
+    const spec = previousSpecInState(JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, unknown>, desired.name)?.spec;
+    return spec ? [...spec.servers, ...(spec.existing ?? []).map(({ run: _run, ...s }) => s)] : [];
+  } catch (e) {
+    Annotations.of(scope).addWarning(`${desired.name}: cannot read the previous servers from ${statePath} (${(e as Error).message}); the transitional connect string lists only the new ones`);
+    return [];
   }
-  return transitionalConnectString(previous, desired.servers);
 }

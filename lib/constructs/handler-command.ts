@@ -11,6 +11,8 @@ import { RolloutTimeoutsProps, SuperuserProps } from './props';
 export const DESIRED_ENV = 'ZK_ROLLOUT_DESIRED';
 /** The environment variable that carries the host driver settings (JSON) to the handler. */
 export const HOSTS_ENV = 'ZK_ROLLOUT_HOSTS';
+/** The environment variable that carries the previous deploy's servers (JSON list) to the handler. */
+export const PREVIOUS_ENV = 'ZK_ROLLOUT_PREVIOUS';
 export const PACKAGE_NAME = 'cdktf-zookeeper';
 
 /** This package's root: the nearest package.json named cdktf-zookeeper above this file. */
@@ -77,7 +79,7 @@ function credentialArgs(s: SuperuserProps | undefined): string[] {
 export function applyCommand(o: HandlerCommandOptions): string {
   const t = o.timeouts ?? {};
   return command([
-    'node', o.script, 'apply', '--desired-env', DESIRED_ENV, ...hostArgs(o),
+    'node', o.script, 'apply', '--desired-env', DESIRED_ENV, '--previous-env', PREVIOUS_ENV, ...hostArgs(o),
     ...credentialArgs(o.superuser),
     ...(t.syncSeconds !== undefined ? ['--sync-timeout', String(t.syncSeconds)] : []),
     ...(t.drainSeconds !== undefined ? ['--drain-timeout', String(t.drainSeconds)] : []),
@@ -88,6 +90,6 @@ export function applyCommand(o: HandlerCommandOptions): string {
 }
 
 /** Stops every server of the ensemble the host driver knows; data is deleted only on request. */
-export function teardownCommand(o: HandlerCommandOptions & { readonly ensemble: string }): string {
-  return command(['node', o.script, 'teardown', '--ensemble', o.ensemble, ...hostArgs(o), ...(o.deleteData ? ['--delete-data'] : [])]);
+export function teardownCommand(o: HandlerCommandOptions & { readonly ensemble: string; readonly withSpec?: boolean }): string {
+  return command(['node', o.script, 'teardown', '--ensemble', o.ensemble, ...hostArgs(o), ...(o.withSpec ? ['--desired-env', DESIRED_ENV] : []), ...(o.deleteData ? ['--delete-data'] : [])]);
 }

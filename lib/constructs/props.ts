@@ -1,5 +1,5 @@
 /** Props of the ZooKeeperEnsemble construct, in the style of aws-cdk-lib: every default documented. */
-import { ServerSpec, SettingsSpec, Strategy } from '../model/types';
+import { ExistingSpec, ServerSpec, SettingsSpec, Strategy } from '../model/types';
 import { SshMachine } from '../hosts/ssh';
 
 /** Which Terraform resource carries the records and the rollout. Both behave the same. */
@@ -90,6 +90,14 @@ export interface ZooKeeperEnsembleProps {
   readonly strategy?: Strategy;
   /** Required to declare an ensemble of a single voter (no fault tolerance). @default false */
   readonly standalone?: boolean;
+  /**
+   * A running ensemble zk-rollout did not start, to take over (like Terraform's import): its members as
+   * they run today and, per server, its zoo.cfg, data directory and how it is started and stopped. The
+   * first deploy checks it against the live ensemble and changes nothing that need not change; keep it
+   * declared afterwards, so that its servers are restarted and stopped the way they run.
+   * @default - none: the ensemble is one zk-rollout starts
+   */
+  readonly existing?: ExistingSpec;
   /** Where servers run. @default { driver: 'local', baseDir: '.zk-local' } */
   readonly hosts?: HostsProps;
   /** @default 'terraform_data' (built into Terraform >= 1.4, no provider download) */

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { AdoptedServer } from '../model/types';
 import { LocalHostDriver } from './local';
 import { SshHostDriver, SshHostOptions } from './ssh';
 import { HostDriver } from './types';
@@ -46,7 +47,9 @@ export function sshOptions(ensemble: string, c: Extract<HostsConfig, { driver: '
   return { ensemble, ...(baseDir ? { baseDir } : {}), defaults, ...(machines ? { machines } : {}) };
 }
 
-export function hostDriver(ensemble: string, c: HostsConfig): HostDriver {
-  if (c.driver === 'ssh') return new SshHostDriver(sshOptions(ensemble, c));
-  return new LocalHostDriver({ baseDir: resolve(c.baseDir ?? DEFAULT_LOCAL_BASE_DIR), ensemble });
+/** `adopted`: servers of the declared existing ensemble, run with the paths and service declared for them. */
+export function hostDriver(ensemble: string, c: HostsConfig, adopted?: readonly AdoptedServer[]): HostDriver {
+  const more = adopted && adopted.length > 0 ? { adopted } : {};
+  if (c.driver === 'ssh') return new SshHostDriver({ ...sshOptions(ensemble, c), ...more });
+  return new LocalHostDriver({ baseDir: resolve(c.baseDir ?? DEFAULT_LOCAL_BASE_DIR), ensemble, ...more });
 }

@@ -104,13 +104,6 @@ export class SshRunner {
     });
   }
 
-  /** Like run, but a non-zero exit of the script is an error carrying its message. */
-  async check(t: SshTarget, script: string, what: string, stdin?: string): Promise<string> {
-    const r = await this.run(t, script, stdin);
-    if (r.code !== 0) throw new SshError(describeTarget(t), `${what} on ${describeTarget(t)} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim() || 'no message'}`);
-    return r.stdout;
-  }
-
   /** Ends the multiplexed connections this runner opened. */
   async close(): Promise<void> {
     for (const key of this.used) {
@@ -124,9 +117,4 @@ export class SshRunner {
     }
     this.used.clear();
   }
-}
-
-/** POSIX shell single-quoting for values embedded in remote scripts. */
-export function sq(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,4 +1,4 @@
-/** The systemd unit the ssh driver writes for a server on a host that runs systemd (pure rendering). */
+/** The systemd unit the ssh driver writes for its own servers, and the drop-in for adopted ones (pure rendering). */
 export interface UnitOptions {
   readonly description: string;
   readonly workingDirectory: string;
@@ -32,6 +32,19 @@ export function renderSystemdUnit(o: UnitOptions): string {
     '',
     '[Install]',
     'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+/**
+ * A drop-in for a unit zk-rollout did not write (an adopted server's service): only the JVM options it
+ * needs, in SERVER_JVMFLAGS, which ZooKeeper's start script passes to java.
+ */
+export function renderJvmFlagsDropIn(serverJvmFlags: string): string {
+  return [
+    '# Written by zk-rollout: the JVM options the rollout needs (its superuser digest among them).',
+    '[Service]',
+    `Environment=${unitQuote(`SERVER_JVMFLAGS=${serverJvmFlags}`)}`,
     '',
   ].join('\n');
 }

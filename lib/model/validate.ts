@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ALLOWED_EXTRA_KEYS, MANAGED_KEYS } from './settings-keys';
-import { DEFAULT_PORTS, DEFAULT_SETTINGS, Ensemble, Server, Settings } from './types';
+import { AdoptedServer, DEFAULT_PORTS, DEFAULT_SETTINGS, Ensemble, Server, ServerRun, Settings } from './types';
 
 export interface SpecProblem {
   /** Where: `ensemble`, `server 3`, `servers[4]` (when the id itself is unusable) or `settings`. */
@@ -41,6 +41,26 @@ const serverSchema = z.object({
   role: z.enum(['participant', 'observer'], { errorMap: () => ({ message: 'must be participant or observer' }) }).optional(),
 }).strict();
 
+/** An absolute path on one line: a newline would add lines to zoo.cfg or a unit. */
+const absolutePath = z.string({ required_error: 'is required', invalid_type_error: 'must be a string' })
+  .regex(/^\//, 'must be an absolute path').regex(/^[^\x00-\x1f\x7f]*$/, 'must not hold control characters');
+const oneLine = z.string().min(1, 'must not be empty').regex(/^[^\x00-\x1f\x7f]*$/, 'must be a single line without control characters');
+
+const runSchema = z.object({
+  zooCfg: absolutePath,
+  dataDir: absolutePath,
+  service: z.string().regex(/^[A-Za-z0-9@_.:-]+$/, 'must be a systemd unit name (letters, digits, @ _ . : -)').optional(),
+  pidFile: absolutePath.optional(),
+  start: oneLine.optional(),
+  stop: oneLine.optional(),
+  log: absolutePath.optional(),
+}).strict()
+  .refine((r) => (r.service !== undefined) !== (r.pidFile !== undefined || r.start !== undefined), { message: 'give either service, or pidFile and start', path: ['service'] })
+  .refine((r) => r.service !== undefined || (r.pidFile !== undefined && r.start !== undefined), { message: 'a server run by a script needs both pidFile and start', path: ['start'] })
+  .refine((r) => r.service === undefined || r.stop === undefined, { message: 'a service is stopped with systemctl; stop is for script-run servers', path: ['stop'] });
+
+const existingServerSchema = serverSchema.extend({ run: runSchema }).strict();
+
 const positiveInt = (min: number) => z.number({ invalid_type_error: 'must be a number' })
   .int('must be a whole number').min(min, `must be at least ${min}`);
 
@@ -60,6 +80,7 @@ const ensembleSchema = z.object({
   settings: settingsSchema.optional(),
   strategy: z.enum(['dynamic', 'static'], { errorMap: () => ({ message: 'must be dynamic or static' }) }).optional(),
   standalone: z.boolean().optional(),
+  existing: z.object({ servers: z.array(existingServerSchema).min(1, 'must list the running members') }).strict().optional(),
 }).strict();
 
 /** Names the server an issue path points into, by its id when the id is readable. */
@@ -71,6 +92,11 @@ function whereOf(input: unknown, path: readonly (string | number)[]): { where: s
       where: id !== undefined ? `server ${id}` : `servers[${path[1]}]`,
       field: path.slice(2).join('.') || '(server)',
     };
+  }
+  if (path[0] === 'existing' && path[1] === 'servers' && typeof path[2] === 'number') {
+    const raw = (input as { existing?: { servers?: unknown[] } }).existing?.servers?.[path[2]] as { id?: unknown } | undefined;
+    const id = raw && typeof raw.id === 'number' && Number.isInteger(raw.id) && path[3] !== 'id' ? raw.id : undefined;
+    return { where: id !== undefined ? `existing server ${id}` : `existing.servers[${path[2]}]`, field: path.slice(3).join('.') || '(server)' };
   }
   if (path[0] === 'settings') return { where: 'settings', field: path.slice(1).join('.') || '(settings)' };
   return { where: 'ensemble', field: path.join('.') || '(spec)' };
@@ -207,7 +233,8 @@ export function validateEnsembleSpec(input: unknown): ValidationResult {
   const servers = spec.servers.map(normaliseServer);
   const settings = normaliseSettings(spec.settings);
   const standalone = spec.standalone ?? false;
-  const problems = [...crossServerProblems(servers, standalone), ...settingsProblems(settings)];
+  const existing: AdoptedServer[] = (spec.existing?.servers ?? []).map((x) => ({ ...normaliseServer(x), run: normaliseRun(x.run) }));
+  const problems = [...crossServerProblems(servers, standalone), ...settingsProblems(settings), ...existingProblems(existing, servers)];
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -217,8 +244,43 @@ export function validateEnsembleSpec(input: unknown): ValidationResult {
       settings,
       strategy: spec.strategy ?? 'dynamic',
       standalone,
+      ...(existing.length > 0 ? { existing: existing.sort((a, b) => a.id - b.id) } : {}),
     },
   };
+}
+
+function normaliseRun(r: z.infer<typeof runSchema>): ServerRun {
+  return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as unknown as ServerRun;
+}
+
+/**
+ * The existing ensemble: its own servers follow the same rules as any (ids, ports), and a server kept
+ * from it is the same machine in both lists; a new server may not take an address an existing one holds.
+ */
+function existingProblems(existing: readonly AdoptedServer[], servers: readonly Server[]): SpecProblem[] {
+  if (existing.length === 0) return [];
+  const own = crossServerProblems(existing, true).filter((p) => p.field !== 'servers' || !p.message.startsWith('no servers'))
+    .map((p) => ({ ...p, where: p.where.replace(/^server /, 'existing server ').replace(/^ensemble$/, 'existing') }));
+  const kept = transitionProblems(existing, servers);
+  const byAddress = new Map(existing.flatMap((e) => [e.clientPort, e.quorumPort, e.electionPort].map((p) => [`${e.host.toLowerCase()}:${p}`, e] as const)));
+  const taken: SpecProblem[] = [];
+  for (const s of servers) {
+    if (existing.some((e) => e.id === s.id)) continue;
+    for (const field of ['clientPort', 'quorumPort', 'electionPort'] as const) {
+      const holder = byAddress.get(`${s.host.toLowerCase()}:${s[field]}`);
+      if (holder) taken.push({ where: `server ${s.id}`, field, message: `${s.host}:${s[field]} is used by existing server ${holder.id}; a new server needs its own address` });
+    }
+  }
+  const paths = new Map<string, number>();
+  for (const e of existing) {
+    for (const [field, path] of [['run.zooCfg', e.run.zooCfg], ['run.dataDir', e.run.dataDir]] as const) {
+      const key = `${e.host}:${path}`;
+      const other = paths.get(key);
+      if (other !== undefined) taken.push({ where: `existing server ${e.id}`, field, message: `${path} on ${e.host} is also existing server ${other}'s` });
+      else paths.set(key, e.id);
+    }
+  }
+  return [...own, ...kept, ...taken];
 }
 
 /** Validates and normalises, or throws a SpecError listing every problem. */

@@ -23,6 +23,7 @@ export function describeAction(a: StepAction): string {
     case 'stop-server': return `stop server ${s}`;
     case 'restart-server': return a.reason === 'handoff'
       ? `restart leader ${s} so that another voter takes over leadership before it leaves`
+      : a.reason === 'convert' ? `restart server ${s} with dynamic reconfiguration enabled, members unchanged ${describeConfig(a.config ?? [])}`
       : `restart server ${s} (${a.reason ?? 'settings'}) with ${describeConfig(a.config ?? [])}`;
     case 'bake': return `hold ${Math.round((a.holdMs ?? 0) / 1000)} s (bake): quorum, every member synced, no election, client requests served; only then does any server leave`;
     case 'rewrite-config': return `rewrite every config file to the list ${describeConfig(a.config ?? [])} (takes effect as servers restart)`;

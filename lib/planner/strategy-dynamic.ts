@@ -22,6 +22,13 @@ export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desired
     else if (!o.synced) actions.push({ kind: 'await-synced', serverId: m.id });
   }
 
+  // A static ensemble (adopted) first becomes dynamic, members unchanged: reconfig needs every member
+  // running with it enabled. Rolling, the leader last; only then do the membership changes below begin.
+  const staticUp = config().filter((m) => (current.staticMembers ?? []).includes(m.id) && isUp(current, m.id));
+  for (const m of rollingOrder(staticUp, current.leaderId)) {
+    actions.push({ kind: 'restart-server', serverId: m.id, config: config(), reason: 'convert' }, { kind: 'await-synced', serverId: m.id });
+  }
+
   // 2. Stop joiners an interrupted rollout left that are no longer wanted.
   const running = new Set((current.joiners ?? []).filter((j) => isUp(current, j.id)).map((j) => j.id));
   // A running non-member may be a server just reconfigured out: commit a write without it before it stops.

@@ -27,6 +27,11 @@ export interface ClusterSnapshot {
   readonly observations: readonly ServerObservation[];
   /** Running servers that are not members (joiners left by an interrupted rollout). */
   readonly joiners?: readonly Server[];
+  /**
+   * Members running with dynamic reconfiguration disabled (a classic static zoo.cfg): the dynamic
+   * strategy converts them, by a rolling restart that keeps the membership, before it changes it.
+   */
+  readonly staticMembers?: readonly number[];
 }
 
 export type StepKind =
@@ -46,7 +51,7 @@ export type StepKind =
   | 'rewrite-config'
   | 'bake';
 
-export type RestartReason = 'settings' | 'membership' | 'handoff';
+export type RestartReason = 'settings' | 'membership' | 'handoff' | 'convert';
 
 /** What a step does; the planner emits these and the simulator works out their effect. */
 export interface StepAction {

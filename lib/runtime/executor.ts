@@ -12,7 +12,8 @@ import { ClusterSnapshot, PlanOptions, Step } from '../planner/types';
 import { AdminClient, ZK, ZkError } from './admin-client';
 import { connectString, transitionalConnectString } from '../model/connect-string';
 import { AdminAuth } from './credentials';
-import { readLiveState } from './live-state';
+import { LiveState, readLiveState } from './live-state';
+import { answeringRefusal, declarationDiff, dynamicVersionOf, existingSilentRefusal, KeptConfig, keptDataRefusal, unmanagedRefusal, unmanagedServers } from './adoption';
 import { isSynced, probeServer } from './observe';
 import { fourLetterWord, parseSrvr } from './four-letter';
 import { installServerFiles, startServer } from './server-config';
@@ -55,6 +56,11 @@ export interface ExecutorOptions {
    * (a member added by hand, say). Without it, such drift stops the rollout before it acts. @default false
    */
   readonly acceptDrift?: boolean;
+  /**
+   * Servers the previous deploy left (the construct reads them from the stack's state): looked at for
+   * a running ensemble like the desired and the driver's own servers. @default none
+   */
+  readonly previous?: readonly Server[];
 }
 
 export const DEFAULT_BAKE_MS = 10000;
@@ -113,7 +119,8 @@ export class Executor {
   private readonly t: Timeouts;
   private readonly log: (line: string) => void;
   private admin: AdminClient | null = null;
-  private known: Server[] = [];
+  private known: Server[];
+  private live: LiveState | null = null;
   private readonly drained = new Set<number>();
   private leaders: number[] = [];
   private longestWaitMs = 0;
@@ -134,6 +141,7 @@ export class Executor {
     this.t = { ...DEFAULT_TIMEOUTS, ...(o.timeouts ?? {}) };
     this.log = o.log ?? ((l) => process.stdout.write(`${l}\n`));
     this.lockPath = `${LOCK_ROOT}/${o.desired.name}`;
+    this.known = [...(o.previous ?? [])];
   }
 
   async run(): Promise<RolloutSummary> {
@@ -164,11 +172,15 @@ export class Executor {
     try {
       for (;;) {
         let snapshot = await this.observe();
-        if (this.startMembers === undefined) this.startMembers = snapshot?.members ?? null;
+        if (this.startMembers === undefined) {
+          this.startMembers = snapshot?.members ?? null;
+          await this.checkWhereItRuns(snapshot);
+        }
         // Take the rollout lock before acting on a running ensemble.
         try {
           if (snapshot !== null) await this.adminClient(snapshot);
-          if (snapshot !== null && this.o.desired.strategy === 'dynamic') await this.checkDrift(snapshot);
+          if (snapshot !== null && this.record === undefined && (this.o.desired.existing ?? []).length > 0) await this.checkAdoption(snapshot);
+          if (snapshot !== null && this.o.desired.strategy === 'dynamic' && (snapshot.staticMembers ?? []).length === 0) await this.checkDrift(snapshot);
         } catch (e) {
           // The session's server went away (an election, a server leaving) before anything was done: a new session.
           if (!isSessionTrouble(e) || notReady >= 10) throw e;
@@ -265,8 +277,55 @@ export class Executor {
     }
   }
 
+  /**
+   * Before the first step: never start a second ensemble beside a running one, never start servers on
+   * data older than their peers kept, and act only on servers zk-rollout knows how to run.
+   */
+  private async checkWhereItRuns(snapshot: ClusterSnapshot | null): Promise<void> {
+    const { desired, driver } = this.o;
+    const existing = desired.existing ?? [];
+    if (snapshot !== null) {
+      const unmanaged = unmanagedServers(snapshot, await driver.knownServers(), existing);
+      if (unmanaged.length > 0) throw new RolloutError(unmanagedRefusal(unmanaged, driver.name));
+      return;
+    }
+    const answering = this.live?.answering ?? [];
+    if (answering.length > 0) throw new RolloutError(answeringRefusal(answering.map((p) => p.server)));
+    if (existing.length > 0) throw new RolloutError(existingSilentRefusal(existing));
+    const kept = await Promise.all((await driver.knownServers()).map(async (server): Promise<KeptConfig> => ({
+      server, version: dynamicVersionOf((await driver.readZooCfg(server)) ?? ''), dataDir: driver.paths(server).dataDir,
+    })));
+    const refusal = keptDataRefusal(kept, desired.servers);
+    if (refusal) throw new RolloutError(refusal);
+    const looked = (this.live?.looked ?? desired.servers).map((s) => `${s.host}:${s.clientPort}`);
+    this.log(`no server answers at ${looked.join(', ')}: starting ensemble ${desired.name} as a new ensemble`);
+  }
+
+  /**
+   * The first deploy of a declared existing ensemble (no rollout record in it yet): the declaration must
+   * describe what runs. Then it is recorded, and later deploys plan from the live ensemble as usual.
+   */
+  private async checkAdoption(snapshot: ClusterSnapshot): Promise<void> {
+    const admin = await this.adminClient(snapshot);
+    const text = await admin.get(recordPath(this.o.desired.name)).catch((e) => {
+      if (e instanceof ZkError && e.code === ZK.NONODE) return '';
+      throw e;
+    });
+    if (text !== '') return;
+    const diff = declarationDiff(this.o.desired.existing ?? [], snapshot);
+    if (diff.length > 0) {
+      throw new RolloutError(`refused: the declared existing ensemble does not match the running one:\n${diff.map((d) => `  - ${d}`).join('\n')}\n`
+        + 'Nothing was changed. Make existing.servers describe the ensemble as it runs (zk-rollout status --current shows it), then re-run apply');
+    }
+    const statics = snapshot.staticMembers ?? [];
+    this.log(`adopting the running ensemble: members {${membersKey(snapshot.members)}} match the declaration, leader ${snapshot.leaderId}`
+      + `${statics.length > 0 ? `; static configuration (reconfig disabled) on {${statics.join(',')}}` : ''}`);
+    await this.saveRecord(snapshot.configVersion, snapshot.members, undefined, 'done');
+  }
+
   private async observe(): Promise<ClusterSnapshot | null> {
     const live = await readLiveState(this.o.desired, this.o.driver, this.known, this.drained);
+    this.live = live;
     const snap = live.snapshot;
     if (snap) {
       for (const m of snap.members) if (!this.known.some((k) => k.id === m.id)) this.known.push(m);

@@ -12,6 +12,38 @@ export interface LiveState {
   /** Null when nothing of the ensemble runs: a bootstrap. */
   readonly snapshot: ClusterSnapshot | null;
   readonly probes: readonly ServerProbe[];
+  /** With no snapshot: servers that answer all the same (without a readable membership); never bootstrap beside them. */
+  readonly answering?: readonly ServerProbe[];
+  /** Every address looked at, for messages. */
+  readonly looked: readonly Server[];
+}
+
+/**
+ * Where an ensemble may run: the desired servers, the declared existing ensemble, servers seen earlier
+ * (in this rollout, or recorded by the previous deploy), and every server the host driver has files for.
+ */
+export async function candidateServers(desired: Ensemble, driver: HostDriver, known: readonly Server[]): Promise<Server[]> {
+  return uniqueById([...desired.servers, ...(desired.existing ?? []).map(stripRun), ...known, ...(await driver.knownServers())]);
+}
+
+const stripRun = (s: Server & { run?: unknown }): Server => ({ id: s.id, host: s.host, clientPort: s.clientPort, quorumPort: s.quorumPort, electionPort: s.electionPort, role: s.role });
+
+/**
+ * Members running with reconfig disabled: their zoo.cfg says so where the driver can read it; where it
+ * cannot, a version-0 configuration printed without client addresses is ZooKeeper's static form.
+ */
+async function staticMembers(driver: HostDriver, members: readonly Server[], probes: readonly ServerProbe[], version: string): Promise<number[]> {
+  const out: number[] = [];
+  for (const m of members) {
+    const text = await driver.readZooCfg(m).catch(() => undefined);
+    if (text !== undefined) {
+      if (!/^\s*reconfigEnabled\s*=\s*true\s*$/m.test(text)) out.push(m.id);
+      continue;
+    }
+    const own = probes.find((p) => p.server.id === m.id)?.membership;
+    if (version === '0' && own !== undefined && own.version === '0' && !own.servers.some((x) => x.clientPort !== 0 && x.id !== m.id)) out.push(m.id);
+  }
+  return out;
 }
 
 function uniqueById(servers: readonly Server[]): Server[] {
@@ -37,9 +69,8 @@ async function staticList(driver: HostDriver, servers: readonly Server[]): Promi
 export async function readLiveState(
   desired: Ensemble, driver: HostDriver, known: readonly Server[], drained: ReadonlySet<number>, timeoutMs = 2000,
 ): Promise<LiveState> {
-  // Seeds: the desired servers, servers seen earlier in this rollout, and every server the host
-  // driver has files for, so that a running ensemble is found even when the spec lists none of it.
-  const candidates = uniqueById([...desired.servers, ...known, ...(await driver.knownServers())]);
+  // Seeds: a running ensemble is found even when the spec lists none of it.
+  const candidates = await candidateServers(desired, driver, known);
   // In parallel: on a remote driver each answer is a round trip to another machine.
   const running = new Map<number, boolean>(await Promise.all(candidates.map(async (s) => [s.id, await driver.isRunning(s)] as const)));
 
@@ -57,10 +88,10 @@ export async function readLiveState(
       const members = candidates.filter((s) => running.get(s.id));
       return {
         snapshot: { configVersion: '0', members, leaderId: null, observations: members.map((s) => ({ id: s.id, up: true, synced: false })) },
-        probes,
+        probes, looked: candidates,
       };
     }
-    return { snapshot: null, probes };
+    return { snapshot: null, probes, answering: probes.filter((p) => p.reachable), looked: candidates };
   }
 
   let { snapshot } = observed;
@@ -91,6 +122,7 @@ export async function readLiveState(
       ...(drained.has(s.id) ? { drained: true } : {}),
     });
   }
-  snapshot = { ...snapshot, members, observations, joiners };
-  return { snapshot, probes: observed.probes };
+  const statics = await staticMembers(driver, members, observed.probes, snapshot.configVersion);
+  snapshot = { ...snapshot, members, observations, joiners, ...(statics.length > 0 ? { staticMembers: statics } : {}) };
+  return { snapshot, probes: observed.probes, looked: candidates };
 }

@@ -38,7 +38,9 @@ export async function probeServer(server: Server, timeoutMs = 3000): Promise<Ser
     ]);
     const s = parseSrvr(srvr);
     const m = parseMntr(mntr);
-    const c = conf ? parseConfOutput(conf) : undefined;
+    const parsed = conf ? parseConfOutput(conf) : undefined;
+    // A static configuration prints no client addresses; the server's own line takes the port it answered on.
+    const c = parsed?.membership ? { ...parsed, membership: { ...parsed.membership, servers: parsed.membership.servers.map((x) => (x.clientPort === 0 && x.id === parsed.serverId ? { ...x, clientPort: server.clientPort } : x)) } } : parsed;
     return {
       server, reachable: true, mode: s.mode,
       ...(s.zxid !== undefined ? { zxid: s.zxid } : {}),
@@ -59,12 +61,16 @@ export function isSynced(p: ServerProbe): boolean {
   return p.peerState === undefined || /broadcast/.test(p.peerState);
 }
 
+/**
+ * The committed membership, from the first seed that answers. A static configuration prints its
+ * `server.N` lines without client addresses: every seed says its own id in `conf`, which fills its line.
+ */
 export async function readMembership(seeds: readonly Endpoint[], timeoutMs = 3000): Promise<Membership> {
   const errors: string[] = [];
   for (const seed of seeds) {
     try {
       const conf = parseConfOutput(await fourLetterWord(seed.host, seed.port, 'conf', timeoutMs));
-      if (conf.membership) return conf.membership;
+      if (conf.membership) return await withSeedPorts(conf.membership, seeds, timeoutMs);
       errors.push(`${seed.host}:${seed.port}: conf has no membership (is reconfigEnabled on, ZooKeeper >= 3.5?)`);
     } catch (e) {
       errors.push((e as Error).message);
@@ -73,9 +79,38 @@ export async function readMembership(seeds: readonly Endpoint[], timeoutMs = 300
   throw new Error(`could not read the ensemble's membership from any of ${seeds.map((s) => `${s.host}:${s.port}`).join(', ')}:\n  ${errors.join('\n  ')}`);
 }
 
+async function withSeedPorts(membership: Membership, seeds: readonly Endpoint[], timeoutMs: number): Promise<Membership> {
+  if (membership.servers.every((s) => s.clientPort !== 0)) return membership;
+  const ids = await Promise.all(seeds.map(async (seed) => {
+    const conf = await fourLetterWord(seed.host, seed.port, 'conf', timeoutMs).then(parseConfOutput).catch(() => undefined);
+    return { seed, id: conf?.serverId };
+  }));
+  return {
+    ...membership,
+    servers: membership.servers.map((s) => {
+      if (s.clientPort !== 0) return s;
+      const own = ids.find((x) => x.id === s.id);
+      return own ? { ...s, clientPort: own.seed.port } : s;
+    }),
+  };
+}
+
+/**
+ * Client ports ZooKeeper does not print (static configurations): from the candidates that name the same
+ * server (the spec, the declared existing ensemble, the driver's files), else unknown (0).
+ */
+export function withClientPorts(membership: Membership, candidates: readonly Server[]): Membership {
+  return {
+    ...membership,
+    servers: membership.servers.map((s) => (s.clientPort !== 0 ? s
+      : { ...s, clientPort: candidates.find((c) => c.id === s.id && c.host === s.host)?.clientPort ?? 0 })),
+  };
+}
+
 export async function observeEnsemble(seeds: readonly Endpoint[], options: ObserveOptions = {}): Promise<{ snapshot: ClusterSnapshot; probes: ServerProbe[] }> {
   const timeoutMs = options.timeoutMs ?? 3000;
-  let membership = await readMembership(seeds, timeoutMs);
+  const candidates = options.candidates ?? [];
+  let membership = withClientPorts(await readMembership(seeds, timeoutMs), candidates);
   const probeAll = async (members: readonly Server[]) => {
     const memberIds = new Set(members.map((s) => s.id));
     const extra = (options.candidates ?? []).filter((c) => !memberIds.has(c.id));
@@ -85,7 +120,7 @@ export async function observeEnsemble(seeds: readonly Endpoint[], options: Obser
   // The leader's view of the committed configuration is authoritative; re-read if a seed lagged.
   const leader = probes.find((p) => p.mode === 'leader' && membership.servers.some((s) => s.id === p.server.id));
   if (leader?.membership && leader.membership.version !== membership.version) {
-    membership = leader.membership;
+    membership = withClientPorts(leader.membership, [...candidates, ...membership.servers]);
     probes = await probeAll(membership.servers);
   }
   const memberIds = new Set(membership.servers.map((s) => s.id));

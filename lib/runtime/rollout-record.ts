@@ -69,6 +69,8 @@ export function driftFrom(record: RolloutRecord | null, live: ClusterSnapshot): 
   const now = membersKey(live.members);
   // Our own reconfig, committed just before its handler died.
   if (record.pending !== undefined && record.pending === now) return null;
+  // A static ensemble converted to dynamic: its first leader with reconfig enabled stamps a version; same members.
+  if (sameVersion(record.configVersion, '0') && record.members === now) return null;
   return `zk-rollout left it at config version ${record.configVersion} with members {${record.members}} (${record.at}); `
     + `it is now at version ${live.configVersion} with members {${now}}: ${membershipChange(record.members, now)}`;
 }

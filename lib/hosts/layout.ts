@@ -1,0 +1,36 @@
+/**
+ * A server's layout: where its files are on its machine and how it runs there. zk-rollout's own
+ * servers use `OwnLayout`; servers it adopted keep the paths and service they were declared with
+ * (`AdoptedLayout`). The server driver does the rest (write order, start check, stop escalation).
+ */
+import { posix } from 'node:path';
+import { Machine } from './machine';
+import { JvmOptions, ServerPaths } from './types';
+
+export interface ServerStatus {
+  /** The server's process, or null when it does not run. */
+  readonly pid: number | null;
+  /** The settings fingerprint it was started with (running servers only). */
+  readonly runningHash?: string;
+}
+
+export interface Layout {
+  readonly paths: ServerPaths;
+  /** The fingerprint of the settings in the files on disk, written with them. */
+  readonly settingsHashFile: string;
+  /** One look at the machine. */
+  status(m: Machine): Promise<ServerStatus>;
+  /** Starts the server in the background, recording the fingerprint it starts with, and returns. */
+  launch(m: Machine, jvm: JvmOptions): Promise<void>;
+  /** Asks the running process `pid` to stop (TERM), or ends it (KILL). */
+  signal(m: Machine, sig: 'TERM' | 'KILL', pid: number): Promise<void>;
+  /** Clears what a stopped server leaves behind (a pid file of ours). */
+  afterStop(m: Machine): Promise<void>;
+  /** Deletes the server's config, data and logs, once `ensureStopped` has checked it does not run. */
+  deleteFiles(m: Machine, ensureStopped: () => Promise<void>): Promise<void>;
+}
+
+/** A path on a machine whose filesystem starts at `root` (a test bed's per-host directory; '' for the real root). */
+export function rooted(root: string, path: string): string {
+  return root ? posix.join(root, path) : path;
+}

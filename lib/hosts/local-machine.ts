@@ -1,0 +1,52 @@
+/** This machine as a `Machine`: bash scripts and files right here. */
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from './atomic-write';
+import { spawnClean } from './clean-spawn';
+import { Machine, RunOptions, RunResult } from './machine';
+
+/**
+ * How long to wait for the script's output once bash has exited. A script that starts a server in the
+ * background and forgets to redirect its output would otherwise keep the pipes, and this call, open
+ * for as long as the server runs.
+ */
+const OUTPUT_GRACE_MS = 1000;
+
+export class LocalMachine implements Machine {
+  describe(): string { return 'this machine'; }
+
+  run(script: string, opts: RunOptions = {}): Promise<RunResult> {
+    // Through spawnClean: the script may start a server, which must not inherit the native
+    // ZooKeeper client's sockets (they are not close-on-exec).
+    const child = spawnClean('/bin/bash', ['-c', script], { env: { ...process.env, ...(opts.env ?? {}) } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += String(d); });
+    child.stderr.on('data', (d) => { stderr += String(d); });
+    child.stdin.on('error', () => { /* the script may exit before reading everything; its exit code tells */ });
+    child.stdin.end(opts.stdin ?? '');
+    return new Promise((resolve, reject) => {
+      let code: number | null = null;
+      let grace: NodeJS.Timeout | undefined;
+      const done = () => { clearTimeout(grace); resolve({ code: code ?? 1, stdout, stderr }); };
+      child.once('error', (e) => reject(new Error(`cannot run bash on this machine: ${e.message}`)));
+      child.once('exit', (c) => {
+        code = c;
+        grace = setTimeout(() => { child.stdout.destroy(); child.stderr.destroy(); done(); }, OUTPUT_GRACE_MS);
+      });
+      child.once('close', done);
+    });
+  }
+
+  writeFileAtomic(path: string, content: string): Promise<void> {
+    return writeFileAtomic(path, content);
+  }
+
+  async readFile(path: string): Promise<string | undefined> {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The seam between the server driver and a machine servers run on: run a bash script there, and
+ * read and write files there. `LocalMachine` is this machine, `RemoteMachine` one reached over ssh.
+ */
+
+export interface RunResult { readonly code: number; readonly stdout: string; readonly stderr: string }
+
+export interface RunOptions {
+  /** Fed to the script's standard input. */
+  readonly stdin?: string;
+  /** Extra environment variables for the script (and what it starts). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface Machine {
+  /** Names the machine in messages, e.g. `this machine` or `zk@10.0.0.5:22`. */
+  describe(): string;
+  /** Runs a bash script there. A non-zero exit is a result; not reaching the machine is an error. */
+  run(script: string, opts?: RunOptions): Promise<RunResult>;
+  /** Temporary file, then rename (parent directories created): a failed write leaves the old file. */
+  writeFileAtomic(path: string, content: string): Promise<void>;
+  /** The file's content, or undefined when there is no such file. */
+  readFile(path: string): Promise<string | undefined>;
+  /** Releases connections; the machine is not used afterwards. */
+  close?(): Promise<void>;
+}
+
+/** Like run, but a non-zero exit is an error saying what failed, where, and the script's own message. */
+export async function runChecked(m: Machine, script: string, what: string, opts?: RunOptions): Promise<string> {
+  const r = await m.run(script, opts);
+  if (r.code !== 0) throw new Error(`${what} on ${m.describe()} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim() || 'no message'}`);
+  return r.stdout;
+}

@@ -1,0 +1,143 @@
+/**
+ * The one HostDriver: what every server goes through, whatever its machine (local or over ssh) and
+ * its layout (zk-rollout's own or adopted): the order files are written in, the start check, and
+ * the stop escalation. The local and ssh drivers only say which machine and which layout.
+ */
+import { Server } from '../model/types';
+import { Layout } from './layout';
+import { Machine } from './machine';
+import { ownServersScript, parseOwnServers } from './own-layout';
+import { sq } from './shell';
+import { SshError } from './ssh-exec';
+import { startFailure, takenPorts } from './start-failure';
+import { HostDriver, JvmOptions, ServerFiles, ServerPaths } from './types';
+
+export interface ServerDriverOptions {
+  readonly name: string;
+  /** The machine a server's host is. */
+  readonly machine: (host: string) => Machine;
+  /** The server's layout on its machine. */
+  readonly layout: (server: Server) => Layout;
+  /** Where zk-rollout's own servers of this ensemble may have files: `<baseDir>/<ensemble>` on each machine. */
+  readonly inventory: () => ReadonlyArray<{ readonly machine: Machine; readonly ensembleDir: string }>;
+  /** Messages name the host ("server 3 on 10.0.0.3") when servers run elsewhere. */
+  readonly remote: boolean;
+  /** How long a JVM that dies at once takes to die; also the stop loop's polling pace. */
+  readonly startCheckMs: number;
+  readonly pollMs: number;
+  readonly close?: () => Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class ServerDriver implements HostDriver {
+  readonly name: string;
+
+  constructor(private readonly o: ServerDriverOptions) {
+    this.name = o.name;
+  }
+
+  private at(server: Server): { m: Machine; layout: Layout } {
+    return { m: this.o.machine(server.host), layout: this.o.layout(server) };
+  }
+
+  private who(server: Server): string {
+    return `server ${server.id}${this.o.remote ? ` on ${server.host}` : ''}`;
+  }
+
+  paths(server: Server): ServerPaths {
+    return this.o.layout(server).paths;
+  }
+
+  async writeFiles(server: Server, files: ServerFiles): Promise<void> {
+    const { m, layout } = this.at(server);
+    await m.writeFileAtomic(`${layout.paths.dataDir}/myid`, `${server.id}\n`);
+    if (files.dynamic !== undefined) await m.writeFileAtomic(files.dynamic.path, files.dynamic.content);
+    await m.writeFileAtomic(layout.settingsHashFile, `${files.settingsHash}\n`);
+    // zoo.cfg last: it names the dynamic file, so it must never point at one not yet written.
+    await m.writeFileAtomic(layout.paths.zooCfg, files.zooCfg);
+  }
+
+  async pid(server: Server): Promise<number | null> {
+    const { m, layout } = this.at(server);
+    return (await layout.status(m)).pid;
+  }
+
+  async isRunning(server: Server): Promise<boolean> {
+    return (await this.pid(server)) !== null;
+  }
+
+  async runningSettingsHash(server: Server): Promise<string | undefined> {
+    const { m, layout } = this.at(server);
+    return (await layout.status(m)).runningHash;
+  }
+
+  async start(server: Server, jvm: JvmOptions): Promise<void> {
+    const { m, layout } = this.at(server);
+    const running = await this.pid(server);
+    if (running !== null) throw new Error(`${this.who(server)}: already running (pid ${running})`);
+    await layout.launch(m, jvm);
+    // A JVM that dies at once (bad config, port taken) is reported here rather than as a later timeout.
+    await sleep(this.o.startCheckMs);
+    if (await this.isRunning(server)) return;
+    const log = layout.paths.log;
+    const tail = (await m.run(`grep -E 'ERROR|Exception|Caused' ${sq(log)} 2>/dev/null | tail -3; exit 0`)).stdout.trim();
+    // Its process is gone: anything still accepting on its ports belongs to another process.
+    throw startFailure(server, this.o.remote ? ` on ${server.host}` : '', this.o.remote ? `${log} there` : log, tail, await takenPorts(server));
+  }
+
+  async stop(server: Server, timeoutMs = 15000): Promise<void> {
+    const { m, layout } = this.at(server);
+    const pid = await this.pid(server);
+    if (pid !== null) {
+      await layout.signal(m, 'TERM', pid);
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline && (await this.isRunning(server))) await sleep(this.o.pollMs);
+      const still = await this.pid(server);
+      if (still !== null) await layout.signal(m, 'KILL', still);
+      while (await this.isRunning(server)) await sleep(this.o.pollMs / 2);
+    }
+    await layout.afterStop(m);
+  }
+
+  /** kill -9, for fault-injection tests. */
+  async kill(server: Server): Promise<void> {
+    const { m, layout } = this.at(server);
+    const pid = await this.pid(server);
+    if (pid === null) return;
+    await layout.signal(m, 'KILL', pid);
+    while (await this.isRunning(server)) await sleep(this.o.pollMs / 4);
+  }
+
+  /** zk-rollout's own servers with files on any machine of the inventory; a machine ssh cannot reach is skipped. */
+  async knownServers(): Promise<Server[]> {
+    const listings = await Promise.all(this.o.inventory().map(async ({ machine, ensembleDir }) => {
+      try {
+        return (await machine.run(ownServersScript(ensembleDir))).stdout;
+      } catch (e) {
+        if (e instanceof SshError) return '';
+        throw e;
+      }
+    }));
+    const out = new Map<number, Server>();
+    for (const s of listings.flatMap(parseOwnServers)) if (!out.has(s.id)) out.set(s.id, s);
+    return [...out.values()].sort((a, b) => a.id - b.id);
+  }
+
+  async deleteFiles(server: Server): Promise<void> {
+    const { m, layout } = this.at(server);
+    await layout.deleteFiles(m, async () => {
+      const pid = await this.pid(server);
+      if (pid !== null) throw new Error(`${this.who(server)}: still running (pid ${pid}); stop it before deleting its files`);
+    });
+  }
+
+  async readZooCfg(server: Server): Promise<string | undefined> {
+    const { m, layout } = this.at(server);
+    return m.readFile(layout.paths.zooCfg);
+  }
+
+  async close(): Promise<void> {
+    await this.o.close?.();
+  }
+}

@@ -1,0 +1,30 @@
+/** A machine reached over ssh as a `Machine`: every script runs in bash there, through one SshRunner. */
+import { posix } from 'node:path';
+import { Machine, RunOptions, RunResult, runChecked } from './machine';
+import { exportLines, sq } from './shell';
+import { describeTarget, SshRunner, SshTarget } from './ssh-exec';
+
+export class RemoteMachine implements Machine {
+  constructor(private readonly ssh: SshRunner, private readonly target: SshTarget) {}
+
+  describe(): string { return describeTarget(this.target); }
+
+  /** bash explicitly: the remote user's login shell may be another one. Environment goes as exports. */
+  run(script: string, opts: RunOptions = {}): Promise<RunResult> {
+    return this.ssh.run(this.target, `exec bash -c ${sq(exportLines(opts.env ?? {}) + script)}`, opts.stdin);
+  }
+
+  async writeFileAtomic(path: string, content: string): Promise<void> {
+    const tmp = `${sq(path)}.tmp-$$`;
+    // `mv -T`: a directory in the way is an error, not a place to move the file into.
+    await runChecked(this, `umask 027 && mkdir -p ${sq(posix.dirname(path))} && cat > ${tmp} && { sync ${tmp} 2>/dev/null || :; } && mv -fT ${tmp} ${sq(path)} || { rm -f ${tmp}; exit 1; }`,
+      `writing ${path}`, { stdin: content });
+  }
+
+  async readFile(path: string): Promise<string | undefined> {
+    const r = await this.run(`[ -e ${sq(path)} ] || exit 3; cat ${sq(path)}`);
+    if (r.code === 3) return undefined;
+    if (r.code !== 0) throw new Error(`reading ${path} on ${this.describe()} failed (exit ${r.code}): ${r.stderr.trim() || 'no message'}`);
+    return r.stdout;
+  }
+}
