@@ -44,7 +44,8 @@ describe('GIVEN an ensemble of three voters', () => {
     expect(rollout.input).toMatchObject({ name: 'orders', strategy: 'dynamic', servers: expect.arrayContaining([expect.objectContaining({ id: 3, host: '127.0.30.3' })]) });
     expect(rollout.triggers_replace?.key).toMatch(/^[0-9a-f]{64}$/);
     const exec = rollout.provisioner![0]['local-exec'];
-    expect(exec.command).toBe('node dist/lib/cli/main.js apply --desired-env ZK_ROLLOUT_DESIRED --base-dir .zk-local');
+    expect(exec.command).toBe('node dist/lib/cli/main.js apply --desired-env ZK_ROLLOUT_DESIRED --previous-env ZK_ROLLOUT_PREVIOUS --base-dir .zk-local');
+    expect(exec.environment!.ZK_ROLLOUT_PREVIOUS).toBe('[]');
     expect(exec.when).toBeUndefined();
     // Terraform runs in cdktf.out/stacks/<stack>: three levels below the app directory.
     expect(exec.working_dir).toBe('../../..');
@@ -125,7 +126,7 @@ describe('GIVEN other props', () => {
   test('WHEN timeouts, a base dir and data deletion are set THEN the commands carry them', () => {
     const { parsed } = synth({ ...base, hosts: { driver: 'local', baseDir: 'state/zk dirs' }, timeouts: { syncSeconds: 30, drainSeconds: 2, quorumSeconds: 20 }, deleteDataOnDestroy: true });
     const data = parsed.resource.terraform_data;
-    expect(data.orders_rollout.provisioner![0]['local-exec'].command).toBe("node dist/lib/cli/main.js apply --desired-env ZK_ROLLOUT_DESIRED --base-dir 'state/zk dirs' --sync-timeout 30 --drain-timeout 2 --quorum-timeout 20");
+    expect(data.orders_rollout.provisioner![0]['local-exec'].command).toBe("node dist/lib/cli/main.js apply --desired-env ZK_ROLLOUT_DESIRED --previous-env ZK_ROLLOUT_PREVIOUS --base-dir 'state/zk dirs' --sync-timeout 30 --drain-timeout 2 --quorum-timeout 20");
     expect(data.orders_lifecycle.provisioner![0]['local-exec'].command).toBe("node dist/lib/cli/main.js teardown --ensemble orders --base-dir 'state/zk dirs' --delete-data");
   });
 
@@ -177,7 +178,7 @@ describe('GIVEN servers on remote machines (the ssh driver)', () => {
     const data = parsed.resource.terraform_data;
     const apply = data.orders_rollout.provisioner![0]['local-exec'];
     const teardown = data.orders_lifecycle.provisioner![0]['local-exec'];
-    expect(apply.command).toBe('node dist/lib/cli/main.js apply --desired-env ZK_ROLLOUT_DESIRED --hosts-env ZK_ROLLOUT_HOSTS');
+    expect(apply.command).toBe('node dist/lib/cli/main.js apply --desired-env ZK_ROLLOUT_DESIRED --previous-env ZK_ROLLOUT_PREVIOUS --hosts-env ZK_ROLLOUT_HOSTS');
     expect(teardown.command).toBe('node dist/lib/cli/main.js teardown --ensemble orders --hosts-env ZK_ROLLOUT_HOSTS');
     const hosts = JSON.parse(apply.environment!.ZK_ROLLOUT_HOSTS);
     expect(hosts).toMatchObject({ driver: 'ssh', user: 'zk', identityFile: 'keys/deploy' });
@@ -237,5 +238,36 @@ describe('GIVEN a previous deploy in the stack\'s local state', () => {
     };
     expect(withState(statePath)).toBe('127.0.30.1:2181,127.0.30.7:2181,127.0.30.8:2181,127.0.30.2:2181,127.0.30.3:2181');
     expect(withState(join(dir, 'none.tfstate'))).toBe('127.0.30.1:2181,127.0.30.2:2181,127.0.30.3:2181');
+  });
+
+  test('THEN the handler gets the previous servers, to look for the running ensemble there too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zk-state-'));
+    const statePath = join(dir, 'terraform.test.tfstate');
+    writeFileSync(statePath, JSON.stringify({ version: 4, resources: [{ type: 'terraform_data', name: 'orders_rollout', instances: [{ attributes: { input: { value: { name: 'orders', servers: [7, 8, 9].map((id) => ({ id, host: `127.0.30.${id}` })) } } } }] }] }));
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'test');
+    new LocalBackend(stack, { path: statePath });
+    new ZooKeeperEnsemble(stack, 'zk', base);
+    const exec = (JSON.parse(Testing.synth(stack)) as Synth).resource.terraform_data.orders_rollout.provisioner![0]['local-exec'];
+    expect(JSON.parse(exec.environment!.ZK_ROLLOUT_PREVIOUS)).toEqual([7, 8, 9].map((id) => ({ id, host: `127.0.30.${id}`, clientPort: 2181, quorumPort: 2888, electionPort: 3888, role: 'participant' })));
+  });
+});
+
+describe('GIVEN an existing ensemble to adopt', () => {
+  const run = (id: number) => ({ zooCfg: `/srv/zk${id}/zoo.cfg`, dataDir: `/srv/zk${id}/data`, service: 'zookeeper.service' });
+  const existing = { servers: servers.map((s) => ({ ...s, run: run(s.id) })) };
+
+  test('THEN the rollout input carries the declaration and destroy stops its servers too', () => {
+    const { parsed } = synth({ ...base, existing });
+    const data = parsed.resource.terraform_data;
+    expect(data.orders_rollout.input).toMatchObject({ existing: expect.arrayContaining([expect.objectContaining({ id: 1, run: run(1) })]) });
+    const teardown = data.orders_lifecycle.provisioner![0]['local-exec'];
+    expect(teardown.command).toBe('node dist/lib/cli/main.js teardown --ensemble orders --base-dir .zk-local --desired-env ZK_ROLLOUT_DESIRED');
+    expect(JSON.parse(teardown.environment!.ZK_ROLLOUT_DESIRED).existing).toHaveLength(3);
+  });
+
+  test('WHEN a declared server is malformed THEN synth fails naming it', () => {
+    expect(() => synth({ ...base, existing: { servers: [{ ...servers[0], run: { zooCfg: 'zoo.cfg', dataDir: '/d' } }] } }))
+      .toThrow(/existing server 1: run\.zooCfg: must be an absolute path[\s\S]*existing server 1: run\.service: give either service, or pidFile and start/);
   });
 });

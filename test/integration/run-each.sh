@@ -11,12 +11,14 @@ status=0
 for f in test/integration/*.test.ts test/e2e/*.test.ts; do
   [ -e "$f" ] || continue
   since=$(date +%s%3N)
-  npx jest --runInBand --forceExit "$f"
+  out=()
+  [ -n "${ZK_TEST_RESULTS:-}" ] && out=(--json --outputFile="$ZK_TEST_RESULTS/$(basename "$f").json")
+  npx jest --runInBand --forceExit "${out[@]}" "$f"
   rc=$?
   if [ "$rc" -eq 134 ] || [ "$rc" -eq 139 ]; then
     echo "run-each: $f: the test process crashed (exit $rc) in the native ZooKeeper client; stopping what it left running and running the file once more"
     node dist/test/support/stop-leftovers.js "$since"
-    npx jest --runInBand --forceExit "$f"
+    npx jest --runInBand --forceExit "${out[@]}" "$f"
     rc=$?
   fi
   [ "$rc" -eq 0 ] || status=1

@@ -1,0 +1,194 @@
+/**
+ * Ensembles zk-rollout did not start, on real ZooKeeper 3.8 servers built by hand (Debian layout, an
+ * init-style service script): the runbook's static {1,2,3} adopted, converted to dynamic leader last
+ * and migrated to {4,5,6}; a hand-built dynamic ensemble adopted with no restart and migrated; and the
+ * refusals, each with nothing started or changed. Through the CLI, as cdktf deploy runs it, with a
+ * writer on the connect string the handler tells clients to use.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalHostDriver } from '../../lib/hosts/local';
+import { observeEnsemble } from '../../lib/runtime/observe';
+import { fourLetterWord } from '../../lib/runtime/four-letter';
+import { startCli } from '../support/cli-process';
+import { FAST_SETTINGS, serverAt } from '../support/cluster';
+import { HandBuiltEnsemble } from '../support/hand-built';
+import { ElectionMonitor } from '../support/monitor';
+import { missingWrites, Writer } from '../support/writer';
+
+jest.setTimeout(300000);
+
+const work = mkdtempSync(join(tmpdir(), 'zk-adopt-'));
+const beds: HandBuiltEnsemble[] = [];
+const drivers: LocalHostDriver[] = [];
+afterAll(async () => {
+  for (const d of drivers) for (const s of await d.knownServers()) await d.stop(s, 5000);
+  for (const b of beds) b.stopAll();
+});
+
+function specFile(name: string, spec: object): string {
+  const path = join(work, `${name}-${Date.now()}.json`);
+  writeFileSync(path, JSON.stringify(spec));
+  return path;
+}
+
+async function apply(name: string, spec: object, extra: string[] = []) {
+  const cli = startCli(['apply', '--desired', specFile(name, spec), '--base-dir', join(work, 'zk-local'), '--bake-time', '1', '--drain-timeout', '1', ...extra]);
+  const { code } = await cli.exited;
+  return { code, out: cli.stdout(), err: cli.stderr() };
+}
+
+const addresses = (portBase: number, ids: number[]) => ids.map((id) => `127.0.0.1:${portBase + id}`).join(',');
+
+async function confOf(portBase: number, id: number): Promise<string> {
+  return fourLetterWord('127.0.0.1', portBase + id, 'conf');
+}
+
+/** Runs `change` with a writer on `connect` and a leader monitor; returns what they saw. */
+async function underLoad(connect: string, portBase: number, ids: number[], change: () => Promise<{ code: number | null; out: string; err: string }>) {
+  const writer = new Writer(connect);
+  const monitor = new ElectionMonitor(ids.map((id) => serverAt(portBase, id) as { id: number; host: string; clientPort: number }));
+  await writer.start();
+  monitor.start();
+  await new Promise((r) => setTimeout(r, 500));
+  const result = await change();
+  await new Promise((r) => setTimeout(r, 500));
+  const report = await writer.stop();
+  const leaders = await monitor.stop();
+  return { result, report, leaders, root: writer.root };
+}
+
+describe('the runbook\'s static ensemble', () => {
+  const base = 26000;
+  const bed = new HandBuiltEnsemble({ form: 'static', portBase: base, ids: [1, 2, 3] });
+  beds.push(bed);
+  drivers.push(new LocalHostDriver({ baseDir: join(work, 'zk-local'), ensemble: 'runbook' }));
+  const spec = (ids: number[]) => ({ name: 'runbook', servers: ids.map((id) => serverAt(base, id)), settings: FAST_SETTINGS, existing: { servers: bed.declaration() } });
+
+  beforeAll(async () => {
+    bed.write();
+    bed.start();
+    await waitForLeader(base, [1, 2, 3]);
+  });
+
+  test('GIVEN it runs static THEN status sees every member up with its client port', async () => {
+    const cli = startCli(['status', '--desired', specFile('runbook', spec([1, 2, 3])), '--base-dir', join(work, 'zk-local')]);
+    expect((await cli.exited).code).toBe(0);
+    for (const id of [1, 2, 3]) expect(cli.stdout()).toMatch(new RegExp(`^${id}\\s+127\\.0\\.0\\.1:${base + id}\\s+participant\\s+(leader|follower)`, 'm'));
+  });
+
+  test('GIVEN a declaration with a wrong port THEN apply refuses with the difference and changes nothing', async () => {
+    const pids = [1, 2, 3].map((id) => bed.pid(id));
+    // The user's belief, wrong in both lists alike: only the live ensemble can show it.
+    const servers = bed.declaration().map((s) => (s.id === 2 ? { ...s, quorumPort: 26999 } : s));
+    const r = await apply('runbook', { ...spec([1, 2, 3]), servers: servers.map(({ run: _run, ...s }) => s), existing: { servers } });
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/declared existing ensemble does not match the running one:\n\s+- server 2: declared quorumPort 26999, runs with 26102/);
+    expect([1, 2, 3].map((id) => bed.pid(id))).toEqual(pids);
+  });
+
+  test('GIVEN a spec for new servers without the declaration THEN apply refuses to start them beside it', async () => {
+    const r = await apply('runbook', { name: 'runbook', servers: [4, 5, 6].map((id) => serverAt(base, id)), settings: FAST_SETTINGS }, ['--previous', specFile('prev', { name: 'runbook', servers: [1, 2, 3].map((id) => serverAt(base, id)) })]);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/refused: server 1 \(127\.0\.0\.1:26001\), server 2 \(127\.0\.0\.1:26002\), server 3 \(127\.0\.0\.1:26003\) are members of the running ensemble, but zk-rollout neither started them/);
+    expect(await drivers[0].knownServers()).toEqual([]);
+  });
+
+  test('GIVEN the declaration THEN the first deploy adopts it and converts it to dynamic, leader last, with one election and no write lost', async () => {
+    const before = (await observeEnsemble([{ host: '127.0.0.1', port: base + 1 }], { candidates: bed.declaration() as never })).snapshot.leaderId;
+    const { result, report, leaders, root } = await underLoad(addresses(base, [1, 2, 3]), base, [1, 2, 3], () => apply('runbook', spec([1, 2, 3])));
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/adopting the running ensemble: members \{1,2,3\} match the declaration.*static configuration \(reconfig disabled\) on \{1,2,3\}/);
+    const restarts = [...result.out.matchAll(/restart server (\d) with dynamic reconfiguration enabled/g)].map((m) => Number(m[1]));
+    expect(new Set(restarts)).toEqual(new Set([1, 2, 3]));
+    expect(restarts[restarts.length - 1]).toBe(before);
+    expect(await missingWrites([1, 2, 3].map((id) => serverAt(base, id) as never), report.acknowledged, root)).toEqual({});
+    expect(report.acknowledged.length).toBeGreaterThan(20);
+    expect(leaders.elections).toBeLessThanOrEqual(1);
+    const conf = await confOf(base, 1);
+    expect(conf).toMatch(/^version=[1-9a-f][0-9a-f]*$/m);
+    expect(conf).toMatch(/^server\.2=127\.0\.0\.1:26102:26202:participant;127\.0\.0\.1:26002$/m);
+    expect(bed.running()).toEqual([1, 2, 3]);
+  });
+
+  test('GIVEN it was adopted THEN the next deploy migrates it to {4,5,6}, stops the old servers with their script, and loses no write', async () => {
+    const { result, report, leaders, root } = await underLoad(addresses(base, [1, 2, 3, 4, 5, 6]), base, [1, 2, 3, 4, 5, 6], () => apply('runbook', spec([4, 5, 6])));
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/clients: during this change connect with 127\.0\.0\.1:26001,127\.0\.0\.1:26002,127\.0\.0\.1:26003,127\.0\.0\.1:26004/);
+    expect(await missingWrites([4, 5, 6].map((id) => serverAt(base, id) as never), report.acknowledged, root)).toEqual({});
+    expect(report.acknowledged.length).toBeGreaterThan(20);
+    expect(leaders.elections).toBeLessThanOrEqual(1);
+    expect(bed.running()).toEqual([]);
+    const live = await observeEnsemble([{ host: '127.0.0.1', port: base + 4 }]);
+    expect(live.snapshot.members.map((m) => m.id)).toEqual([4, 5, 6]);
+  });
+});
+
+describe('a hand-built dynamic ensemble', () => {
+  const base = 26300;
+  const bed = new HandBuiltEnsemble({ form: 'dynamic', portBase: base, ids: [1, 2, 3] });
+  beds.push(bed);
+  drivers.push(new LocalHostDriver({ baseDir: join(work, 'zk-local'), ensemble: 'handdyn' }));
+  const spec = (ids: number[]) => ({ name: 'handdyn', servers: ids.map((id) => serverAt(base, id)), settings: FAST_SETTINGS, existing: { servers: bed.declaration() } });
+
+  beforeAll(async () => {
+    bed.write();
+    bed.start();
+    await waitForLeader(base, [1, 2, 3]);
+  });
+
+  test('GIVEN the declaration THEN the first deploy adopts it with no restart', async () => {
+    const pids = [1, 2, 3].map((id) => bed.pid(id));
+    const r = await apply('handdyn', spec([1, 2, 3]));
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/adopting the running ensemble: members \{1,2,3\} match the declaration/);
+    expect(r.out).toMatch(/nothing to do/);
+    expect([1, 2, 3].map((id) => bed.pid(id))).toEqual(pids);
+  });
+
+  test('GIVEN it was adopted THEN the next deploy migrates it to {4,5,6} with no write lost', async () => {
+    const { result, report, leaders, root } = await underLoad(addresses(base, [1, 2, 3, 4, 5, 6]), base, [1, 2, 3, 4, 5, 6], () => apply('handdyn', spec([4, 5, 6])));
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(await missingWrites([4, 5, 6].map((id) => serverAt(base, id) as never), report.acknowledged, root)).toEqual({});
+    expect(leaders.elections).toBeLessThanOrEqual(1);
+    expect(bed.running()).toEqual([]);
+  });
+});
+
+describe('kept data', () => {
+  const base = 26600;
+  const driver = new LocalHostDriver({ baseDir: join(work, 'zk-local'), ensemble: 'kept' });
+  drivers.push(driver);
+  const spec = (ids: number[]) => ({ name: 'kept', servers: ids.map((id) => serverAt(base, id)), settings: FAST_SETTINGS });
+
+  test('GIVEN an ensemble moved to {4,5,6} and stopped with its data THEN starting {1,2,3} again is refused, naming where the newest data is', async () => {
+    expect((await apply('kept', spec([1, 2, 3]))).code).toBe(0);
+    expect((await apply('kept', spec([4, 5, 6]))).code).toBe(0);
+    const down = startCli(['teardown', '--ensemble', 'kept', '--base-dir', join(work, 'zk-local')]);
+    expect((await down.exited).code).toBe(0);
+    const r = await apply('kept', spec([1, 2, 3]));
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/newest data kept by its stopped servers is on \{4,5,6\} .*Nothing was started/);
+    for (const s of await driver.knownServers()) expect(await driver.isRunning(s)).toBe(false);
+    const back = await apply('kept', spec([4, 5, 6]));
+    expect(back.err).toBe('');
+    expect(back.code).toBe(0);
+  });
+});
+
+async function waitForLeader(portBase: number, ids: number[]): Promise<void> {
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    try {
+      const { snapshot } = await observeEnsemble(ids.map((id) => ({ host: '127.0.0.1', port: portBase + id })));
+      if (snapshot.leaderId !== null && snapshot.observations.filter((o) => o.synced).length === ids.length) return;
+    } catch { /* not yet */ }
+    if (Date.now() > deadline) throw new Error(`hand-built ensemble on ${portBase} did not elect a leader`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The README's test command: unit and synth tests in one jest run, then every integration and
+# end-to-end file in its own process (run-each.sh). Ends with one line totalling every file: N passed, N failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+results=$(mktemp -d)
+export ZK_TEST_RESULTS="$results"
+status=0
+npx jest test/unit test/constructs --json --outputFile="$results/unit.json" || status=1
+bash test/integration/run-each.sh || status=1
+node -e '
+  const fs = require("fs"); const dir = process.argv[1];
+  let passed = 0, failed = 0, suitesFailed = 0;
+  for (const f of fs.readdirSync(dir)) {
+    const r = JSON.parse(fs.readFileSync(dir + "/" + f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests;
+    // A file that could not run at all (a compile error, a crash) counts as a failure too.
+    suitesFailed += r.testResults.filter((t) => t.status === "failed" && t.assertionResults.every((a) => a.status !== "failed")).length;
+  }
+  process.stdout.write(`${passed} passed, ${failed + suitesFailed} failed\n`);
+' "$results"
+rm -rf "$results"
+exit $status
