@@ -34,3 +34,8 @@ export function recordRunningHash(settingsHashFile: string, runningHashFile: str
 export async function killPid(m: Machine, sig: 'TERM' | 'KILL', pid: number): Promise<void> {
   await m.run(`kill -${sig} ${pid} 2>/dev/null; exit 0`);
 }
+
+/** Whether `pid` still runs QuorumPeerMain (a server whose stop command already removed its pid file). */
+export async function quorumPeerAlive(m: Machine, pid: number): Promise<boolean> {
+  return (await m.run(`tr '\\0' '\\n' < /proc/${pid}/cmdline 2>/dev/null | grep -q 'QuorumPeerMain$'`)).code === 0;
+}

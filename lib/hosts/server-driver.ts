@@ -7,6 +7,7 @@ import { Server } from '../model/types';
 import { Layout } from './layout';
 import { Machine } from './machine';
 import { ownServersScript, parseOwnServers } from './own-layout';
+import { quorumPeerAlive } from './process-scripts';
 import { sq } from './shell';
 import { SshError } from './ssh-exec';
 import { startFailure, takenPorts } from './start-failure';
@@ -22,9 +23,11 @@ export interface ServerDriverOptions {
   readonly inventory: () => ReadonlyArray<{ readonly machine: Machine; readonly ensembleDir: string }>;
   /** Messages name the host ("server 3 on 10.0.0.3") when servers run elsewhere. */
   readonly remote: boolean;
-  /** How long a JVM that dies at once takes to die; also the stop loop's polling pace. */
+  /** How long after starting to look whether the JVM died at once (longer over ssh: a round trip more). */
   readonly startCheckMs: number;
+  /** The pace of the stop loop's looks. */
   readonly pollMs: number;
+  /** Releases what the machines hold open (the ssh connections). */
   readonly close?: () => Promise<void>;
 }
 
@@ -92,10 +95,10 @@ export class ServerDriver implements HostDriver {
     if (pid !== null) {
       await layout.signal(m, 'TERM', pid);
       const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline && (await this.isRunning(server))) await sleep(this.o.pollMs);
-      const still = await this.pid(server);
+      while (Date.now() < deadline && (await this.stillRunning(m, layout, pid)) !== null) await sleep(this.o.pollMs);
+      const still = await this.stillRunning(m, layout, pid);
       if (still !== null) await layout.signal(m, 'KILL', still);
-      while (await this.isRunning(server)) await sleep(this.o.pollMs / 2);
+      while ((await this.stillRunning(m, layout, pid)) !== null) await sleep(this.o.pollMs / 2);
     }
     await layout.afterStop(m);
   }
@@ -106,7 +109,17 @@ export class ServerDriver implements HostDriver {
     const pid = await this.pid(server);
     if (pid === null) return;
     await layout.signal(m, 'KILL', pid);
-    while (await this.isRunning(server)) await sleep(this.o.pollMs / 4);
+    while ((await this.stillRunning(m, layout, pid)) !== null) await sleep(this.o.pollMs / 4);
+  }
+
+  /**
+   * The server's pid while it runs. A stop command may remove its pid file before its process has
+   * exited, so the process that was signalled counts until it is gone too.
+   */
+  private async stillRunning(m: Machine, layout: Layout, signalled: number): Promise<number | null> {
+    const pid = (await layout.status(m)).pid;
+    if (pid !== null) return pid;
+    return (await quorumPeerAlive(m, signalled)) ? signalled : null;
   }
 
   /** zk-rollout's own servers with files on any machine of the inventory; a machine ssh cannot reach is skipped. */
