@@ -137,7 +137,7 @@ export async function loadCurrent(arg: string, desired: Ensemble, leader?: numbe
     }
   }
   if (ENDPOINTS.test(arg)) {
-    const { snapshot } = await observeEnsemble(parseEndpoints(arg), { candidates: desired.servers });
+    const { snapshot } = await observeEnsemble(parseEndpoints(arg), { candidates: [...desired.servers, ...(desired.existing ?? [])] });
     return { snapshot, source: `live ensemble via ${arg}` };
   }
   throw new InputError(`--current ${arg}: neither an existing file nor host:port[,host:port]`);

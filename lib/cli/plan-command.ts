@@ -47,9 +47,9 @@ export async function runPlanCommand(opts: PlanCommandOptions, out: (s: string) 
 async function currentOfStack(desired: Ensemble, statePath: string, from: Source): Promise<{ snapshot: ClusterSnapshot | null; source: string }> {
   const previous = loadPreviousSpec(statePath, desired.name);
   if (from !== 'state') {
-    const seeds = [...desired.servers, ...(previous?.spec.servers ?? [])];
+    const seeds = [...desired.servers, ...(desired.existing ?? []), ...(previous?.spec.servers ?? [])];
     try {
-      const { snapshot } = await observeEnsemble(seeds.map((s) => ({ host: s.host, port: s.clientPort })), { candidates: desired.servers, timeoutMs: 2000 });
+      const { snapshot } = await observeEnsemble(seeds.map((s) => ({ host: s.host, port: s.clientPort })), { candidates: [...desired.servers, ...(desired.existing ?? [])], timeoutMs: 2000 });
       return { snapshot, source: 'the live ensemble' };
     } catch (e) {
       if (from === 'live') throw new InputError(`ensemble ${desired.name}: no live server answered (${(e as Error).message.split('\n')[0]})`);

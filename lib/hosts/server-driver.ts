@@ -33,6 +33,11 @@ export interface ServerDriverOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The dynamic file a zoo.cfg names (ZooKeeper rewrites the line on every reconfig it applies). */
+export function dynamicConfigPath(zooCfg: string): string | undefined {
+  return /^\s*dynamicConfigFile\s*=\s*(\S+)\s*$/m.exec(zooCfg)?.[1];
+}
+
 export class ServerDriver implements HostDriver {
   readonly name: string;
 
@@ -148,6 +153,12 @@ export class ServerDriver implements HostDriver {
   async readZooCfg(server: Server): Promise<string | undefined> {
     const { m, layout } = this.at(server);
     return m.readFile(layout.paths.zooCfg);
+  }
+
+  async readDynamicConfig(server: Server): Promise<string | undefined> {
+    const { m } = this.at(server);
+    const path = dynamicConfigPath((await this.readZooCfg(server)) ?? '');
+    return path === undefined ? undefined : m.readFile(path);
   }
 
   async close(): Promise<void> {

@@ -44,6 +44,8 @@ export interface HostDriver {
   deleteFiles(server: Server): Promise<void>;
   /** The zoo.cfg the server currently has on disk. */
   readZooCfg(server: Server): Promise<string | undefined>;
+  /** The dynamic file its zoo.cfg names (undefined: none, or a static configuration). */
+  readDynamicConfig(server: Server): Promise<string | undefined>;
   /** Releases what the driver holds open (ssh connections); the driver is not used afterwards. */
   close?(): Promise<void>;
 }

@@ -52,6 +52,8 @@ export interface KeptConfig {
   readonly server: Server;
   /** Hex config version of the dynamic file its zoo.cfg names ('0': none). */
   readonly version: string;
+  /** The members of that configuration (ids), when its file could be read. */
+  readonly members?: readonly number[];
   /** Where its data is, for messages. */
   readonly dataDir: string;
 }
@@ -70,11 +72,12 @@ export function keptDataRefusal(kept: readonly KeptConfig[], desired: readonly S
   const versioned = kept.filter((k) => compareVersions(k.version, '0') > 0);
   if (versioned.length === 0) return null;
   const newest = versioned.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a)).version;
-  const holders = versioned.filter((k) => compareVersions(k.version, newest) === 0).map((k) => k.server);
+  // A server reconfigured out last (the old leader) saw the newest version too, but is not in it.
+  const holders = versioned.filter((k) => compareVersions(k.version, newest) === 0 && (k.members === undefined || k.members.includes(k.server.id))).map((k) => k.server);
   const voters = desired.filter((s) => s.role === 'participant').map((s) => s.id).sort((a, b) => a - b);
   const holderIds = holders.map((s) => s.id).sort((a, b) => a - b);
   if (voters.join(',') === holderIds.join(',')) return null;
-  const where = versioned.filter((k) => compareVersions(k.version, newest) === 0).map((k) => `server ${k.server.id}: ${k.dataDir}`).join('; ');
+  const where = versioned.filter((k) => holders.includes(k.server)).map((k) => `server ${k.server.id}: ${k.dataDir}`).join('; ');
   return `refused: no server of this ensemble is running, and the newest data kept by its stopped servers is on {${holderIds.join(',')}} `
     + `(config version ${newest}; ${where}), not on the voters this spec would start, {${voters.join(',')}}. `
     + `Starting them as a new ensemble would serve older data than was acknowledged. Nothing was started. `

@@ -13,6 +13,7 @@ import { AdminClient, ZK, ZkError } from './admin-client';
 import { connectString, transitionalConnectString } from '../model/connect-string';
 import { AdminAuth } from './credentials';
 import { LiveState, readLiveState } from './live-state';
+import { parseMembership } from '../model/zoocfg';
 import { answeringRefusal, declarationDiff, dynamicVersionOf, existingSilentRefusal, KeptConfig, keptDataRefusal, unmanagedRefusal, unmanagedServers } from './adoption';
 import { isSynced, probeServer } from './observe';
 import { fourLetterWord, parseSrvr } from './four-letter';
@@ -292,13 +293,31 @@ export class Executor {
     const answering = this.live?.answering ?? [];
     if (answering.length > 0) throw new RolloutError(answeringRefusal(answering.map((p) => p.server)));
     if (existing.length > 0) throw new RolloutError(existingSilentRefusal(existing));
-    const kept = await Promise.all((await driver.knownServers()).map(async (server): Promise<KeptConfig> => ({
-      server, version: dynamicVersionOf((await driver.readZooCfg(server)) ?? ''), dataDir: driver.paths(server).dataDir,
-    })));
+    const kept = await Promise.all((await driver.knownServers()).map(async (server): Promise<KeptConfig> => {
+      const dynamic = await driver.readDynamicConfig(server).catch(() => undefined);
+      const members = dynamic ? dynamic.split('\n').map((l) => /^server\.(\d+)=/.exec(l.trim())?.[1]).filter((x): x is string => x !== undefined).map(Number) : undefined;
+      return { server, version: dynamicVersionOf((await driver.readZooCfg(server)) ?? ''), dataDir: driver.paths(server).dataDir, ...(members ? { members } : {}) };
+    }));
     const refusal = keptDataRefusal(kept, desired.servers);
     if (refusal) throw new RolloutError(refusal);
     const looked = (this.live?.looked ?? desired.servers).map((s) => `${s.host}:${s.clientPort}`);
     this.log(`no server answers at ${looked.join(', ')}: starting ensemble ${desired.name} as a new ensemble`);
+  }
+
+  /**
+   * A server starting again on kept data, with the very configuration it last had, keeps that
+   * configuration's version: a fresh file would make ZooKeeper stamp a new one, which reads as drift.
+   */
+  private async keptVersion(s: Server, config: readonly Server[]): Promise<string | null> {
+    const version = dynamicVersionOf((await this.o.driver.readZooCfg(s).catch(() => undefined)) ?? '');
+    if (version === '0') return null;
+    const kept = await this.o.driver.readDynamicConfig(s).catch(() => undefined);
+    if (kept === undefined) return null;
+    try {
+      return membersKey(parseMembership(kept).servers) === membersKey(config) ? version : null;
+    } catch {
+      return null;
+    }
   }
 
   /**
@@ -465,7 +484,7 @@ export class Executor {
       case 'start-joiner': {
         const config = step.config ?? snapshot!.members;
         if (await driver.isRunning(srv())) await driver.stop(srv(), this.t.stopMs);
-        await installServerFiles(driver, desired, srv(), config, step.kind === 'start-initial' ? null : version, auth);
+        await installServerFiles(driver, desired, srv(), config, step.kind === 'start-initial' ? await this.keptVersion(srv(), config) : version, auth);
         await startServer(driver, desired, srv(), auth);
         return;
       }

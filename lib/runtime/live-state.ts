@@ -6,7 +6,7 @@ import { Ensemble, Server } from '../model/types';
 import { parseMembership } from '../model/zoocfg';
 import { HostDriver } from '../hosts/types';
 import { ClusterSnapshot, ServerObservation } from '../planner/types';
-import { isSynced, observeEnsemble, probeServer, ServerProbe } from './observe';
+import { isSynced, looksStatic, observeEnsemble, probeServer, ServerProbe } from './observe';
 
 export interface LiveState {
   /** Null when nothing of the ensemble runs: a bootstrap. */
@@ -16,34 +16,6 @@ export interface LiveState {
   readonly answering?: readonly ServerProbe[];
   /** Every address looked at, for messages. */
   readonly looked: readonly Server[];
-}
-
-/**
- * Where an ensemble may run: the desired servers, the declared existing ensemble, servers seen earlier
- * (in this rollout, or recorded by the previous deploy), and every server the host driver has files for.
- */
-export async function candidateServers(desired: Ensemble, driver: HostDriver, known: readonly Server[]): Promise<Server[]> {
-  return uniqueById([...desired.servers, ...(desired.existing ?? []).map(stripRun), ...known, ...(await driver.knownServers())]);
-}
-
-const stripRun = (s: Server & { run?: unknown }): Server => ({ id: s.id, host: s.host, clientPort: s.clientPort, quorumPort: s.quorumPort, electionPort: s.electionPort, role: s.role });
-
-/**
- * Members running with reconfig disabled: their zoo.cfg says so where the driver can read it; where it
- * cannot, a version-0 configuration printed without client addresses is ZooKeeper's static form.
- */
-async function staticMembers(driver: HostDriver, members: readonly Server[], probes: readonly ServerProbe[], version: string): Promise<number[]> {
-  const out: number[] = [];
-  for (const m of members) {
-    const text = await driver.readZooCfg(m).catch(() => undefined);
-    if (text !== undefined) {
-      if (!/^\s*reconfigEnabled\s*=\s*true\s*$/m.test(text)) out.push(m.id);
-      continue;
-    }
-    const own = probes.find((p) => p.server.id === m.id)?.membership;
-    if (version === '0' && own !== undefined && own.version === '0' && !own.servers.some((x) => x.clientPort !== 0 && x.id !== m.id)) out.push(m.id);
-  }
-  return out;
 }
 
 function uniqueById(servers: readonly Server[]): Server[] {
@@ -65,6 +37,31 @@ async function staticList(driver: HostDriver, servers: readonly Server[]): Promi
   const best = [...counts.values()].sort((a, b) => b.n - a.n)[0];
   return best ? best.list : null;
 }
+
+/**
+ * Where an ensemble may run: the desired servers, the declared existing ensemble, servers seen earlier
+ * (in this rollout, or recorded by the previous deploy), and every server the host driver has files for.
+ */
+export async function candidateServers(desired: Ensemble, driver: HostDriver, known: readonly Server[]): Promise<Server[]> {
+  return uniqueById([...desired.servers, ...(desired.existing ?? []).map(stripRun), ...known, ...(await driver.knownServers())]);
+}
+
+const stripRun = (s: Server & { run?: unknown }): Server => ({ id: s.id, host: s.host, clientPort: s.clientPort, quorumPort: s.quorumPort, electionPort: s.electionPort, role: s.role });
+
+/**
+ * Members running with reconfig disabled: their zoo.cfg says so where the driver can read it;
+ * elsewhere, what ZooKeeper prints (looksStatic).
+ */
+async function staticMembers(driver: HostDriver, members: readonly Server[], probes: readonly ServerProbe[]): Promise<number[]> {
+  const out: number[] = [];
+  for (const m of members) {
+    const text = await driver.readZooCfg(m).catch(() => undefined);
+    const reconfigDisabled = text !== undefined ? !/^\s*reconfigEnabled\s*=\s*true\s*$/m.test(text) : looksStatic(probes.find((p) => p.server.id === m.id));
+    if (reconfigDisabled) out.push(m.id);
+  }
+  return out;
+}
+
 
 export async function readLiveState(
   desired: Ensemble, driver: HostDriver, known: readonly Server[], drained: ReadonlySet<number>, timeoutMs = 2000,
@@ -122,7 +119,7 @@ export async function readLiveState(
       ...(drained.has(s.id) ? { drained: true } : {}),
     });
   }
-  const statics = await staticMembers(driver, members, observed.probes, snapshot.configVersion);
+  const statics = await staticMembers(driver, members, observed.probes);
   snapshot = { ...snapshot, members, observations, joiners, ...(statics.length > 0 ? { staticMembers: statics } : {}) };
   return { snapshot, probes: observed.probes, looked: candidates };
 }

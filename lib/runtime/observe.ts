@@ -54,6 +54,16 @@ export async function probeServer(server: Server, timeoutMs = 3000): Promise<Ser
   }
 }
 
+/**
+ * ZooKeeper's static form, seen from outside: a version-0 configuration whose lines carry no client
+ * address (a server with reconfig enabled prints them, and its first leader stamps a version).
+ * The server's own zoo.cfg, where a host driver can read it, is the better witness.
+ */
+export function looksStatic(p: ServerProbe | undefined): boolean {
+  const m = p?.membership;
+  return m !== undefined && m.version === '0' && !m.servers.some((x) => x.id !== p!.server.id && x.clientPort !== 0);
+}
+
 /** Serving and in broadcast with its leader (the leader itself counts as synced). */
 export function isSynced(p: ServerProbe): boolean {
   if (!p.reachable || p.mode === undefined || p.mode === 'not-serving') return false;
@@ -129,8 +139,9 @@ export async function observeEnsemble(seeds: readonly Endpoint[], options: Obser
     .filter((p) => memberIds.has(p.server.id) || p.reachable)
     .map((p) => ({ id: p.server.id, up: p.reachable && p.mode !== 'not-serving', synced: isSynced(p) }));
   const leaderId = probes.find((p) => p.mode === 'leader' && memberIds.has(p.server.id))?.server.id ?? null;
+  const statics = membership.servers.filter((m) => looksStatic(probes.find((p) => p.server.id === m.id))).map((m) => m.id);
   return {
-    snapshot: { configVersion: membership.version, members: membership.servers, leaderId, observations, joiners },
+    snapshot: { configVersion: membership.version, members: membership.servers, leaderId, observations, joiners, ...(statics.length > 0 ? { staticMembers: statics } : {}) },
     probes,
   };
 }

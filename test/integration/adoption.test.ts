@@ -60,7 +60,7 @@ async function underLoad(connect: string, portBase: number, ids: number[], chang
 }
 
 describe('the runbook\'s static ensemble', () => {
-  const base = 26000;
+  const base = 22000;
   const bed = new HandBuiltEnsemble({ form: 'static', portBase: base, ids: [1, 2, 3] });
   beds.push(bed);
   drivers.push(new LocalHostDriver({ baseDir: join(work, 'zk-local'), ensemble: 'runbook' }));
@@ -81,17 +81,17 @@ describe('the runbook\'s static ensemble', () => {
   test('GIVEN a declaration with a wrong port THEN apply refuses with the difference and changes nothing', async () => {
     const pids = [1, 2, 3].map((id) => bed.pid(id));
     // The user's belief, wrong in both lists alike: only the live ensemble can show it.
-    const servers = bed.declaration().map((s) => (s.id === 2 ? { ...s, quorumPort: 26999 } : s));
+    const servers = bed.declaration().map((s) => (s.id === 2 ? { ...s, quorumPort: 22999 } : s));
     const r = await apply('runbook', { ...spec([1, 2, 3]), servers: servers.map(({ run: _run, ...s }) => s), existing: { servers } });
     expect(r.code).not.toBe(0);
-    expect(r.err).toMatch(/declared existing ensemble does not match the running one:\n\s+- server 2: declared quorumPort 26999, runs with 26102/);
+    expect(r.err).toMatch(/declared existing ensemble does not match the running one:\n\s+- server 2: declared quorumPort 22999, runs with 22102/);
     expect([1, 2, 3].map((id) => bed.pid(id))).toEqual(pids);
   });
 
   test('GIVEN a spec for new servers without the declaration THEN apply refuses to start them beside it', async () => {
     const r = await apply('runbook', { name: 'runbook', servers: [4, 5, 6].map((id) => serverAt(base, id)), settings: FAST_SETTINGS }, ['--previous', specFile('prev', { name: 'runbook', servers: [1, 2, 3].map((id) => serverAt(base, id)) })]);
     expect(r.code).not.toBe(0);
-    expect(r.err).toMatch(/refused: server 1 \(127\.0\.0\.1:26001\), server 2 \(127\.0\.0\.1:26002\), server 3 \(127\.0\.0\.1:26003\) are members of the running ensemble, but zk-rollout neither started them/);
+    expect(r.err).toMatch(/refused: server 1 \(127\.0\.0\.1:22001\), server 2 \(127\.0\.0\.1:22002\), server 3 \(127\.0\.0\.1:22003\) are members of the running ensemble, but zk-rollout neither started them/);
     expect(await drivers[0].knownServers()).toEqual([]);
   });
 
@@ -109,7 +109,7 @@ describe('the runbook\'s static ensemble', () => {
     expect(leaders.elections).toBeLessThanOrEqual(1);
     const conf = await confOf(base, 1);
     expect(conf).toMatch(/^version=[1-9a-f][0-9a-f]*$/m);
-    expect(conf).toMatch(/^server\.2=127\.0\.0\.1:26102:26202:participant;127\.0\.0\.1:26002$/m);
+    expect(conf).toMatch(/^server\.2=127\.0\.0\.1:22102:22202:participant;127\.0\.0\.1:22002$/m);
     expect(bed.running()).toEqual([1, 2, 3]);
   });
 
@@ -117,7 +117,7 @@ describe('the runbook\'s static ensemble', () => {
     const { result, report, leaders, root } = await underLoad(addresses(base, [1, 2, 3, 4, 5, 6]), base, [1, 2, 3, 4, 5, 6], () => apply('runbook', spec([4, 5, 6])));
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/clients: during this change connect with 127\.0\.0\.1:26001,127\.0\.0\.1:26002,127\.0\.0\.1:26003,127\.0\.0\.1:26004/);
+    expect(result.out).toMatch(/clients: during this change connect with 127\.0\.0\.1:22001,127\.0\.0\.1:22002,127\.0\.0\.1:22003,127\.0\.0\.1:22004/);
     expect(await missingWrites([4, 5, 6].map((id) => serverAt(base, id) as never), report.acknowledged, root)).toEqual({});
     expect(report.acknowledged.length).toBeGreaterThan(20);
     expect(leaders.elections).toBeLessThanOrEqual(1);
@@ -128,7 +128,7 @@ describe('the runbook\'s static ensemble', () => {
 });
 
 describe('a hand-built dynamic ensemble', () => {
-  const base = 26300;
+  const base = 22300;
   const bed = new HandBuiltEnsemble({ form: 'dynamic', portBase: base, ids: [1, 2, 3] });
   beds.push(bed);
   drivers.push(new LocalHostDriver({ baseDir: join(work, 'zk-local'), ensemble: 'handdyn' }));
@@ -160,8 +160,40 @@ describe('a hand-built dynamic ensemble', () => {
   });
 });
 
+describe('a static ensemble kept static', () => {
+  const base = 22900;
+  const bed = new HandBuiltEnsemble({ form: 'static', portBase: base, ids: [1, 2, 3] });
+  beds.push(bed);
+  drivers.push(new LocalHostDriver({ baseDir: join(work, 'zk-local'), ensemble: 'keepstatic' }));
+  const spec = (ids: number[]) => ({ name: 'keepstatic', strategy: 'static', servers: ids.map((id) => serverAt(base, id)), settings: FAST_SETTINGS, existing: { servers: bed.declaration() } });
+
+  beforeAll(async () => {
+    bed.write();
+    bed.start();
+    await waitForLeader(base, [1, 2, 3]);
+  });
+
+  test('GIVEN strategy static THEN the first deploy adopts it with no restart, and the static strategy grows it by one with no write lost', async () => {
+    const pids = [1, 2, 3].map((id) => bed.pid(id));
+    const first = await apply('keepstatic', spec([1, 2, 3]));
+    expect(first.err).toBe('');
+    expect(first.out).toMatch(/adopting the running ensemble/);
+    expect([1, 2, 3].map((id) => bed.pid(id))).toEqual(pids);
+    const { result, report, root } = await underLoad(addresses(base, [1, 2, 3, 4]), base, [1, 2, 3, 4], () => apply('keepstatic', spec([1, 2, 3, 4])));
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(await missingWrites([1, 2, 3, 4].map((id) => serverAt(base, id) as never), report.acknowledged, root)).toEqual({});
+    // The adopted servers were restarted with the new list, through their own script, at their own paths.
+    expect(bed.running()).toEqual([1, 2, 3]);
+    expect(require('node:fs').readFileSync(bed.zooCfg(1), 'utf8')).toMatch(/^server\.4=127\.0\.0\.1:23004:23104:participant;127\.0\.0\.1:22904$/m);
+    const conf = await confOf(base, 4);
+    expect(conf).toMatch(/^server\.4=/m);
+    expect(conf).toMatch(/^version=0$/m);
+  });
+});
+
 describe('kept data', () => {
-  const base = 26600;
+  const base = 22600;
   const driver = new LocalHostDriver({ baseDir: join(work, 'zk-local'), ensemble: 'kept' });
   drivers.push(driver);
   const spec = (ids: number[]) => ({ name: 'kept', servers: ids.map((id) => serverAt(base, id)), settings: FAST_SETTINGS });

@@ -93,6 +93,13 @@ describe('never a second ensemble', () => {
     expect(refusal).toMatch(/Deploy the membership \{4,5,6\} first/);
   });
 
+  test('GIVEN the old leader, reconfigured out last, saw the newest version too THEN it does not count as holding the data', () => {
+    const leaderOut = { ...kept(2, '20000000a'), members: [4, 5, 6] };
+    const newest = [4, 5, 6].map((id) => ({ ...kept(id, '20000000a'), members: [4, 5, 6] }));
+    expect(keptDataRefusal([kept(1, '100000003'), leaderOut, kept(3, '100000003'), ...newest], ensemble([1, 2, 3]).servers)).toMatch(/on \{4,5,6\}/);
+    expect(keptDataRefusal([leaderOut, ...newest], ensemble([4, 5, 6]).servers)).toBeNull();
+  });
+
   test('GIVEN the stopped servers that hold the newest data THEN they may start again', () => {
     expect(keptDataRefusal([kept(1, '100000003'), kept(4, '20000000a'), kept(5, '20000000a'), kept(6, '20000000a')], ensemble([4, 5, 6]).servers)).toBeNull();
     expect(keptDataRefusal([], ensemble([1, 2, 3]).servers)).toBeNull();
