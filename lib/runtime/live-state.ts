@@ -49,19 +49,20 @@ export async function candidateServers(desired: Ensemble, driver: HostDriver, kn
 const stripRun = (s: Server & { run?: unknown }): Server => ({ id: s.id, host: s.host, clientPort: s.clientPort, quorumPort: s.quorumPort, electionPort: s.electionPort, role: s.role });
 
 /**
- * Members running with reconfig disabled: their zoo.cfg says so where the driver can read it;
- * elsewhere, what ZooKeeper prints (looksStatic).
+ * Members running with reconfig disabled. A member that prints a stamped (non-zero) configuration
+ * version runs with reconfig; for the others their zoo.cfg decides where the driver can read it,
+ * else what ZooKeeper prints (looksStatic).
  */
 async function staticMembers(driver: HostDriver, members: readonly Server[], probes: readonly ServerProbe[]): Promise<number[]> {
-  const out: number[] = [];
-  for (const m of members) {
+  const found = await Promise.all(members.map(async (m) => {
+    const probe = probes.find((p) => p.server.id === m.id);
+    if (probe?.membership !== undefined && probe.membership.version !== '0') return null;
     const text = await driver.readZooCfg(m).catch(() => undefined);
-    const reconfigDisabled = text !== undefined ? !/^\s*reconfigEnabled\s*=\s*true\s*$/m.test(text) : looksStatic(probes.find((p) => p.server.id === m.id));
-    if (reconfigDisabled) out.push(m.id);
-  }
-  return out;
+    const reconfigDisabled = text !== undefined ? !/^\s*reconfigEnabled\s*=\s*true\s*$/m.test(text) : looksStatic(probe);
+    return reconfigDisabled ? m.id : null;
+  }));
+  return found.filter((id): id is number => id !== null);
 }
-
 
 export async function readLiveState(
   desired: Ensemble, driver: HostDriver, known: readonly Server[], drained: ReadonlySet<number>, timeoutMs = 2000,

@@ -19,6 +19,8 @@ export interface HandBuiltOptions {
   readonly ids: readonly number[];
   /** Where each server's tree lives: a host root of the ssh bed, say. @default a new temp dir per server */
   readonly rootOf?: (id: number) => string;
+  /** Where each server listens. @default 127.0.0.1 with ports from portBase (serverAt) */
+  readonly serverOf?: (id: number) => ServerSpec;
 }
 
 const CLASSPATH = '/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar';
@@ -63,19 +65,27 @@ export class HandBuiltEnsemble {
     for (const id of o.ids) this.roots.set(id, o.rootOf?.(id) ?? mkdtempSync(join(tmpdir(), `zk-hand-${id}-`)));
   }
 
-  server(id: number): ServerSpec { return serverAt(this.o.portBase, id); }
+  server(id: number): Required<ServerSpec> {
+    const s = this.o.serverOf?.(id) ?? serverAt(this.o.portBase, id);
+    return { clientPort: 2181, quorumPort: 2888, electionPort: 3888, role: 'participant', ...s };
+  }
   root(id: number): string { return this.roots.get(id)!; }
   zooCfg(id: number): string { return join(this.root(id), 'etc/zookeeper/conf/zoo.cfg'); }
   pidFile(id: number): string { return join(this.root(id), 'run/zookeeper/zookeeper.pid'); }
   script(id: number): string { return join(this.root(id), 'etc/init.d/zookeeper'); }
 
-  /** How each server runs, as the user declares it under `existing.servers`. */
-  declaration(): ExistingServerSpec[] {
+  /**
+   * How each server runs, as the user declares it under `existing.servers`. With `asOnMachine`, paths
+   * are as the machine sees them (`/etc/zookeeper/conf/zoo.cfg`): the ssh bed's per-host root is the
+   * machine's `/`. The service script is named by its full path either way (it is a command).
+   */
+  declaration(asOnMachine = false): ExistingServerSpec[] {
+    const path = (id: number, p: string) => (asOnMachine ? `/${p}` : join(this.root(id), p));
     return this.o.ids.map((id) => ({
       ...this.server(id),
       run: {
-        zooCfg: this.zooCfg(id), dataDir: join(this.root(id), 'var/lib/zookeeper'), pidFile: this.pidFile(id),
-        start: `${this.script(id)} start`, stop: `${this.script(id)} stop`, log: join(this.root(id), 'var/log/zookeeper/zookeeper.log'),
+        zooCfg: path(id, 'etc/zookeeper/conf/zoo.cfg'), dataDir: path(id, 'var/lib/zookeeper'), pidFile: path(id, 'run/zookeeper/zookeeper.pid'),
+        start: `${this.script(id)} start`, stop: `${this.script(id)} stop`, log: path(id, 'var/log/zookeeper/zookeeper.log'),
       },
     }));
   }
@@ -92,11 +102,11 @@ export class HandBuiltEnsemble {
         `dataDir=${join(root, 'var/lib/zookeeper')}`, 'maxClientCnxns=60', '4lw.commands.whitelist=*', 'admin.enableServer=false',
       ];
       const lines = this.o.form === 'static'
-        ? [...common, `clientPort=${s.clientPort}`, 'clientPortAddress=127.0.0.1', ...servers.map((x) => `server.${x.id}=127.0.0.1:${x.quorumPort}:${x.electionPort}`)]
+        ? [...common, `clientPort=${s.clientPort}`, `clientPortAddress=${s.host}`, ...servers.map((x) => `server.${x.id}=${x.host}:${x.quorumPort}:${x.electionPort}`)]
         : [...common, 'reconfigEnabled=true', 'standaloneEnabled=false', `dynamicConfigFile=${join(root, 'etc/zookeeper/conf/zoo.cfg.dynamic')}`];
       writeFileSync(this.zooCfg(s.id), `${lines.join('\n')}\n`);
       if (this.o.form === 'dynamic') {
-        writeFileSync(join(root, 'etc/zookeeper/conf/zoo.cfg.dynamic'), servers.map((x) => `server.${x.id}=127.0.0.1:${x.quorumPort}:${x.electionPort}:participant;127.0.0.1:${x.clientPort}`).join('\n') + '\n');
+        writeFileSync(join(root, 'etc/zookeeper/conf/zoo.cfg.dynamic'), servers.map((x) => `server.${x.id}=${x.host}:${x.quorumPort}:${x.electionPort}:participant;${x.host}:${x.clientPort}`).join('\n') + '\n');
         // The operator's superuser, set the way zkEnv.sh users do: JVMFLAGS in java.env.
         writeFileSync(join(root, 'etc/zookeeper/conf/java.env'), `JVMFLAGS="-Dzookeeper.DigestAuthenticationProvider.superDigest=${superDigest(AUTH.user ?? 'super', AUTH.password!)}"\n`);
       }
