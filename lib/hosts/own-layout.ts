@@ -103,9 +103,11 @@ export class OwnLayout implements Layout {
  * itself (and may still run, if its handler died before stopping it), so its address is in an older one.
  */
 export function ownServersScript(ensembleDir: string): string {
-  return `shopt -s nullglob; for d in ${sq(ensembleDir)}/server-*; do [ -f "$d/conf/zoo.cfg" ] || continue; echo "@@ $d"; cat "$d/conf/zoo.cfg"; `
-    + `dyn=$(sed -n 's/^dynamicConfigFile=//p' "$d/conf/zoo.cfg"); [ -n "$dyn" ] && [ -f "$dyn" ] && cat "$dyn"; `
-    + `older=("$d"/conf/zoo.cfg.dynamic*); for ((i=\${#older[@]}-1; i>=0; i--)); do cat "\${older[i]}"; done; done; exit 0`;
+  // Each file followed by a newline: ZooKeeper writes its dynamic files without a final one, and two
+  // files run together would glue one server's line to the next.
+  return `shopt -s nullglob; for d in ${sq(ensembleDir)}/server-*; do [ -f "$d/conf/zoo.cfg" ] || continue; echo "@@ $d"; cat "$d/conf/zoo.cfg"; echo; `
+    + `dyn=$(sed -n 's/^dynamicConfigFile=//p' "$d/conf/zoo.cfg"); [ -n "$dyn" ] && [ -f "$dyn" ] && cat "$dyn" && echo; `
+    + `older=("$d"/conf/zoo.cfg.dynamic*); for ((i=\${#older[@]}-1; i>=0; i--)); do cat "\${older[i]}"; echo; done; done; exit 0`;
 }
 
 /** The servers in ownServersScript's output: each directory's own `server.<id>=` line, first found. */

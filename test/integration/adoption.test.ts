@@ -61,16 +61,7 @@ async function underLoad(connect: string, portBase: number, ids: number[], chang
 
 describe('the runbook\'s static ensemble', () => {
   const base = 22000;
-  const bed = new HandBuiltEnsemble({ form: 'static', portBase: base, ids: [1, 2, 3] });
-  beds.push(bed);
-  drivers.push(new LocalHostDriver({ baseDir: join(work, 'zk-local'), ensemble: 'runbook' }));
-  const spec = (ids: number[]) => ({ name: 'runbook', servers: ids.map((id) => serverAt(base, id)), settings: FAST_SETTINGS, existing: { servers: bed.declaration() } });
-
-  beforeAll(async () => {
-    bed.write();
-    bed.start();
-    await waitForLeader(base, [1, 2, 3]);
-  });
+  const { bed, spec } = runningBed('runbook', 'static', base);
 
   test('GIVEN it runs static THEN status sees every member up with its client port', async () => {
     const cli = startCli(['status', '--desired', specFile('runbook', spec([1, 2, 3])), '--base-dir', join(work, 'zk-local')]);
@@ -129,16 +120,7 @@ describe('the runbook\'s static ensemble', () => {
 
 describe('a hand-built dynamic ensemble', () => {
   const base = 22300;
-  const bed = new HandBuiltEnsemble({ form: 'dynamic', portBase: base, ids: [1, 2, 3] });
-  beds.push(bed);
-  drivers.push(new LocalHostDriver({ baseDir: join(work, 'zk-local'), ensemble: 'handdyn' }));
-  const spec = (ids: number[]) => ({ name: 'handdyn', servers: ids.map((id) => serverAt(base, id)), settings: FAST_SETTINGS, existing: { servers: bed.declaration() } });
-
-  beforeAll(async () => {
-    bed.write();
-    bed.start();
-    await waitForLeader(base, [1, 2, 3]);
-  });
+  const { bed, spec } = runningBed('handdyn', 'dynamic', base);
 
   test('GIVEN the declaration THEN the first deploy adopts it with no restart', async () => {
     const pids = [1, 2, 3].map((id) => bed.pid(id));
@@ -162,16 +144,7 @@ describe('a hand-built dynamic ensemble', () => {
 
 describe('a static ensemble kept static', () => {
   const base = 22900;
-  const bed = new HandBuiltEnsemble({ form: 'static', portBase: base, ids: [1, 2, 3] });
-  beds.push(bed);
-  drivers.push(new LocalHostDriver({ baseDir: join(work, 'zk-local'), ensemble: 'keepstatic' }));
-  const spec = (ids: number[]) => ({ name: 'keepstatic', strategy: 'static', servers: ids.map((id) => serverAt(base, id)), settings: FAST_SETTINGS, existing: { servers: bed.declaration() } });
-
-  beforeAll(async () => {
-    bed.write();
-    bed.start();
-    await waitForLeader(base, [1, 2, 3]);
-  });
+  const { bed, spec } = runningBed('keepstatic', 'static', base, 'static');
 
   test('GIVEN strategy static THEN the first deploy adopts it with no restart, and the static strategy grows it by one with no write lost', async () => {
     const pids = [1, 2, 3].map((id) => bed.pid(id));
@@ -189,6 +162,17 @@ describe('a static ensemble kept static', () => {
     const conf = await confOf(base, 4);
     expect(conf).toMatch(/^server\.4=/m);
     expect(conf).toMatch(/^version=0$/m);
+  });
+});
+
+describe('a declared existing ensemble that does not run', () => {
+  test('GIVEN nothing answers at the declared addresses THEN apply refuses and starts nothing', async () => {
+    const bed = new HandBuiltEnsemble({ form: 'static', portBase: 22700, ids: [1, 2, 3] });
+    bed.write();
+    const r = await apply('ghost', { name: 'ghost', servers: [1, 2, 3].map((id) => serverAt(22700, id)), settings: FAST_SETTINGS, existing: { servers: bed.declaration() } });
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/refused: none of the declared existing servers answers \(server 1 at 127\.0\.0\.1:22701, .*nothing was started/);
+    expect(bed.running()).toEqual([]);
   });
 });
 
@@ -212,6 +196,20 @@ describe('kept data', () => {
     expect(back.code).toBe(0);
   });
 });
+
+/** A hand-built ensemble of servers 1-3 started before the describe's tests, and the spec that declares it. */
+function runningBed(name: string, form: 'static' | 'dynamic', base: number, strategy?: 'static') {
+  const bed = new HandBuiltEnsemble({ form, portBase: base, ids: [1, 2, 3] });
+  beds.push(bed);
+  drivers.push(new LocalHostDriver({ baseDir: join(work, 'zk-local'), ensemble: name }));
+  beforeAll(async () => {
+    bed.write();
+    bed.start();
+    await waitForLeader(base, [1, 2, 3]);
+  });
+  const spec = (ids: number[]) => ({ name, ...(strategy ? { strategy } : {}), servers: ids.map((id) => serverAt(base, id)), settings: FAST_SETTINGS, existing: { servers: bed.declaration() } });
+  return { bed, spec };
+}
 
 async function waitForLeader(portBase: number, ids: number[]): Promise<void> {
   const deadline = Date.now() + 60000;

@@ -1,7 +1,11 @@
 /** The host layer's pure parts: SERVER_JVMFLAGS for adopted servers, their systemd drop-in, the own-server scan. */
 import { dropInPath } from '../../lib/hosts/adopted-layout';
 import { jvmArgs, serverJvmFlags } from '../../lib/hosts/jvm';
-import { parseOwnServers } from '../../lib/hosts/own-layout';
+import { ownServersScript, parseOwnServers } from '../../lib/hosts/own-layout';
+import { LocalMachine } from '../../lib/hosts/local-machine';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { exportLines, sq } from '../../lib/hosts/shell';
 import { renderJvmFlagsDropIn } from '../../lib/hosts/systemd-unit';
 
@@ -64,5 +68,19 @@ describe('the scan of own server directories', () => {
       '@@ /b/e/server-3', 'server.1=127.0.0.1:2888:3888:participant;127.0.0.1:2181',
     ].join('\n');
     expect(parseOwnServers(listing)).toEqual([{ id: 2, host: '127.0.0.1', quorumPort: 2889, electionPort: 3889, role: 'observer', clientPort: 2182 }]);
+  });
+});
+
+describe('the scan on disk', () => {
+  test('GIVEN dynamic files without a final newline (as ZooKeeper writes them) THEN no line runs into the next', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zk-scan-'));
+    const conf = join(dir, 'server-3', 'conf');
+    mkdirSync(conf, { recursive: true });
+    const line = (id: number) => `server.${id}=127.0.0.1:2540${id}:2550${id}:participant;127.0.0.1:2530${id}`;
+    writeFileSync(join(conf, 'zoo.cfg'), `tickTime=200\ndynamicConfigFile=${join(conf, 'zoo.cfg.dynamic.100000037')}`);
+    writeFileSync(join(conf, 'zoo.cfg.dynamic.100000037'), [1, 2, 3].map(line).join('\n'));
+    writeFileSync(join(conf, 'zoo.cfg.dynamic.100000034'), [2, 3].map(line).join('\n'));
+    const listing = (await new LocalMachine().run(ownServersScript(dir))).stdout;
+    expect(parseOwnServers(listing)).toEqual([{ id: 3, host: '127.0.0.1', quorumPort: 25403, electionPort: 25503, role: 'participant', clientPort: 25303 }]);
   });
 });
