@@ -63,6 +63,7 @@ const serverSchema = z.object({
  * construct passes them from the stack's state): a JSON list of servers, or a spec. Looked at for a
  * running ensemble; an unset or empty variable means none.
  */
+import { adoptedServers } from '../model/existing';
 export function loadPrevious(opts: { previous?: string; previousEnv?: string }, env: NodeJS.ProcessEnv = process.env): Server[] {
   let data: unknown;
   let source: string;
@@ -137,7 +138,7 @@ export async function loadCurrent(arg: string, desired: Ensemble, leader?: numbe
     }
   }
   if (ENDPOINTS.test(arg)) {
-    const { snapshot } = await observeEnsemble(parseEndpoints(arg), { candidates: [...desired.servers, ...(desired.existing ?? [])] });
+    const { snapshot } = await observeEnsemble(parseEndpoints(arg), { candidates: [...desired.servers, ...adoptedServers(desired)] });
     return { snapshot, source: `live ensemble via ${arg}` };
   }
   throw new InputError(`--current ${arg}: neither an existing file nor host:port[,host:port]`);

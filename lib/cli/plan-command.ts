@@ -44,12 +44,13 @@ export async function runPlanCommand(opts: PlanCommandOptions, out: (s: string) 
  * Where a stack's ensemble is now: the live servers (reached through the desired and previously
  * deployed addresses), or, without live access, the spec the last deploy recorded in the state.
  */
+import { adoptedServers } from '../model/existing';
 async function currentOfStack(desired: Ensemble, statePath: string, from: Source): Promise<{ snapshot: ClusterSnapshot | null; source: string }> {
   const previous = loadPreviousSpec(statePath, desired.name);
   if (from !== 'state') {
-    const seeds = [...desired.servers, ...(desired.existing ?? []), ...(previous?.spec.servers ?? [])];
+    const seeds = [...desired.servers, ...adoptedServers(desired), ...(previous?.spec.servers ?? [])];
     try {
-      const { snapshot } = await observeEnsemble(seeds.map((s) => ({ host: s.host, port: s.clientPort })), { candidates: [...desired.servers, ...(desired.existing ?? [])], timeoutMs: 2000 });
+      const { snapshot } = await observeEnsemble(seeds.map((s) => ({ host: s.host, port: s.clientPort })), { candidates: [...desired.servers, ...adoptedServers(desired)], timeoutMs: 2000 });
       return { snapshot, source: 'the live ensemble' };
     } catch (e) {
       if (from === 'live') throw new InputError(`ensemble ${desired.name}: no live server answered (${(e as Error).message.split('\n')[0]})`);

@@ -4,6 +4,7 @@ import { DEFAULT_LOCAL_BASE_DIR, hostDriver, HostsConfig, parseHostsConfig } fro
 import { DEFAULT_SSH_BASE_DIR } from '../hosts/ssh';
 import { HostDriver } from '../hosts/types';
 import { Ensemble, Server } from '../model/types';
+import { adoptedServers } from '../model/existing';
 import { existsSync, readFileSync } from 'node:fs';
 import { AdminClient } from '../runtime/admin-client';
 import { connectString } from '../model/connect-string';
@@ -36,7 +37,7 @@ type HostOptions = Pick<RuntimeOptions, 'baseDir' | 'hosts' | 'hostsEnv'>;
 
 /** The host driver: `--hosts <file>` or `--hosts-env <variable>` (JSON, see lib/hosts/config), else local under --base-dir. */
 function driverFor(desired: Ensemble, opts: HostOptions): HostDriver {
-  return hostDriver(desired.name, hostsConfig(opts), desired.existing);
+  return hostDriver(desired.name, hostsConfig(opts), adoptedServers(desired));
 }
 
 function hostsConfig(opts: HostOptions): HostsConfig {
@@ -192,7 +193,7 @@ export async function runTeardown(opts: HostOptions & { ensemble: string; delete
   if (!/^[a-z0-9][a-z0-9-]*$/.test(opts.ensemble)) throw new InputError(`--ensemble ${opts.ensemble}: not an ensemble name (lower-case letters, digits and dashes)`);
   const config = hostsConfig(opts);
   // The spec, when given, names the adopted servers: they are stopped too, the way they are declared to run.
-  const existing = opts.desired !== undefined || opts.desiredEnv !== undefined ? loadDesired(opts).existing ?? [] : [];
+  const existing = opts.desired !== undefined || opts.desiredEnv !== undefined ? adoptedServers(loadDesired(opts)) : [];
   const driver = hostDriver(opts.ensemble, config, existing);
   try {
     return await teardown(driver, opts.ensemble, whereFiles(opts.ensemble, config), opts.deleteData === true, out, existing);

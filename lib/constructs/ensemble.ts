@@ -3,6 +3,7 @@
  * changed), one rollout resource whose create-time local-exec runs `zk-rollout apply` with the desired
  * spec, and one lifecycle resource whose destroy-time local-exec stops the servers.
  */
+import { adoptedServers } from '../model/existing';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -81,8 +82,8 @@ export class ZooKeeperEnsemble extends Construct {
       // Only the name: a change here must never replace (and so tear down) a running ensemble.
       record: { ensemble: name },
       // An adopted ensemble's servers are stopped the way they are declared to run: the teardown reads them from the spec.
-      provisioners: [withHosts(exec(teardownCommand({ ...commandOptions, ensemble: name, withSpec: (this.ensemble.existing ?? []).length > 0 }), {
-        when: 'destroy', ...((this.ensemble.existing ?? []).length > 0 ? { environment: { [DESIRED_ENV]: terraformLiteral(desired) } } : {}),
+      provisioners: [withHosts(exec(teardownCommand({ ...commandOptions, ensemble: name, withSpec: adoptedServers(this.ensemble).length > 0 }), {
+        when: 'destroy', ...(adoptedServers(this.ensemble).length > 0 ? { environment: { [DESIRED_ENV]: terraformLiteral(desired) } } : {}),
       }))],
     });
 
@@ -173,7 +174,7 @@ function previousServers(scope: Construct, desired: Ensemble): readonly Server[]
   if (!existsSync(statePath)) return [];
   try {
     const spec = previousSpecInState(JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, unknown>, desired.name)?.spec;
-    return spec ? [...spec.servers, ...(spec.existing ?? []).map(({ run: _run, ...s }) => s)] : [];
+    return spec ? [...spec.servers, ...adoptedServers(spec).map(({ run: _run, ...s }) => s)] : [];
   } catch (e) {
     Annotations.of(scope).addWarning(`${desired.name}: cannot read the previous servers from ${statePath} (${(e as Error).message}); the transitional connect string lists only the new ones`);
     return [];

@@ -6,3 +6,4 @@ export * from './settings-hash';
 export * from './settings-keys';
 export * from './sizing';
 export * from './connect-string';
+export * from './existing';

@@ -117,8 +117,8 @@ export interface Ensemble {
   readonly name: string;
   /** Sorted by id. */
   readonly servers: readonly Server[];
-  /** The declared existing ensemble (adoption), sorted by id; absent when there is none. */
-  readonly existing?: readonly AdoptedServer[];
+  /** The declared existing ensemble (adoption), its servers sorted by id; absent when there is none. */
+  readonly existing?: { readonly servers: readonly AdoptedServer[] };
   readonly settings: Settings;
   readonly strategy: Strategy;
   readonly standalone: boolean;

@@ -244,7 +244,7 @@ export function validateEnsembleSpec(input: unknown): ValidationResult {
       settings,
       strategy: spec.strategy ?? 'dynamic',
       standalone,
-      ...(existing.length > 0 ? { existing: existing.sort((a, b) => a.id - b.id) } : {}),
+      ...(existing.length > 0 ? { existing: { servers: existing.sort((a, b) => a.id - b.id) } } : {}),
     },
   };
 }

@@ -2,6 +2,7 @@
  * The executor: observe live state -> plan -> (plan verifies itself) -> run the first step -> check
  * it -> repeat until live equals desired. It never decides order: every step comes from a fresh plan.
  */
+import { adoptedServers } from '../model/existing';
 import { hostname } from 'node:os';
 import { Ensemble, Server } from '../model/types';
 import { HostDriver } from '../hosts/types';
@@ -180,7 +181,7 @@ export class Executor {
         // Take the rollout lock before acting on a running ensemble.
         try {
           if (snapshot !== null) await this.adminClient(snapshot);
-          if (snapshot !== null && this.record === undefined && (this.o.desired.existing ?? []).length > 0) await this.checkAdoption(snapshot);
+          if (snapshot !== null && this.record === undefined && adoptedServers(this.o.desired).length > 0) await this.checkAdoption(snapshot);
           if (snapshot !== null && this.o.desired.strategy === 'dynamic' && (snapshot.staticMembers ?? []).length === 0) await this.checkDrift(snapshot);
         } catch (e) {
           // The session's server went away (an election, a server leaving) before anything was done: a new session.
@@ -284,7 +285,7 @@ export class Executor {
    */
   private async checkWhereItRuns(snapshot: ClusterSnapshot | null): Promise<void> {
     const { desired, driver } = this.o;
-    const existing = desired.existing ?? [];
+    const existing = adoptedServers(desired);
     if (snapshot !== null) {
       const unmanaged = unmanagedServers(snapshot, await driver.knownServers(), existing);
       if (unmanaged.length > 0) throw new RolloutError(unmanagedRefusal(unmanaged, driver.name));
@@ -331,7 +332,7 @@ export class Executor {
       throw e;
     });
     if (text !== '') return;
-    const diff = declarationDiff(this.o.desired.existing ?? [], snapshot);
+    const diff = declarationDiff(adoptedServers(this.o.desired), snapshot);
     if (diff.length > 0) {
       throw new RolloutError(`refused: the declared existing ensemble does not match the running one:\n${diff.map((d) => `  - ${d}`).join('\n')}\n`
         + 'Nothing was changed. Make existing.servers describe the ensemble as it runs (zk-rollout status --current shows it), then re-run apply');

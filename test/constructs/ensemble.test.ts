@@ -260,10 +260,10 @@ describe('GIVEN an existing ensemble to adopt', () => {
   test('THEN the rollout input carries the declaration and destroy stops its servers too', () => {
     const { parsed } = synth({ ...base, existing });
     const data = parsed.resource.terraform_data;
-    expect(data.orders_rollout.input).toMatchObject({ existing: expect.arrayContaining([expect.objectContaining({ id: 1, run: run(1) })]) });
+    expect(data.orders_rollout.input).toMatchObject({ existing: { servers: expect.arrayContaining([expect.objectContaining({ id: 1, run: run(1) })]) } });
     const teardown = data.orders_lifecycle.provisioner![0]['local-exec'];
     expect(teardown.command).toBe('node dist/lib/cli/main.js teardown --ensemble orders --base-dir .zk-local --desired-env ZK_ROLLOUT_DESIRED');
-    expect(JSON.parse(teardown.environment!.ZK_ROLLOUT_DESIRED).existing).toHaveLength(3);
+    expect(JSON.parse(teardown.environment!.ZK_ROLLOUT_DESIRED).existing.servers).toHaveLength(3);
   });
 
   test('WHEN a declared server is malformed THEN synth fails naming it', () => {

@@ -42,6 +42,11 @@ function cdktf(args: string[], members: number[]): Promise<{ code: number | null
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out })));
 }
 
+/** A failed cdktf run fails the test with the tail of what Terraform and the handler said. */
+function expectSuccess(run: { code: number | null; out: string }): void {
+  if (run.code !== 0) throw new Error(`cdktf exited ${run.code}:\n${run.out.slice(-1500)}`);
+}
+
 afterAll(async () => {
   for (const id of [4, 5, 6]) await driver.stop(serverAt(PORT_BASE, id) as never, 5000);
   bed.stopAll();
@@ -58,7 +63,7 @@ test('cdktf deploy adopts a hand-built ensemble with no restart, then migrates i
   const pids = [1, 2, 3].map((id) => bed.pid(id));
 
   const first = await cdktf(['deploy', 'e2e', '--auto-approve'], [1, 2, 3]);
-  expect(first.code).toBe(0);
+  expectSuccess(first);
   expect(first.out).toMatch(/adopting the running ensemble: members \{1,2,3\} match the declaration/);
   expect([1, 2, 3].map((id) => bed.pid(id))).toEqual(pids);
 
@@ -66,7 +71,7 @@ test('cdktf deploy adopts a hand-built ensemble with no restart, then migrates i
   await writer.start();
   const second = await cdktf(['deploy', 'e2e', '--auto-approve'], [4, 5, 6]);
   const report = await writer.stop();
-  expect(second.code).toBe(0);
+  expectSuccess(second);
   expect(second.out).toMatch(/converged/);
   expect(await missingWrites([4, 5, 6].map((id) => serverAt(PORT_BASE, id) as never), report.acknowledged, writer.root)).toEqual({});
   expect(report.acknowledged.length).toBeGreaterThan(20);
@@ -76,6 +81,6 @@ test('cdktf deploy adopts a hand-built ensemble with no restart, then migrates i
   expect(second.out).not.toContain(AUTH.password!);
 
   const down = await cdktf(['destroy', 'e2e', '--auto-approve'], [4, 5, 6]);
-  expect(down.code).toBe(0);
+  expectSuccess(down);
   for (const id of [4, 5, 6]) expect(await driver.isRunning(serverAt(PORT_BASE, id) as never)).toBe(false);
 });

@@ -4,6 +4,7 @@
  * script) is taken over, converted to dynamic leader last and migrated to 127.0.1.4-6, with a writer
  * running. First, the refusal: a migration whose machine inventory forgot the old hosts.
  */
+import { adoptedServers } from '../../lib/model/existing';
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SshHostDriver } from '../../lib/hosts/ssh';
@@ -33,7 +34,7 @@ const spec = (ids: number[], adopt: boolean): Ensemble => parseEnsembleSpec({
 
 function driverFor(desired: Ensemble, machines: number[]): SshHostDriver {
   const o = bed.options('sshadopt');
-  const d = new SshHostDriver({ ...o, machines: Object.fromEntries(machines.map((id) => [bed.address(id), { root: bed.root(id) }])), adopted: desired.existing ?? [] });
+  const d = new SshHostDriver({ ...o, machines: Object.fromEntries(machines.map((id) => [bed.address(id), { root: bed.root(id) }])), adopted: adoptedServers(desired) });
   drivers.push(d);
   return d;
 }

@@ -10,7 +10,7 @@ import { ensemble, healthy, server } from '../support/fixtures';
 
 const run = (id: number) => ({ zooCfg: `/srv/zk${id}/conf/zoo.cfg`, dataDir: `/srv/zk${id}/data`, pidFile: `/srv/zk${id}/zk.pid`, start: `/srv/zk${id}/start` });
 const existingSpec = (ids: number[]) => ({ servers: ids.map((id) => ({ ...server(id), run: run(id) })) });
-const adopted = (ids: number[]): readonly AdoptedServer[] => parseEnsembleSpec({ name: 'a', servers: ids.map((id) => server(id)), existing: existingSpec(ids), standalone: ids.length === 1 }).existing ?? [];
+const adopted = (ids: number[]): readonly AdoptedServer[] => parseEnsembleSpec({ name: 'a', servers: ids.map((id) => server(id)), existing: existingSpec(ids), standalone: ids.length === 1 }).existing?.servers ?? [];
 const problems = (spec: unknown) => {
   const r = validateEnsembleSpec(spec);
   if (r.ok) throw new Error('expected the spec to be rejected');
@@ -18,10 +18,15 @@ const problems = (spec: unknown) => {
 };
 
 describe('declaring an existing ensemble', () => {
+  test('GIVEN the normalised spec (what the construct hands the handler) THEN it parses again to the same ensemble', () => {
+    const e = parseEnsembleSpec({ name: 'a', servers: [4, 5, 6].map((id) => server(id)), existing: existingSpec([1, 2, 3]) });
+    expect(parseEnsembleSpec(JSON.parse(JSON.stringify(e)))).toEqual(e);
+  });
+
   test('GIVEN a script-run declaration THEN it normalises with the ports filled in', () => {
     const e = parseEnsembleSpec({ name: 'a', servers: [4, 5, 6].map((id) => server(id)), existing: existingSpec([1, 2, 3]) });
-    expect(e.existing?.map((s) => s.id)).toEqual([1, 2, 3]);
-    expect(e.existing?.[0]).toMatchObject({ host: '127.0.0.1', clientPort: 20001, role: 'participant', run: run(1) });
+    expect(e.existing?.servers.map((s) => s.id)).toEqual([1, 2, 3]);
+    expect(e.existing?.servers[0]).toMatchObject({ host: '127.0.0.1', clientPort: 20001, role: 'participant', run: run(1) });
   });
 
   test.each([
