@@ -69,6 +69,15 @@ describe('the runbook\'s static ensemble', () => {
     for (const id of [1, 2, 3]) expect(cli.stdout()).toMatch(new RegExp(`^${id}\\s+127\\.0\\.0\\.1:${base + id}\\s+participant\\s+(leader|follower)`, 'm'));
   });
 
+  test('GIVEN it runs static THEN a plan from its live addresses converts it leader last, then migrates', async () => {
+    const cli = startCli(['plan', '--current', addresses(base, [1, 2, 3]), '--desired', specFile('runbook', spec([4, 5, 6])), '--bake-time', '0']);
+    expect((await cli.exited).code).toBe(0);
+    const out = cli.stdout();
+    expect(out).toMatch(/^\s+1\. restart server \d with dynamic reconfiguration enabled, members unchanged \{1,2,3\}/m);
+    expect(out).toMatch(/^\s+7\. start server 4 as a joining observer/m);
+    expect(out).toMatch(/reconfig: remove server/);
+  });
+
   test('GIVEN a declaration with a wrong port THEN apply refuses with the difference and changes nothing', async () => {
     const pids = [1, 2, 3].map((id) => bed.pid(id));
     // The user's belief, wrong in both lists alike: only the live ensemble can show it.

@@ -13,7 +13,9 @@ const SUBSET = [
   'scale-up/kill-leader/before-5',
   'migration/kill-follower/before-3',
   'migration/kill-joiner/during-6',
-  'migration/port-taken/before-9',
+  // Step 1, not a later start: a promoted server's re-sync wait is planned only when the handler sees it
+  // (a few ms), so later points can shift by one step from the recorded run, and a port taken too late misses.
+  'migration/port-taken/before-1',
   'migration/kill-leader/during-13',
   'scale-down/kill-handler/before-6',
   // Found by the matrix: a server reconfigured out, its handler killed before it was stopped.
