@@ -5,10 +5,10 @@
  */
 import { posix } from 'node:path';
 import { AdoptedServer } from '../model/types';
-import { serverJvmFlags } from './jvm';
+import { serverJvmFlags, systemPropertyArgs } from './jvm';
 import { Layout, rooted, ServerStatus } from './layout';
 import { Machine, runChecked } from './machine';
-import { killPid, pidFromFile, pidFromUnit, readStatus, recordRunningHash } from './process-scripts';
+import { killPid, onlyOnConfig, pidFromFile, pidFromUnit, readStatus, recordRunningHash } from './process-scripts';
 import { sq } from './shell';
 import { renderJvmFlagsDropIn } from './systemd-unit';
 import { JvmOptions, ServerPaths } from './types';
@@ -24,7 +24,7 @@ export class AdoptedLayout implements Layout {
     const run = server.run;
     const zooCfg = rooted(root, run.zooCfg);
     const dir = posix.dirname(zooCfg);
-    this.paths = { dir, zooCfg, dynamicCfg: `${zooCfg}.dynamic`, dataDir: rooted(root, run.dataDir), log: run.log ? rooted(root, run.log) : `${dir}/zookeeper.log` };
+    this.paths = { dir, zooCfg, dynamicCfg: `${zooCfg}.dynamic`, dataDir: rooted(root, run.dataDir), ...(run.dataLogDir !== undefined ? { dataLogDir: rooted(root, run.dataLogDir) } : {}), log: run.log ? rooted(root, run.log) : `${dir}/zookeeper.log` };
     this.settingsHashFile = `${dir}/zk-rollout.settings.hash`;
     this.runningHashFile = `${dir}/zk-rollout.running.settings.hash`;
     if (run.pidFile !== undefined) this.pidFile = rooted(root, run.pidFile);
@@ -33,10 +33,11 @@ export class AdoptedLayout implements Layout {
   private get name(): string { return `server ${this.server.id} on ${this.server.host}`; }
 
   /** How we tell it runs: its service's main process, else the pid in its pid file. */
+  /** Its process: the service's main process or the pid in its pid file, and only while it runs on the declared zoo.cfg. */
   private findPid(): string {
     const { service } = this.server.run;
-    if (service !== undefined) return pidFromUnit(service);
-    if (this.pidFile !== undefined) return pidFromFile(this.pidFile);
+    if (service !== undefined) return `${pidFromUnit(service)}; ${onlyOnConfig(this.paths.zooCfg)}`;
+    if (this.pidFile !== undefined) return pidFromFile(this.pidFile, this.paths.zooCfg);
     throw new Error(`${this.name}: declared with neither a service nor a pid file, so zk-rollout cannot tell whether it runs`);
   }
 
@@ -57,6 +58,19 @@ export class AdoptedLayout implements Layout {
     }
     if (start === undefined) throw new Error(`${this.name}: declared with no start command, so zk-rollout cannot start it`);
     await runChecked(m, `${record}; ${start}`, `starting ${this.name} (${start})`, { env: { SERVER_JVMFLAGS: flags } });
+  }
+
+  /**
+   * The options must have reached java: without the superuser digest a converted ensemble would refuse
+   * every later reconfig. A start command or unit that drops SERVER_JVMFLAGS is named, with what to do.
+   */
+  async checkStarted(m: Machine, pid: number, jvm: JvmOptions): Promise<void> {
+    const cmdline = (await m.run(`tr '\\0' '\\n' < /proc/${pid}/cmdline 2>/dev/null; exit 0`)).stdout.split('\n');
+    const missing = systemPropertyArgs(jvm).filter((a) => !cmdline.includes(a)).map((a) => a.split('=')[0]);
+    if (missing.length === 0) return;
+    const how = this.server.run.service !== undefined ? `the unit ${this.server.run.service} (through the drop-in ${dropInPath(this.server.run.service)})` : `its start command (${this.server.run.start})`;
+    throw new Error(`${this.name} started without the JVM options zk-rollout passes in SERVER_JVMFLAGS (missing ${missing.join(', ')}): `
+      + `${how} must pass $SERVER_JVMFLAGS to java, as ZooKeeper's zkServer.sh does; fix that, then re-run apply`);
   }
 
   async signal(m: Machine, sig: 'TERM' | 'KILL', pid: number): Promise<void> {

@@ -9,13 +9,19 @@ export function jvmArgs(jvm: JvmOptions, extraProperties: Readonly<Record<string
   return [`-Xmx${jvm.heapMb}m`, ...props];
 }
 
+/** The `-D` options a started process must show on its command line (what an adopted start must pass on). */
+export function systemPropertyArgs(jvm: JvmOptions): string[] {
+  return Object.entries(jvm.systemProperties ?? {}).map(([k, v]) => `-D${k}=${v}`);
+}
+
 /**
  * The options as one SERVER_JVMFLAGS value. zkServer.sh and init scripts expand it unquoted, so the
  * shell splits it at whitespace and expands globs: an argument that would not survive that is refused
  * (naming it) rather than reaching java as different arguments.
  */
 export function serverJvmFlags(jvm: JvmOptions): string {
-  const args = jvmArgs(jvm);
+  // No -Xmx: an adopted server keeps the heap its own start command gives it (it knows its data size).
+  const args = jvmArgs(jvm).filter((a) => !a.startsWith('-Xmx'));
   const unsafe = args.find((a) => /[\s*?[\]]/.test(a) || a === '');
   if (unsafe !== undefined) {
     throw new Error(`the JVM option ${JSON.stringify(unsafe)} cannot be passed in SERVER_JVMFLAGS: the start script splits it at whitespace and expands * ? [ ]`);

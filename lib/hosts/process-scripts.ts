@@ -14,6 +14,11 @@ export function pidFromFile(pidFile: string, zooCfg?: string): string {
     + `${zooCfg === undefined ? '' : ` && ${args} | grep -qxF ${sq(zooCfg)}`}; then :; else pid=; fi`;
 }
 
+/** Clears $pid unless that process runs on `zooCfg` (a declared service that runs another configuration is not this server). */
+export function onlyOnConfig(zooCfg: string): string {
+  return `if [ -n "$pid" ] && tr '\\0' '\\n' < /proc/$pid/cmdline 2>/dev/null | grep -qxF ${sq(zooCfg)}; then :; else pid=; fi`;
+}
+
 /** Sets $pid to the unit's main process, or to '' when it has none. */
 export function pidFromUnit(unit: string): string {
   return `pid=$(systemctl show -p MainPID --value ${sq(unit)} 2>/dev/null); case "$pid" in ''|0|*[!0-9]*) pid= ;; esac`;

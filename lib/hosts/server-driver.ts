@@ -87,7 +87,11 @@ export class ServerDriver implements HostDriver {
     await layout.launch(m, jvm);
     // A JVM that dies at once (bad config, port taken) is reported here rather than as a later timeout.
     await sleep(this.o.startCheckMs);
-    if (await this.isRunning(server)) return;
+    const pid = await this.pid(server);
+    if (pid !== null) {
+      await layout.checkStarted?.(m, pid, jvm);
+      return;
+    }
     const log = layout.paths.log;
     const tail = (await m.run(`grep -E 'ERROR|Exception|Caused' ${sq(log)} 2>/dev/null | tail -3; exit 0`)).stdout.trim();
     // Its process is gone: anything still accepting on its ports belongs to another process.

@@ -15,6 +15,8 @@ export interface ServerPaths {
   /** Base name of the dynamic file; the written file may carry a `.<version>` suffix. */
   readonly dynamicCfg: string;
   readonly dataDir: string;
+  /** An adopted server's transaction log directory, when declared apart from dataDir. */
+  readonly dataLogDir?: string;
   readonly log: string;
 }
 

@@ -44,6 +44,8 @@ export interface ServerRunSpec {
   readonly zooCfg: string;
   /** Absolute path of its data directory (the one holding `myid`). */
   readonly dataDir: string;
+  /** Absolute path of its transaction log directory, when zoo.cfg sets `dataLogDir`. @default the data directory */
+  readonly dataLogDir?: string;
   /** A systemd unit that runs it, e.g. `zookeeper.service`. */
   readonly service?: string;
   /** The pid file the start command writes (and the stop command honours). */

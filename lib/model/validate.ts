@@ -49,6 +49,7 @@ const oneLine = z.string().min(1, 'must not be empty').regex(/^[^\x00-\x1f\x7f]*
 const runSchema = z.object({
   zooCfg: absolutePath,
   dataDir: absolutePath,
+  dataLogDir: absolutePath.optional(),
   service: z.string().regex(/^[A-Za-z0-9@_.:-]+$/, 'must be a systemd unit name (letters, digits, @ _ . : -)').optional(),
   pidFile: absolutePath.optional(),
   start: oneLine.optional(),

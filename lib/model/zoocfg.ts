@@ -17,6 +17,8 @@ export function renderDynamicConfig(servers: readonly Server[]): string {
 export interface ServerPaths {
   /** Where this server keeps snapshots and its transaction log. */
   readonly dataDir: string;
+  /** Where it keeps its transaction log, when apart from dataDir (an adopted server's own layout). */
+  readonly dataLogDir?: string;
   /** Absolute path of the dynamic file (dynamic strategy only). */
   readonly dynamicConfigFile?: string;
 }
@@ -41,6 +43,7 @@ export function renderStaticConfig(
     `initLimit=${settings.initLimit}`,
     `syncLimit=${settings.syncLimit}`,
     `dataDir=${paths.dataDir}`,
+    ...(paths.dataLogDir !== undefined ? [`dataLogDir=${paths.dataLogDir}`] : []),
     'standaloneEnabled=false',
     `4lw.commands.whitelist=${FOUR_LETTER_WORDS.join(',')}`,
     'admin.enableServer=false',
@@ -56,6 +59,43 @@ export function renderStaticConfig(
     lines.push(...[...config].sort((a, b) => a.id - b.id).map(renderServerLine));
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * zoo.cfg keys ZooKeeper reads that zk-rollout renders itself or replaces by design (membership, the
+ * dynamic file, client address, the whitelist it narrows, the admin server it turns off).
+ */
+const REPLACED_KEYS = /^(server|group|weight)\.\d+$|^(dynamicConfigFile|clientPort|clientPortAddress|peerType|reconfigEnabled|standaloneEnabled|4lw\.commands\.whitelist|admin\.enableServer|admin\.serverPort|skipACL)$/;
+
+function keyValues(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq > 0) out.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+const samePath = (a: string | undefined, b: string | undefined) => (a ?? '').replace(/\/+$/, '') === (b ?? '').replace(/\/+$/, '');
+
+/**
+ * What rewriting a server's zoo.cfg (`current`) as `rendered` would lose: keys not carried over, and a
+ * data or log directory moved. Each problem is one line naming the key; none means the rewrite is safe.
+ */
+export function rewriteLosses(current: string, rendered: string): string[] {
+  const before = keyValues(current);
+  const after = keyValues(rendered);
+  const problems: string[] = [];
+  for (const key of ['dataDir', 'dataLogDir']) {
+    const was = before.get(key) ?? (key === 'dataLogDir' ? before.get('dataDir') : undefined);
+    const will = after.get(key) ?? (key === 'dataLogDir' ? after.get('dataDir') : undefined);
+    if (!samePath(was, will)) problems.push(`${key} is ${was ?? '(unset)'} there, but would become ${will ?? '(unset)'}: run.${key} must name the directory it uses`);
+  }
+  const lost = [...before.keys()].filter((k) => !after.has(k) && !REPLACED_KEYS.test(k) && k !== 'dataLogDir');
+  if (lost.length > 0) problems.push(`${lost.map((k) => `${k}=${before.get(k)}`).join(', ')} would not be carried over: declare ${lost.length > 1 ? 'them' : 'it'} in settings (settings.extra takes the allow-listed keys)`);
+  return problems;
 }
 
 export class ConfigParseError extends Error {

@@ -14,8 +14,8 @@ import { AdminClient, ZK, ZkError } from './admin-client';
 import { connectString, transitionalConnectString } from '../model/connect-string';
 import { AdminAuth } from './credentials';
 import { LiveState, readLiveState } from './live-state';
-import { parseMembership } from '../model/zoocfg';
-import { answeringRefusal, declarationDiff, dynamicVersionOf, existingSilentRefusal, KeptConfig, keptDataRefusal, unmanagedRefusal, unmanagedServers } from './adoption';
+import { answeringRefusal, existingSilentRefusal, keptDataRefusal, unmanagedRefusal, unmanagedServers } from './adoption';
+import { declarationProblems, keptConfigs, keptVersion, rewriteProblems } from './where-it-runs';
 import { isSynced, probeServer } from './observe';
 import { fourLetterWord, parseSrvr } from './four-letter';
 import { installServerFiles, startServer } from './server-config';
@@ -289,36 +289,20 @@ export class Executor {
     if (snapshot !== null) {
       const unmanaged = unmanagedServers(snapshot, await driver.knownServers(), existing);
       if (unmanaged.length > 0) throw new RolloutError(unmanagedRefusal(unmanaged, driver.name));
+      const losses = await rewriteProblems(driver, desired, snapshot, this.o.auth.mode === 'skip-acl');
+      if (losses.length > 0) {
+        throw new RolloutError(`refused: zk-rollout rewrites an adopted server's zoo.cfg when it restarts it, and that would lose what it runs with:\n${losses.map((l) => `  - ${l}`).join('\n')}\n`
+          + 'Nothing was changed. Declare those settings and directories in the spec, then re-run apply');
+      }
       return;
     }
     const answering = this.live?.answering ?? [];
     if (answering.length > 0) throw new RolloutError(answeringRefusal(answering.map((p) => p.server)));
     if (existing.length > 0) throw new RolloutError(existingSilentRefusal(existing));
-    const kept = await Promise.all((await driver.knownServers()).map(async (server): Promise<KeptConfig> => {
-      const dynamic = await driver.readDynamicConfig(server).catch(() => undefined);
-      const members = dynamic ? dynamic.split('\n').map((l) => /^server\.(\d+)=/.exec(l.trim())?.[1]).filter((x): x is string => x !== undefined).map(Number) : undefined;
-      return { server, version: dynamicVersionOf((await driver.readZooCfg(server)) ?? ''), dataDir: driver.paths(server).dataDir, ...(members ? { members } : {}) };
-    }));
-    const refusal = keptDataRefusal(kept, desired.servers);
+    const refusal = keptDataRefusal(await keptConfigs(driver), desired.servers);
     if (refusal) throw new RolloutError(refusal);
     const looked = (this.live?.looked ?? desired.servers).map((s) => `${s.host}:${s.clientPort}`);
     this.log(`no server answers at ${looked.join(', ')}: starting ensemble ${desired.name} as a new ensemble`);
-  }
-
-  /**
-   * A server starting again on kept data, with the very configuration it last had, keeps that
-   * configuration's version: a fresh file would make ZooKeeper stamp a new one, which reads as drift.
-   */
-  private async keptVersion(s: Server, config: readonly Server[]): Promise<string | null> {
-    const version = dynamicVersionOf((await this.o.driver.readZooCfg(s).catch(() => undefined)) ?? '');
-    if (version === '0') return null;
-    const kept = await this.o.driver.readDynamicConfig(s).catch(() => undefined);
-    if (kept === undefined) return null;
-    try {
-      return membersKey(parseMembership(kept).servers) === membersKey(config) ? version : null;
-    } catch {
-      return null;
-    }
   }
 
   /**
@@ -332,10 +316,10 @@ export class Executor {
       throw e;
     });
     if (text !== '') return;
-    const diff = declarationDiff(adoptedServers(this.o.desired), snapshot);
+    const diff = await declarationProblems(this.o.driver, this.o.desired, snapshot);
     if (diff.length > 0) {
       throw new RolloutError(`refused: the declared existing ensemble does not match the running one:\n${diff.map((d) => `  - ${d}`).join('\n')}\n`
-        + 'Nothing was changed. Make existing.servers describe the ensemble as it runs (zk-rollout status --current shows it), then re-run apply');
+        + 'Nothing was changed. Make existing.servers describe the ensemble as it runs (zk-rollout status --desired <spec> lists the live members), then re-run apply');
     }
     const statics = snapshot.staticMembers ?? [];
     this.log(`adopting the running ensemble: members {${membersKey(snapshot.members)}} match the declaration, leader ${snapshot.leaderId}`
@@ -485,7 +469,7 @@ export class Executor {
       case 'start-joiner': {
         const config = step.config ?? snapshot!.members;
         if (await driver.isRunning(srv())) await driver.stop(srv(), this.t.stopMs);
-        await installServerFiles(driver, desired, srv(), config, step.kind === 'start-initial' ? await this.keptVersion(srv(), config) : version, auth);
+        await installServerFiles(driver, desired, srv(), config, step.kind === 'start-initial' ? await keptVersion(driver, srv(), config) : version, auth);
         await startServer(driver, desired, srv(), auth);
         return;
       }
@@ -582,15 +566,17 @@ export class Executor {
     if (mismatches === 0) return;
     const voter = snapshot.members.some((m) => m.id === s.id && m.role === 'participant');
     const what = `server ${s.id}'s copy of the data differs from the leader's: ZooKeeper reported ${mismatches} digest mismatch(es) on it, the sign of an incomplete sync (ZOOKEEPER-4352 in 3.8)`;
-    if (!voter && this.resyncs < 3) {
+    // A server zk-rollout did not create keeps its files: it is never reset (its data may be the only copy).
+    const adopted = adoptedServers(this.o.desired).some((a) => a.id === s.id);
+    if (!voter && !adopted && this.resyncs < 3) {
       this.resyncs++;
       this.log(`  ${what}; it does not vote: stopping it and deleting its files, so that it starts again and syncs afresh`);
       await this.o.driver.stop(s, this.t.stopMs);
       await this.o.driver.deleteFiles(s);
       throw new NotReady(`server ${s.id} had an incomplete copy of the data and was reset`);
     }
-    throw new RolloutError(`refused: ${what}. ${voter
-      ? `It votes, so its copy must not be trusted: stop it, delete its data directory (${this.o.driver.paths(s).dataDir}) so that it syncs afresh, start it, and check zk_digest_mismatches_count in its mntr output before re-running apply.`
+    throw new RolloutError(`refused: ${what}. ${voter || adopted
+      ? `${voter ? 'It votes' : 'zk-rollout did not create it, so it does not reset it'}, and its copy must not be trusted: stop it, delete its data directory (${this.o.driver.paths(s).dataDir}) so that it syncs afresh, start it, and check zk_digest_mismatches_count in its mntr output before re-running apply.`
       : 'It was reset and re-synced 3 times and the copy was incomplete each time: let the ensemble take more writes (the leader\'s in-memory log then reaches further back) or restart the leader, then re-run apply.'}`);
   }
 

@@ -9,6 +9,9 @@ import { HostDriver } from '../hosts/types';
 import { ClusterSnapshot, ServerObservation } from '../planner/types';
 import { isSynced, looksStatic, observeEnsemble, probeServer, ServerProbe } from './observe';
 
+/** ProbeError's words for a four-letter word the server does not allow. */
+const WHITELIST_REFUSAL = /is not in 4lw\.commands\.whitelist/;
+
 export interface LiveState {
   /** Null when nothing of the ensemble runs: a bootstrap. */
   readonly snapshot: ClusterSnapshot | null;
@@ -81,6 +84,10 @@ export async function readLiveState(
   }
   if (!observed) {
     const probes = await Promise.all(candidates.map((s) => probeServer(s, timeoutMs)));
+    // A server that refuses the four-letter words, or serves while its membership cannot be read (conf
+    // not allowed), runs all the same: say so now, not after a wait for a leader.
+    const refusing = probes.filter((p) => (p.error !== undefined && WHITELIST_REFUSAL.test(p.error)) || (p.reachable && p.mode !== undefined && p.mode !== 'not-serving'));
+    if (refusing.length > 0) return { snapshot: null, probes, answering: refusing, looked: candidates };
     if ([...running.values()].some(Boolean)) {
       // Processes run but none answers with a membership yet (starting, or an election): a snapshot
       // without a leader, which the planner refuses until a leader is there.

@@ -11,7 +11,7 @@ export async function installServerFiles(
   const paths = driver.paths(self);
   // ZooKeeper takes the version from the file name and refuses a `version=` line inside the file.
   const dynamicPath = version && version !== '0' ? `${paths.dynamicCfg}.${version}` : paths.dynamicCfg;
-  const zooCfg = renderStaticConfig(ensemble, self, config, { dataDir: paths.dataDir, dynamicConfigFile: dynamicPath }, { skipAcl: auth.mode === 'skip-acl' });
+  const zooCfg = renderStaticConfig(ensemble, self, config, { dataDir: paths.dataDir, ...(paths.dataLogDir !== undefined ? { dataLogDir: paths.dataLogDir } : {}), dynamicConfigFile: dynamicPath }, { skipAcl: auth.mode === 'skip-acl' });
   const dynamic = ensemble.strategy === 'dynamic' ? { path: dynamicPath, content: renderDynamicConfig(config) } : undefined;
   await driver.writeFiles(self, { zooCfg, ...(dynamic ? { dynamic } : {}), settingsHash: settingsHash(ensemble.settings) });
 }

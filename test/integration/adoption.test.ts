@@ -78,6 +78,14 @@ describe('the runbook\'s static ensemble', () => {
     expect(out).toMatch(/reconfig: remove server/);
   });
 
+  test('GIVEN a spec that leaves out a setting the servers run with THEN apply refuses before rewriting anything', async () => {
+    const pids = [1, 2, 3].map((id) => bed.pid(id));
+    const r = await apply('runbook', { ...spec([1, 2, 3]), settings: FAST_SETTINGS });
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/would lose what it runs with:\n\s+- server 1 \(.*zoo\.cfg\): maxClientCnxns=50 would not be carried over: declare it in settings/);
+    expect([1, 2, 3].map((id) => bed.pid(id))).toEqual(pids);
+  });
+
   test('GIVEN a declaration with a wrong port THEN apply refuses with the difference and changes nothing', async () => {
     const pids = [1, 2, 3].map((id) => bed.pid(id));
     // The user's belief, wrong in both lists alike: only the live ensemble can show it.
@@ -88,7 +96,7 @@ describe('the runbook\'s static ensemble', () => {
     expect([1, 2, 3].map((id) => bed.pid(id))).toEqual(pids);
   });
 
-  test('GIVEN a spec for new servers without the declaration THEN apply refuses to start them beside it', async () => {
+  test('GIVEN the previous deploy\'s servers run an ensemble the spec does not declare THEN apply refuses to start new servers beside it', async () => {
     const r = await apply('runbook', { name: 'runbook', servers: [4, 5, 6].map((id) => serverAt(base, id)), settings: FAST_SETTINGS }, ['--previous', specFile('prev', { name: 'runbook', servers: [1, 2, 3].map((id) => serverAt(base, id)) })]);
     expect(r.code).not.toBe(0);
     expect(r.err).toMatch(/refused: server 1 \(127\.0\.0\.1:22001\), server 2 \(127\.0\.0\.1:22002\), server 3 \(127\.0\.0\.1:22003\) are members of the running ensemble, but zk-rollout neither started them/);
@@ -159,6 +167,7 @@ describe('a static ensemble kept static', () => {
     const pids = [1, 2, 3].map((id) => bed.pid(id));
     const first = await apply('keepstatic', spec([1, 2, 3]));
     expect(first.err).toBe('');
+    expect(first.code).toBe(0);
     expect(first.out).toMatch(/adopting the running ensemble/);
     expect([1, 2, 3].map((id) => bed.pid(id))).toEqual(pids);
     const { result, report, root } = await underLoad(addresses(base, [1, 2, 3, 4]), base, [1, 2, 3, 4], () => apply('keepstatic', spec([1, 2, 3, 4])));
@@ -208,7 +217,8 @@ describe('kept data', () => {
 
 /** A hand-built ensemble of servers 1-3 started before the describe's tests, and the spec that declares it. */
 function runningBed(name: string, form: 'static' | 'dynamic', base: number, strategy?: 'static') {
-  const bed = new HandBuiltEnsemble({ form, portBase: base, ids: [1, 2, 3] });
+  // A setting of the operator's own, which the spec must declare to keep it through zk-rollout's rewrites.
+  const bed = new HandBuiltEnsemble({ form, portBase: base, ids: [1, 2, 3], extra: { maxClientCnxns: '50' } });
   beds.push(bed);
   drivers.push(new LocalHostDriver({ baseDir: join(work, 'zk-local'), ensemble: name }));
   beforeAll(async () => {
@@ -216,7 +226,7 @@ function runningBed(name: string, form: 'static' | 'dynamic', base: number, stra
     bed.start();
     await waitForLeader(base, [1, 2, 3]);
   });
-  const spec = (ids: number[]) => ({ name, ...(strategy ? { strategy } : {}), servers: ids.map((id) => serverAt(base, id)), settings: FAST_SETTINGS, existing: { servers: bed.declaration() } });
+  const spec = (ids: number[]) => ({ name, ...(strategy ? { strategy } : {}), servers: ids.map((id) => serverAt(base, id)), settings: { ...FAST_SETTINGS, extra: { maxClientCnxns: 50 } }, existing: { servers: bed.declaration() } });
   return { bed, spec };
 }
 

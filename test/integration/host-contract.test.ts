@@ -188,7 +188,8 @@ describe.each([local, ssh])('on $name', (side) => {
       expect(await d.isRunning(s)).toBe(false);
       expect(await d.pid(s)).toBeNull();
       expect(await d.runningSettingsHash(s)).toBeUndefined();
-      if (pid !== null) expect(gone(pid)).toBe(true);
+      expect(pid).not.toBeNull();
+      expect(gone(pid!)).toBe(true);
       expect(await ruok(s)).toBe('');
       await d.stop(s, 1000);
     });
@@ -261,7 +262,8 @@ describe.each([local, ssh])('on $name', (side) => {
       if (pid === null) return;
       started.add(pid);
       expect(readFileSync(onHost('var/run/zookeeper/zookeeper.pid'), 'utf8').trim()).toBe(String(pid));
-      expect(cmdline(pid)).toEqual(expect.arrayContaining(['-Xmx64m', '-Dzk.contract=adopted', '-Dzookeeper.forceSnapshotSync=true', onHost('etc/zookeeper/conf/zoo.cfg')]));
+      expect(cmdline(pid)).not.toContain('-Xmx64m');
+      expect(cmdline(pid)).toEqual(expect.arrayContaining(['-Dzk.contract=adopted', '-Dzookeeper.forceSnapshotSync=true', onHost('etc/zookeeper/conf/zoo.cfg')]));
       expect(await d.runningSettingsHash(s)).toBe('hash-adopted');
       expect(await answers(s)).toBe(true);
     });
@@ -270,8 +272,17 @@ describe.each([local, ssh])('on $name', (side) => {
       const pid = await d.pid(s);
       await d.stop(s, 10000);
       expect(await d.isRunning(s)).toBe(false);
-      if (pid !== null) expect(gone(pid)).toBe(true);
+      expect(pid).not.toBeNull();
+      expect(gone(pid!)).toBe(true);
       expect(await ruok(s)).toBe('');
+    });
+
+    test('a start command that drops SERVER_JVMFLAGS is named: the options never reached java', async () => {
+      const dropping = track(side.adoptedDriver({ ...adopted, run: { ...adopted.run, start: `env -u SERVER_JVMFLAGS ${adopted.run.start}` } }));
+      await expect(dropping.start(s, { heapMb: 64, systemProperties: { 'zk.contract': 'adopted' } }))
+        .rejects.toThrow(/started without the JVM options zk-rollout passes in SERVER_JVMFLAGS \(missing -Dzk\.contract\): its start command \(env -u SERVER_JVMFLAGS .*\) must pass \$SERVER_JVMFLAGS to java/);
+      await dropping.stop(s, 10000);
+      expect(await dropping.isRunning(s)).toBe(false);
     });
 
     test('its data is never deleted by zk-rollout', async () => {

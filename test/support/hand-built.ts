@@ -19,6 +19,8 @@ export interface HandBuiltOptions {
   readonly ids: readonly number[];
   /** Where each server's tree lives: a host root of the ssh bed, say. @default a new temp dir per server */
   readonly rootOf?: (id: number) => string;
+  /** More zoo.cfg lines an operator put there, `key: value`. @default none */
+  readonly extra?: Readonly<Record<string, string>>;
   /** Where each server listens. @default 127.0.0.1 with ports from portBase (serverAt) */
   readonly serverOf?: (id: number) => ServerSpec;
 }
@@ -99,7 +101,8 @@ export class HandBuiltEnsemble {
       writeFileSync(join(root, 'var/lib/zookeeper/myid'), `${s.id}\n`);
       const common = [
         '# /etc/zookeeper/conf/zoo.cfg', 'tickTime=200', 'initLimit=20', 'syncLimit=10',
-        `dataDir=${join(root, 'var/lib/zookeeper')}`, 'maxClientCnxns=60', '4lw.commands.whitelist=*', 'admin.enableServer=false',
+        `dataDir=${join(root, 'var/lib/zookeeper')}`, '4lw.commands.whitelist=*', 'admin.enableServer=false',
+        ...Object.entries(this.o.extra ?? {}).map(([k, v]) => `${k}=${v}`),
       ];
       const lines = this.o.form === 'static'
         ? [...common, `clientPort=${s.clientPort}`, `clientPortAddress=${s.host}`, ...servers.map((x) => `server.${x.id}=${x.host}:${x.quorumPort}:${x.electionPort}`)]

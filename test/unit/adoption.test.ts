@@ -4,6 +4,7 @@ import { withClientPorts } from '../../lib/runtime/observe';
 import { driftFrom } from '../../lib/runtime/rollout-record';
 import { plan } from '../../lib/planner/plan';
 import { parseEnsembleSpec, validateEnsembleSpec, formatProblem } from '../../lib/model/validate';
+import { renderStaticConfig, rewriteLosses } from '../../lib/model/zoocfg';
 import { AdoptedServer, Server } from '../../lib/model/types';
 import { loadPrevious } from '../../lib/cli/inputs';
 import { ensemble, healthy, server } from '../support/fixtures';
@@ -164,3 +165,29 @@ describe('the previous deploy\'s servers', () => {
     expect(() => loadPrevious({ previousEnv: 'P' }, { P: '[{"id":0}]' })).toThrow(/previous servers in \$P: 0\.id/);
   });
 });
+
+describe('rewriting an adopted server\'s zoo.cfg', () => {
+  const e = parseEnsembleSpec({ name: 'a', servers: [1, 2, 3].map((id) => server(id)), settings: { extra: { maxClientCnxns: 50 } } });
+  const render = (dataLogDir?: string) => renderStaticConfig(e, e.servers[0], e.servers, { dataDir: '/var/lib/zookeeper', ...(dataLogDir ? { dataLogDir } : {}), dynamicConfigFile: '/etc/zookeeper/conf/zoo.cfg.dynamic' });
+  const theirs = (more: string[] = []) => ['# the operator\'s', 'tickTime=2000', 'initLimit=10', 'syncLimit=5', 'dataDir=/var/lib/zookeeper/', 'clientPort=2181',
+    '4lw.commands.whitelist=*', 'maxClientCnxns=50', 'server.1=a:2888:3888', 'server.2=b:2888:3888', 'server.3=c:2888:3888', ...more].join('\n');
+
+  test('GIVEN what zk-rollout renders or replaces by design, and settings the spec carries THEN nothing is lost', () => {
+    expect(rewriteLosses(theirs(), render())).toEqual([]);
+  });
+
+  test('GIVEN a transaction log apart from the data THEN the move is named until run.dataLogDir declares it', () => {
+    expect(rewriteLosses(theirs(['dataLogDir=/srv/txlog']), render())).toEqual(['dataLogDir is /srv/txlog there, but would become /var/lib/zookeeper: run.dataLogDir must name the directory it uses']);
+    expect(rewriteLosses(theirs(['dataLogDir=/srv/txlog']), render('/srv/txlog'))).toEqual([]);
+  });
+
+  test('GIVEN keys the spec does not carry (TLS, SASL, a setting) THEN each is named', () => {
+    expect(rewriteLosses(theirs(['sslQuorum=true', 'autopurge.purgeInterval=24']), render()))
+      .toEqual(['sslQuorum=true, autopurge.purgeInterval=24 would not be carried over: declare them in settings (settings.extra takes the allow-listed keys)']);
+  });
+
+  test('GIVEN another data directory THEN the move is named', () => {
+    expect(rewriteLosses(theirs().replace('dataDir=/var/lib/zookeeper/', 'dataDir=/data/zk'), render())[0]).toMatch(/^dataDir is \/data\/zk there, but would become \/var\/lib\/zookeeper: run\.dataDir must name the directory it uses/);
+  });
+});
+

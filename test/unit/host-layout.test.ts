@@ -12,10 +12,10 @@ import { renderJvmFlagsDropIn } from '../../lib/hosts/systemd-unit';
 const DIGEST = 'super:xQJmxLMiHGwaqBvst5y6rkB6HQs=';
 
 describe('SERVER_JVMFLAGS', () => {
-  test('GIVEN a heap and system properties THEN they become -Xmx and one -D each, in order', () => {
+  test('GIVEN a heap and system properties THEN SERVER_JVMFLAGS holds one -D each, in order, and no heap (an adopted server keeps its own)', () => {
     expect(serverJvmFlags({ heapMb: 256, systemProperties: { 'zookeeper.DigestAuthenticationProvider.superDigest': DIGEST, 'zookeeper.forceSnapshotSync': 'true' } }))
-      .toBe(`-Xmx256m -Dzookeeper.DigestAuthenticationProvider.superDigest=${DIGEST} -Dzookeeper.forceSnapshotSync=true`);
-    expect(serverJvmFlags({ heapMb: 512 })).toBe('-Xmx512m');
+      .toBe(`-Dzookeeper.DigestAuthenticationProvider.superDigest=${DIGEST} -Dzookeeper.forceSnapshotSync=true`);
+    expect(serverJvmFlags({ heapMb: 512 })).toBe('');
   });
 
   test.each([
@@ -25,7 +25,7 @@ describe('SERVER_JVMFLAGS', () => {
   });
 
   test('GIVEN quotes, dollars and backslashes THEN they pass as they are (expansion does not remove quotes)', () => {
-    expect(serverJvmFlags({ heapMb: 64, systemProperties: { a: `it's`, b: '$HOME', c: 'x\\y' } })).toBe(`-Xmx64m -Da=it's -Db=$HOME -Dc=x\\y`);
+    expect(serverJvmFlags({ heapMb: 64, systemProperties: { a: `it's`, b: '$HOME', c: 'x\\y' } })).toBe(`-Da=it's -Db=$HOME -Dc=x\\y`);
   });
 
   test('own servers get extra properties first; the caller\'s win on the same key', () => {
