@@ -108,10 +108,19 @@ export function deadLocalHolder(lockData: string): number | null {
 /** Waits and checks that exist only to make the following step safe. */
 const GUARDS = new Set<Step['kind']>(['await-synced', 'drain-clients', 'await-quorum', 'barrier-write', 'bake']);
 
-/** The first step, preceded by the guards in front of it. */
+const STARTS = new Set<Step['kind']>(['start-member', 'start-joiner', 'restart-server']);
+
+/**
+ * The first step, preceded by the guards in front of it; a (re)start also with the sync wait the plan
+ * puts after it. That wait runs even when the server looks synced at once: it is also where a copy
+ * ZooKeeper synced incompletely is caught (checkReplica), and the steps of a run stay those planned.
+ */
 export function guardedPrefix(steps: readonly Step[]): Step[] {
   let end = 0;
   while (end < steps.length - 1 && GUARDS.has(steps[end].kind)) end++;
+  const main = steps[end];
+  const next = steps[end + 1];
+  if (STARTS.has(main.kind) && next?.kind === 'await-synced' && next.serverId === main.serverId) end++;
   return steps.slice(0, end + 1);
 }
 
