@@ -3,7 +3,7 @@
  * changed), one rollout resource whose create-time local-exec runs `zk-rollout apply` with the desired
  * spec, and one lifecycle resource whose destroy-time local-exec stops the servers.
  */
-import { adoptedServers } from '../model/existing';
+import { adoptedServers, withoutRun } from '../model/existing';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -174,7 +174,7 @@ function previousServers(scope: Construct, desired: Ensemble): readonly Server[]
   if (!existsSync(statePath)) return [];
   try {
     const spec = previousSpecInState(JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, unknown>, desired.name)?.spec;
-    return spec ? [...spec.servers, ...adoptedServers(spec).map(({ run: _run, ...s }) => s)] : [];
+    return spec ? [...spec.servers, ...adoptedServers(spec).map(withoutRun)] : [];
   } catch (e) {
     Annotations.of(scope).addWarning(`${desired.name}: cannot read the previous servers from ${statePath} (${(e as Error).message}); the transitional connect string lists only the new ones`);
     return [];

@@ -4,6 +4,7 @@
  * the stop escalation. The local and ssh drivers only say which machine and which layout.
  */
 import { Server } from '../model/types';
+import { dynamicConfigFileOf } from '../model/zoocfg';
 import { Layout } from './layout';
 import { Machine } from './machine';
 import { ownServersScript, parseOwnServers } from './own-layout';
@@ -32,11 +33,6 @@ export interface ServerDriverOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The dynamic file a zoo.cfg names (ZooKeeper rewrites the line on every reconfig it applies). */
-export function dynamicConfigPath(zooCfg: string): string | undefined {
-  return /^\s*dynamicConfigFile\s*=\s*(\S+)\s*$/m.exec(zooCfg)?.[1];
-}
 
 export class ServerDriver implements HostDriver {
   readonly name: string;
@@ -161,7 +157,7 @@ export class ServerDriver implements HostDriver {
 
   async readDynamicConfig(server: Server): Promise<string | undefined> {
     const { m } = this.at(server);
-    const path = dynamicConfigPath((await this.readZooCfg(server)) ?? '');
+    const path = dynamicConfigFileOf((await this.readZooCfg(server)) ?? '');
     return path === undefined ? undefined : m.readFile(path);
   }
 

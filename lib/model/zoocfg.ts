@@ -98,6 +98,16 @@ export function rewriteLosses(current: string, rendered: string): string[] {
   return problems;
 }
 
+/** The dynamic file a zoo.cfg names (ZooKeeper rewrites the line on every reconfig it applies). */
+export function dynamicConfigFileOf(zooCfg: string): string | undefined {
+  return /^\s*dynamicConfigFile\s*=\s*(\S+)\s*$/m.exec(zooCfg)?.[1];
+}
+
+/** The config version in the dynamic file's name (`<base>.dynamic.<hex>`): '0' when there is none. */
+export function dynamicVersionOf(zooCfg: string): string {
+  return /\.dynamic\.([0-9a-fA-F]+)$/.exec(dynamicConfigFileOf(zooCfg) ?? '')?.[1] ?? '0';
+}
+
 export class ConfigParseError extends Error {
   constructor(message: string) {
     super(message);

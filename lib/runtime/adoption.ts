@@ -58,10 +58,6 @@ export interface KeptConfig {
   readonly dataDir: string;
 }
 
-export function dynamicVersionOf(zooCfg: string): string {
-  return /^dynamicConfigFile=.*\.dynamic\.([0-9a-fA-F]+)\s*$/m.exec(zooCfg)?.[1] ?? '0';
-}
-
 /**
  * Nothing answers, so the desired servers would start as a first configuration. Servers stopped with
  * their data keep the version of the last configuration they saw: those at the newest one hold the

@@ -298,7 +298,7 @@ export class Executor {
     if (snapshot !== null) {
       const unmanaged = unmanagedServers(snapshot, await driver.knownServers(), existing);
       if (unmanaged.length > 0) throw new RolloutError(unmanagedRefusal(unmanaged, driver.name));
-      const losses = await rewriteProblems(driver, desired, snapshot, this.o.auth.mode === 'skip-acl');
+      const losses = await rewriteProblems(driver, desired, snapshot, this.o.auth);
       if (losses.length > 0) {
         throw new RolloutError(`refused: zk-rollout rewrites an adopted server's zoo.cfg when it restarts it, and that would lose what it runs with:\n${losses.map((l) => `  - ${l}`).join('\n')}\n`
           + 'Nothing was changed. Declare those settings and directories in the spec, then re-run apply');

@@ -2,7 +2,7 @@
  * The live state the planner starts from: 4lw probes for membership, mode and sync, enriched with
  * what the host driver knows (process running, settings it started with, the static list on disk).
  */
-import { adoptedServers } from '../model/existing';
+import { adoptedServers, withoutRun } from '../model/existing';
 import { Ensemble, Server } from '../model/types';
 import { parseMembership } from '../model/zoocfg';
 import { HostDriver } from '../hosts/types';
@@ -47,10 +47,8 @@ async function staticList(driver: HostDriver, servers: readonly Server[]): Promi
  * (in this rollout, or recorded by the previous deploy), and every server the host driver has files for.
  */
 export async function candidateServers(desired: Ensemble, driver: HostDriver, known: readonly Server[]): Promise<Server[]> {
-  return uniqueById([...desired.servers, ...adoptedServers(desired).map(stripRun), ...known, ...(await driver.knownServers())]);
+  return uniqueById([...desired.servers, ...adoptedServers(desired).map(withoutRun), ...known, ...(await driver.knownServers())]);
 }
-
-const stripRun = (s: Server & { run?: unknown }): Server => ({ id: s.id, host: s.host, clientPort: s.clientPort, quorumPort: s.quorumPort, electionPort: s.electionPort, role: s.role });
 
 /**
  * Members running with reconfig disabled. A member that prints a stamped (non-zero) configuration

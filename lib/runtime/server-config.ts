@@ -2,18 +2,25 @@
 import { settingsHash } from '../model/settings-hash';
 import { Ensemble, Server } from '../model/types';
 import { renderDynamicConfig, renderStaticConfig } from '../model/zoocfg';
-import { HostDriver } from '../hosts/types';
+import { HostDriver, ServerFiles } from '../hosts/types';
 import { AdminAuth, serverAuthProperties } from './credentials';
 
-export async function installServerFiles(
+/** The files a server (re)starts with, at the paths its host driver gives it. */
+export function serverFiles(
   driver: HostDriver, ensemble: Ensemble, self: Server, config: readonly Server[], version: string | null, auth: AdminAuth,
-): Promise<void> {
+): ServerFiles {
   const paths = driver.paths(self);
   // ZooKeeper takes the version from the file name and refuses a `version=` line inside the file.
   const dynamicPath = version && version !== '0' ? `${paths.dynamicCfg}.${version}` : paths.dynamicCfg;
   const zooCfg = renderStaticConfig(ensemble, self, config, { dataDir: paths.dataDir, ...(paths.dataLogDir !== undefined ? { dataLogDir: paths.dataLogDir } : {}), dynamicConfigFile: dynamicPath }, { skipAcl: auth.mode === 'skip-acl' });
   const dynamic = ensemble.strategy === 'dynamic' ? { path: dynamicPath, content: renderDynamicConfig(config) } : undefined;
-  await driver.writeFiles(self, { zooCfg, ...(dynamic ? { dynamic } : {}), settingsHash: settingsHash(ensemble.settings) });
+  return { zooCfg, ...(dynamic ? { dynamic } : {}), settingsHash: settingsHash(ensemble.settings) };
+}
+
+export async function installServerFiles(
+  driver: HostDriver, ensemble: Ensemble, self: Server, config: readonly Server[], version: string | null, auth: AdminAuth,
+): Promise<void> {
+  await driver.writeFiles(self, serverFiles(driver, ensemble, self, config, version, auth));
 }
 
 /**

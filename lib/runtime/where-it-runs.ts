@@ -5,10 +5,12 @@
  */
 import { adoptedServers } from '../model/existing';
 import { AdoptedServer, Ensemble, Server } from '../model/types';
-import { parseMembership, renderStaticConfig, rewriteLosses } from '../model/zoocfg';
+import { dynamicVersionOf, parseMembership, rewriteLosses } from '../model/zoocfg';
 import { HostDriver } from '../hosts/types';
 import { ClusterSnapshot } from '../planner/types';
-import { declarationDiff, dynamicVersionOf, KeptConfig } from './adoption';
+import { declarationDiff, KeptConfig } from './adoption';
+import { AdminAuth } from './credentials';
+import { serverFiles } from './server-config';
 import { membersKey } from './rollout-record';
 
 /** Per stopped server the driver knows: the configuration version its files would start from, and its members. */
@@ -66,14 +68,13 @@ const runsAs = (a: AdoptedServer) => (a.run.service !== undefined ? `service ${a
  * What rewriting each running adopted server's zoo.cfg (a conversion, a settings restart, the static
  * strategy's list rewrite) would lose: keys not carried over, a data or log directory moved.
  */
-export async function rewriteProblems(driver: HostDriver, desired: Ensemble, live: ClusterSnapshot, skipAcl: boolean): Promise<string[]> {
+export async function rewriteProblems(driver: HostDriver, desired: Ensemble, live: ClusterSnapshot, auth: AdminAuth): Promise<string[]> {
   const problems: string[] = [];
   for (const a of adoptedServers(desired)) {
     if (!live.members.some((m) => m.id === a.id)) continue;
     const current = await driver.readZooCfg(a).catch(() => undefined);
     if (current === undefined) { problems.push(`server ${a.id}: its declared zoo.cfg ${a.run.zooCfg} cannot be read`); continue; }
-    const paths = driver.paths(a);
-    const rendered = renderStaticConfig(desired, a, live.members, { dataDir: paths.dataDir, ...(paths.dataLogDir !== undefined ? { dataLogDir: paths.dataLogDir } : {}), dynamicConfigFile: paths.dynamicCfg }, { skipAcl });
+    const rendered = serverFiles(driver, desired, a, live.members, live.configVersion, auth).zooCfg;
     problems.push(...rewriteLosses(current, rendered).map((p) => `server ${a.id} (${a.run.zooCfg}): ${p}`));
   }
   return problems;

@@ -1,10 +1,10 @@
 /** Adoption's pure rules: the declaration check, who may be acted on, kept data, static conversion plans. */
-import { answeringRefusal, declarationDiff, dynamicVersionOf, keptDataRefusal, unmanagedRefusal, unmanagedServers } from '../../lib/runtime/adoption';
+import { answeringRefusal, declarationDiff, keptDataRefusal, unmanagedRefusal, unmanagedServers } from '../../lib/runtime/adoption';
 import { withClientPorts } from '../../lib/runtime/observe';
 import { driftFrom } from '../../lib/runtime/rollout-record';
 import { plan } from '../../lib/planner/plan';
 import { parseEnsembleSpec, validateEnsembleSpec, formatProblem } from '../../lib/model/validate';
-import { renderStaticConfig, rewriteLosses } from '../../lib/model/zoocfg';
+import { dynamicVersionOf, renderStaticConfig, rewriteLosses } from '../../lib/model/zoocfg';
 import { AdoptedServer, Server } from '../../lib/model/types';
 import { loadPrevious } from '../../lib/cli/inputs';
 import { ensemble, healthy, server } from '../support/fixtures';
