@@ -5,7 +5,7 @@ import { Ensemble } from '../model/types';
 import { ClusterSnapshot } from '../planner/types';
 import { snapshotFromEnsemble } from '../planner/snapshot';
 import { observeEnsemble } from '../runtime/observe';
-import { DEFAULT_BAKE_MS } from '../runtime/executor';
+import { DEFAULT_BAKE_MS, PROBE_TIMEOUT_MS } from '../model/defaults';
 import { bakeMs } from './runtime-commands';
 import { InputError, loadCurrent, loadSpec } from './inputs';
 import { loadPreviousSpec, loadStackEnsembles } from './stack-inputs';
@@ -50,7 +50,7 @@ async function currentOfStack(desired: Ensemble, statePath: string, from: Source
   if (from !== 'state') {
     const seeds = [...desired.servers, ...adoptedServers(desired), ...(previous?.spec.servers ?? [])];
     try {
-      const { snapshot } = await observeEnsemble(seeds.map((s) => ({ host: s.host, port: s.clientPort })), { candidates: [...desired.servers, ...adoptedServers(desired)], timeoutMs: 2000 });
+      const { snapshot } = await observeEnsemble(seeds.map((s) => ({ host: s.host, port: s.clientPort })), { candidates: [...desired.servers, ...adoptedServers(desired)], timeoutMs: PROBE_TIMEOUT_MS });
       return { snapshot, source: 'the live ensemble' };
     } catch (e) {
       if (from === 'live') throw new InputError(`ensemble ${desired.name}: no live server answered (${(e as Error).message.split('\n')[0]})`);

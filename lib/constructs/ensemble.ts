@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Annotations, App, Lazy, LocalBackend, LocalExecProvisioner, TerraformBackend, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { Ensemble, Server } from '../model/types';
+import { Ensemble, EnsembleSpec, Server } from '../model/types';
+import { DEFAULT_LOCAL_BASE_DIR } from '../model/defaults';
 import { parseEnsembleSpec, SpecError } from '../model/validate';
 import { settingsHash } from '../model/settings-hash';
 import { connectString, transitionalConnectString } from '../model/connect-string';
@@ -20,7 +21,8 @@ import { HostsProps, ResourceKind, ZooKeeperEnsembleProps } from './props';
 import { kindResource } from './resources';
 import { previousSpecInState } from './terraform-json';
 
-export const DEFAULT_BASE_DIR = '.zk-local';
+/** The local host driver's base directory (see lib/model/defaults). */
+export const DEFAULT_BASE_DIR = DEFAULT_LOCAL_BASE_DIR;
 
 /** The spec handed to the handler: normalised (every default filled in), so later default changes cannot move a deployed ensemble. */
 export function desiredSpecJson(e: Ensemble): string {
@@ -125,7 +127,9 @@ export class ZooKeeperEnsemble extends Construct {
 
 function validate(id: string, props: ZooKeeperEnsembleProps): Ensemble {
   try {
-    return parseEnsembleSpec({ name: props.name, servers: props.servers, settings: props.settings, strategy: props.strategy, standalone: props.standalone, existing: props.existing });
+    // Only the spec's own fields: the construct's props (hosts, timeouts, ...) are not part of the spec.
+    const spec: EnsembleSpec = { name: props.name, servers: props.servers, settings: props.settings, strategy: props.strategy, standalone: props.standalone, existing: props.existing };
+    return parseEnsembleSpec(spec);
   } catch (e) {
     if (e instanceof SpecError) throw new SpecError(e.problems, `ZooKeeperEnsemble ${id} (${props.name})`);
     throw e;

@@ -1,5 +1,5 @@
 /** Props of the ZooKeeperEnsemble construct, in the style of aws-cdk-lib: every default documented. */
-import { ExistingSpec, ServerSpec, SettingsSpec, Strategy } from '../model/types';
+import { EnsembleSpec } from '../model/types';
 import { SshMachine } from '../hosts/ssh';
 
 /** Which Terraform resource carries the records and the rollout. Both behave the same. */
@@ -64,7 +64,7 @@ export interface SuperuserProps {
   readonly skipAcl?: boolean;
 }
 
-/** Bounds on the waits of a rollout; a wait that runs out fails the deploy with what it saw. */
+/** Bounds on the waits of a rollout; a wait that runs out fails the deploy with what it saw. Defaults: lib/model/defaults (DEFAULT_TIMEOUTS, DEFAULT_BAKE_MS). */
 export interface RolloutTimeoutsProps {
   /** How long a joining or restarted server may take to sync with the leader. @default 120 */
   readonly syncSeconds?: number;
@@ -79,25 +79,11 @@ export interface RolloutTimeoutsProps {
   readonly bakeSeconds?: number;
 }
 
-export interface ZooKeeperEnsembleProps {
-  /** Ensemble name: lower-case letters, digits and dashes; names the Terraform resources and outputs. */
-  readonly name: string;
-  /** The members: voters (`role: 'participant'`, the default) and observers. */
-  readonly servers: readonly ServerSpec[];
-  /** zoo.cfg and JVM settings shared by every server. @default - ZooKeeper's defaults (tickTime 2000, initLimit 10, syncLimit 5, heap 512 MiB) */
-  readonly settings?: SettingsSpec;
-  /** `dynamic` (incremental reconfig) or `static` (server list rewrite plus rolling restarts). @default 'dynamic' */
-  readonly strategy?: Strategy;
-  /** Required to declare an ensemble of a single voter (no fault tolerance). @default false */
-  readonly standalone?: boolean;
-  /**
-   * A running ensemble zk-rollout did not start, to take over (like Terraform's import): its members as
-   * they run today and, per server, its zoo.cfg, data directory and how it is started and stopped. The
-   * first deploy checks it against the live ensemble and changes nothing that need not change; keep it
-   * declared afterwards, so that its servers are restarted and stopped the way they run.
-   * @default - none: the ensemble is one zk-rollout starts
-   */
-  readonly existing?: ExistingSpec;
+/**
+ * The ensemble spec (name, servers, settings, strategy, standalone, existing: see EnsembleSpec) and
+ * where and how the construct deploys it.
+ */
+export interface ZooKeeperEnsembleProps extends EnsembleSpec {
   /** Where servers run. @default { driver: 'local', baseDir: '.zk-local' } */
   readonly hosts?: HostsProps;
   /** @default 'terraform_data' (built into Terraform >= 1.4, no provider download) */

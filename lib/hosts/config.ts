@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AdoptedServer } from '../model/types';
+import { DEFAULT_LOCAL_BASE_DIR } from '../model/defaults';
 import { LocalHostDriver } from './local';
 import { SshHostDriver, SshHostOptions } from './ssh';
 import { HostDriver } from './types';
@@ -34,7 +35,7 @@ const hostsSchema = z.discriminatedUnion('driver', [
 ]);
 
 export type HostsConfig = z.infer<typeof hostsSchema>;
-export const DEFAULT_LOCAL_BASE_DIR = '.zk-local';
+export { DEFAULT_LOCAL_BASE_DIR };
 
 export function parseHostsConfig(data: unknown, source: string): HostsConfig {
   const r = hostsSchema.safeParse(data);

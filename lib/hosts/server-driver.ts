@@ -4,6 +4,7 @@
  * the stop escalation. The local and ssh drivers only say which machine and which layout.
  */
 import { Server } from '../model/types';
+import { DEFAULT_TIMEOUTS } from '../model/defaults';
 import { dynamicConfigFileOf } from '../model/zoocfg';
 import { Layout } from './layout';
 import { Machine } from './machine';
@@ -94,7 +95,7 @@ export class ServerDriver implements HostDriver {
     throw startFailure(server, this.o.remote ? ` on ${server.host}` : '', this.o.remote ? `${log} there` : log, tail, await takenPorts(server));
   }
 
-  async stop(server: Server, timeoutMs = 15000): Promise<void> {
+  async stop(server: Server, timeoutMs = DEFAULT_TIMEOUTS.stopMs): Promise<void> {
     const { m, layout } = this.at(server);
     const pid = await this.pid(server);
     if (pid !== null) {

@@ -6,6 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_SSH_CONNECT_TIMEOUT_SECONDS, SSH_COMMAND_TIMEOUT_MS } from '../model/defaults';
 import { spawnClean } from './clean-spawn';
 
 export interface SshTarget {
@@ -61,7 +62,7 @@ export class SshRunner {
   private readonly controlDir = mkdtempSync(join(tmpdir(), 'zk-ssh-'));
   private readonly used = new Set<string>();
 
-  constructor(private readonly timeoutMs = 60000) {}
+  constructor(private readonly timeoutMs = SSH_COMMAND_TIMEOUT_MS) {}
 
   private controlPath(t: SshTarget): string {
     return join(this.controlDir, `${t.address}-${t.port ?? 22}`);
@@ -74,7 +75,7 @@ export class SshRunner {
       ...(t.knownHostsFile ? ['-o', `UserKnownHostsFile=${t.knownHostsFile}`] : []),
       ...(t.identityFile ? ['-i', t.identityFile, '-o', 'IdentitiesOnly=yes'] : []),
       ...(t.jumpHost ? ['-J', t.jumpHost] : []),
-      '-o', `ConnectTimeout=${t.connectTimeoutSeconds ?? 10}`,
+      '-o', `ConnectTimeout=${t.connectTimeoutSeconds ?? DEFAULT_SSH_CONNECT_TIMEOUT_SECONDS}`,
       '-o', 'ControlMaster=auto', '-o', `ControlPath=${this.controlPath(t)}`, '-o', 'ControlPersist=30',
       '-o', 'LogLevel=ERROR',
       '-p', String(t.port ?? 22),

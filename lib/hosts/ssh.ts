@@ -6,6 +6,7 @@
  */
 import { posix } from 'node:path';
 import { AdoptedServer, Server } from '../model/types';
+import { DEFAULT_SSH_BASE_DIR } from '../model/defaults';
 import { AdoptedLayout } from './adopted-layout';
 import { Layout, rooted } from './layout';
 import { OwnLayout, RunAs } from './own-layout';
@@ -44,7 +45,7 @@ export interface SshHostOptions {
   readonly adopted?: readonly AdoptedServer[];
 }
 
-export const DEFAULT_SSH_BASE_DIR = '/var/lib/zk-rollout';
+export { DEFAULT_SSH_BASE_DIR };
 const DEBIAN_CLASSPATH = '/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar';
 
 export class SshHostDriver extends ServerDriver {

@@ -1,6 +1,7 @@
 /** Why a ZooKeeper server died right after it was started, in words an operator can act on. */
 import { connect } from 'node:net';
 import { Server } from '../model/types';
+import { PORT_CHECK_TIMEOUT_MS } from '../model/defaults';
 
 /** The server's ports, named. */
 export const namedPorts = (s: Server) => [
@@ -34,7 +35,7 @@ function accepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
-    socket.setTimeout(500, () => done(false));
+    socket.setTimeout(PORT_CHECK_TIMEOUT_MS, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });

@@ -73,19 +73,27 @@ export interface ExistingSpec {
 }
 
 export interface EnsembleSpec {
-  /** Ensemble name: lower-case letters, digits and dashes. */
+  /**
+   * Ensemble name: lower-case letters, digits and dashes; names the servers' directories and, in the
+   * construct, the Terraform resources and outputs.
+   */
   readonly name: string;
+  /** The members: voters (`role: 'participant'`, the default) and observers. */
   readonly servers: readonly ServerSpec[];
   /**
-   * A running ensemble that zk-rollout did not start, to take over: its members and how each runs.
-   * Keep it in the spec after the first deploy: servers declared here are always run, and stopped
-   * when they leave, the way they are declared. @default none
+   * A running ensemble zk-rollout did not start, to take over (like Terraform's import): its members as
+   * they run today and, per server, its zoo.cfg, data directory and how it is started and stopped. The
+   * first deploy checks it against the live ensemble and changes nothing that need not change; keep it
+   * declared afterwards, so that its servers are always run, and stopped when they leave, the way they
+   * are declared.
+   * @default - none: the ensemble is one zk-rollout starts
    */
   readonly existing?: ExistingSpec;
+  /** zoo.cfg and JVM settings shared by every server. @default - ZooKeeper's defaults (tickTime 2000, initLimit 10, syncLimit 5, heap 512 MiB) */
   readonly settings?: SettingsSpec;
-  /** @default 'dynamic' */
+  /** `dynamic` (incremental reconfig) or `static` (server list rewrite plus rolling restarts). @default 'dynamic' */
   readonly strategy?: Strategy;
-  /** Required to declare an ensemble of one voter (no fault tolerance). @default false */
+  /** Required to declare an ensemble of a single voter (no fault tolerance). @default false */
   readonly standalone?: boolean;
 }
 
