@@ -1,12 +1,46 @@
 #!/usr/bin/env node
 /** zk-rollout: plan (and, with the runtime, carry out) ZooKeeper membership changes. */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { DEFAULT_BAKE_MS, DEFAULT_MAX_LAG, msToSeconds } from '../model/defaults';
+import {
+  APPLY_FLAGS, ApplyCommandArgs, FlagSpec, FlagTable, FlagValueError, fromFlagValues, SPEC_AND_HOST_FLAGS, TEARDOWN_FLAGS, TeardownArgs,
+} from '../model/handler-args';
 import { EXIT, runPlanCommand } from './plan-command';
 import { InputError } from './inputs';
 import { rerunInFreshProcess } from './fresh-process';
 import { runApply, runStatus, runTeardown, runVerify } from './runtime-commands';
 
-export function buildProgram(out: (s: string) => void = (s) => process.stdout.write(s)): Command {
+/** The commands' actions; a test replaces them to see what the CLI parsed. */
+export interface Commands {
+  readonly apply: (args: ApplyCommandArgs, out: (s: string) => void) => Promise<number>;
+  readonly teardown: (args: TeardownArgs, out: (s: string) => void) => Promise<number>;
+}
+
+const RUN: Commands = { apply: runApply, teardown: runTeardown };
+
+/**
+ * Registers every flag of `table` on `cmd` (names, placeholders, help and defaults all from the table)
+ * and returns the reader that turns the parsed options back into the table's typed arguments.
+ */
+function addFlags<T extends object>(cmd: Command, table: FlagTable<T>): (opts: Record<string, unknown>) => T {
+  const attribute = new Map<string, string>();
+  for (const [field, spec] of Object.entries(table) as [string, FlagSpec][]) {
+    const option = new Option(`${spec.short ? `${spec.short}, ` : ''}${spec.flag}${spec.kind === 'boolean' ? '' : ` ${spec.value ?? '<value>'}`}`, spec.description);
+    if (spec.default !== undefined) option.default(spec.default);
+    if (spec.required) option.makeOptionMandatory();
+    cmd.addOption(option);
+    attribute.set(field, option.attributeName());
+  }
+  return (opts) => {
+    try {
+      return fromFlagValues(table, (field) => opts[attribute.get(field)!]);
+    } catch (e) {
+      throw e instanceof FlagValueError ? new InputError(e.message) : e;
+    }
+  };
+}
+
+export function buildProgram(out: (s: string) => void = (s) => process.stdout.write(s), run: Commands = RUN): Command {
   const program = new Command('zk-rollout')
     .description('Plan and carry out safe ZooKeeper ensemble membership changes')
     .showHelpAfterError();
@@ -20,45 +54,25 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('-c, --current <file|host:port,...>', 'current state: a snapshot file, a spec file, or live servers; omit to plan a bootstrap')
     .option('-f, --format <format>', 'text, json or markdown', 'text')
     .option('--leader <id>', 'with a spec file as --current: the leader to assume (default: highest voter id)')
-    .option('--bake-time <seconds>', 'the hold between growth and the first removal, as apply will run it (0: none)', '10')
+    .option('--bake-time <seconds>', 'the hold between growth and the first removal, as apply will run it (0: none)', String(msToSeconds(DEFAULT_BAKE_MS)))
     .action(async (opts) => {
       process.exitCode = await runPlanCommand(opts, out);
     });
-  const local = (cmd: Command) => cmd
-    .option('-d, --desired <spec>', 'desired ensemble spec (JSON file)')
-    .option('--desired-env <variable>', 'read the desired spec (JSON) from this environment variable instead (what cdktf deploy passes)')
-    .option('--base-dir <dir>', 'local host driver: where server directories live', '.zk-local')
-    .option('--hosts <file>', 'host driver settings (JSON): {"driver":"ssh", ...} for remote machines; default local under --base-dir')
-    .option('--hosts-env <variable>', 'read the host driver settings (JSON) from this environment variable instead');
-  local(program.command('apply').description('carry out the rollout against the live servers, step by step, until they match the spec'))
-    .option('--skip-acl', 'let reconfig run without authentication (explicit opt-in; default is the superuser digest)')
-    .option('--password-file <file>', 'file holding the ZooKeeper superuser password (else ZK_ROLLOUT_SUPER_PASSWORD)')
-    .option('--create-password-file', 'create --password-file with a random password if it is missing and the ensemble was never started')
-    .option('--sync-timeout <seconds>', 'how long a server may take to sync', '120')
-    .option('--drain-timeout <seconds>', 'how long to wait for clients to leave a server before removing it', '5')
-    .option('--quorum-timeout <seconds>', 'how long to wait for a leader', '60')
-    .option('--bake-time <seconds>', 'after new servers are added and synced, hold this long checking health before any server is removed (0: no hold)', '10')
-    .option('--accept-drift', 'plan from the live ensemble even when its configuration moved since zk-rollout last changed it (else apply stops before acting); also ZK_ROLLOUT_ACCEPT_DRIFT=1')
-    .option('--rollback-on-failure', 'when the rollout fails, return the ensemble to the membership it started from, then report both')
-    .option('--previous <spec>', 'the previous deploy\'s spec (JSON file): its servers are looked at for the running ensemble too')
-    .option('--previous-env <variable>', 'read the previous deploy\'s spec (JSON) from this environment variable (what cdktf deploy passes; unset or empty: none)')
-    .action(async (opts) => { process.exitCode = await runApply(opts, out); });
-  local(program.command('status').description('a table of the live members: role, mode, zxid, how far behind the leader, peer state, config version, synced, clients'))
+  const apply = program.command('apply').description('carry out the rollout against the live servers, step by step, until they match the spec');
+  const applyArgs = addFlags(apply, APPLY_FLAGS);
+  apply.action(async (opts) => { process.exitCode = await run.apply(applyArgs(opts), out); });
+  const status = program.command('status').description('a table of the live members: role, mode, zxid, how far behind the leader, peer state, config version, synced, clients');
+  const statusArgs = addFlags(status, SPEC_AND_HOST_FLAGS);
+  status
     .option('--check', 'exit 1 when any member is down, out of broadcast, or further behind the leader than --max-lag (for cron and monitoring)')
-    .option('--max-lag <transactions>', 'with --check: how many transactions a member may be behind the leader', '1000')
-    .action(async (opts) => { process.exitCode = await runStatus(opts, out); });
-  local(program.command('verify').description('write a canary, then read it back from every member after sync'))
-    .action(async (opts) => { process.exitCode = await runVerify(opts, out); });
-  program.command('teardown')
-    .description('stop every server of an ensemble (what cdktf destroy runs); data is kept unless --delete-data')
-    .requiredOption('--ensemble <name>', 'ensemble name')
-    .option('--base-dir <dir>', 'local host driver: where server directories live', '.zk-local')
-    .option('--hosts <file>', 'host driver settings (JSON); default local under --base-dir')
-    .option('--hosts-env <variable>', 'read the host driver settings (JSON) from this environment variable instead')
-    .option('--delete-data', 'delete the servers\' directories after stopping them (never an adopted server\'s)')
-    .option('--desired <spec>', 'the ensemble spec (JSON file): its existing (adopted) servers are stopped too')
-    .option('--desired-env <variable>', 'read that spec (JSON) from this environment variable instead')
-    .action(async (opts) => { process.exitCode = await runTeardown(opts, out); });
+    .option('--max-lag <transactions>', 'with --check: how many transactions a member may be behind the leader', String(DEFAULT_MAX_LAG))
+    .action(async (opts) => { process.exitCode = await runStatus({ ...statusArgs(opts), check: opts.check, maxLag: opts.maxLag }, out); });
+  const verify = program.command('verify').description('write a canary, then read it back from every member after sync');
+  const verifyArgs = addFlags(verify, SPEC_AND_HOST_FLAGS);
+  verify.action(async (opts) => { process.exitCode = await runVerify(verifyArgs(opts), out); });
+  const teardown = program.command('teardown').description('stop every server of an ensemble (what cdktf destroy runs); data is kept unless --delete-data');
+  const teardownArgs = addFlags(teardown, TEARDOWN_FLAGS);
+  teardown.action(async (opts) => { process.exitCode = await run.teardown(teardownArgs(opts), out); });
   return program;
 }
 

@@ -1,7 +1,8 @@
 /** `zk-rollout apply | status | verify`: the commands that act on, or read, live servers. */
 import { resolve } from 'node:path';
-import { DEFAULT_LOCAL_BASE_DIR, hostDriver, HostsConfig, parseHostsConfig } from '../hosts/config';
-import { DEFAULT_SSH_BASE_DIR } from '../hosts/ssh';
+import { hostDriver, HostsConfig, parseHostsConfig } from '../hosts/config';
+import { DEFAULT_LOCAL_BASE_DIR, DEFAULT_MAX_LAG, DEFAULT_SSH_BASE_DIR, TEARDOWN_PROBE_TIMEOUT_MS, VERIFY_CONNECT_TIMEOUT_MS } from '../model/defaults';
+import { APPLY_FLAGS, ApplyCommandArgs, FlagValueError, parseNumberFlag, SpecAndHostArgs, TeardownArgs } from '../model/handler-args';
 import { HostDriver } from '../hosts/types';
 import { Ensemble, Server } from '../model/types';
 import { adoptedServers } from '../model/existing';
@@ -15,23 +16,7 @@ import { probeServer } from '../runtime/observe';
 import { memberLags } from '../runtime/lag';
 import { InputError, loadDesired, loadPrevious } from './inputs';
 
-export interface RuntimeOptions {
-  readonly desired?: string;
-  readonly desiredEnv?: string;
-  readonly baseDir: string;
-  readonly hosts?: string;
-  readonly hostsEnv?: string;
-  readonly skipAcl?: boolean;
-  readonly passwordFile?: string;
-  readonly createPasswordFile?: boolean;
-}
-
-function seconds(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InputError(`${name} ${value}: must be a positive number of seconds`);
-  return n * 1000;
-}
+export type RuntimeOptions = SpecAndHostArgs;
 
 type HostOptions = Pick<RuntimeOptions, 'baseDir' | 'hosts' | 'hostsEnv'>;
 
@@ -53,7 +38,7 @@ function hostsConfig(opts: HostOptions): HostsConfig {
     text = process.env[opts.hostsEnv];
     if (!text) throw new InputError(`--hosts-env ${opts.hostsEnv}: the variable is not set`);
   }
-  if (text === undefined) return { driver: 'local', baseDir: opts.baseDir };
+  if (text === undefined) return { driver: 'local', baseDir: opts.baseDir ?? DEFAULT_LOCAL_BASE_DIR };
   let data: unknown;
   try { data = JSON.parse(text); } catch (e) { throw new InputError(`${source}: not valid JSON (${(e as Error).message})`); }
   try { return parseHostsConfig(data, source); } catch (e) { throw new InputError((e as Error).message); }
@@ -76,15 +61,21 @@ function whereFiles(ensemble: string, c: HostsConfig): string {
 /** `--bake-time`: whole or fractional seconds, 0 allowed (no hold). */
 export function bakeMs(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InputError(`--bake-time ${value}: must be a number of seconds, 0 or more`);
-  return n * 1000;
+  try {
+    return parseNumberFlag(APPLY_FLAGS.bakeSeconds, value) * 1000;
+  } catch (e) {
+    throw e instanceof FlagValueError ? new InputError(e.message) : e;
+  }
 }
 
 /** Set to 1 to accept drift for one deploy: `ZK_ROLLOUT_ACCEPT_DRIFT=1 cdktf deploy <stack>`. */
 export const ACCEPT_DRIFT_ENV = 'ZK_ROLLOUT_ACCEPT_DRIFT';
 
-export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; drainTimeout?: string; quorumTimeout?: string; bakeTime?: string; rollbackOnFailure?: boolean; acceptDrift?: boolean; previous?: string; previousEnv?: string }, out: (s: string) => void): Promise<number> {
+const ms = (seconds: number | undefined) => (seconds === undefined ? undefined : seconds * 1000);
+
+/** `apply`: the arguments as the CLI parsed them from APPLY_FLAGS (seconds already checked). */
+export async function runApply(opts: ApplyCommandArgs, out: (s: string) => void): Promise<number> {
+  // events: wired by the executor's event sink
   const desired = loadDesired(opts);
   const previous = loadPrevious(opts);
   const driver = driverFor(desired, opts);
@@ -95,11 +86,11 @@ export async function runApply(opts: RuntimeOptions & { syncTimeout?: string; dr
   }
   const auth = loadAdminAuth({ skipAcl: opts.skipAcl === true, ...(opts.passwordFile ? { passwordFile: opts.passwordFile } : {}) });
   const timeouts = {
-    ...(seconds('--sync-timeout', opts.syncTimeout) ? { syncMs: seconds('--sync-timeout', opts.syncTimeout)! } : {}),
-    ...(seconds('--drain-timeout', opts.drainTimeout) ? { drainMs: seconds('--drain-timeout', opts.drainTimeout)! } : {}),
-    ...(seconds('--quorum-timeout', opts.quorumTimeout) ? { quorumMs: seconds('--quorum-timeout', opts.quorumTimeout)! } : {}),
+    ...(opts.syncSeconds !== undefined ? { syncMs: ms(opts.syncSeconds)! } : {}),
+    ...(opts.drainSeconds !== undefined ? { drainMs: ms(opts.drainSeconds)! } : {}),
+    ...(opts.quorumSeconds !== undefined ? { quorumMs: ms(opts.quorumSeconds)! } : {}),
   };
-  const executor = new Executor({ desired, driver, auth, timeouts, bakeMs: bakeMs(opts.bakeTime), rollbackOnFailure: opts.rollbackOnFailure === true,
+  const executor = new Executor({ desired, driver, auth, timeouts, bakeMs: ms(opts.bakeSeconds), rollbackOnFailure: opts.rollbackOnFailure === true,
     // The variable reaches the handler through cdktf deploy and Terraform's local-exec, which pass the environment on.
     acceptDrift: opts.acceptDrift === true || process.env[ACCEPT_DRIFT_ENV] === '1',
     previous,
@@ -116,7 +107,7 @@ const pad = (cells: string[], widths: number[]) => cells.map((c, i) => c.padEnd(
 
 export async function runStatus(opts: RuntimeOptions & { check?: boolean; maxLag?: string }, out: (s: string) => void): Promise<number> {
   const desired = loadDesired(opts);
-  const maxLag = opts.maxLag === undefined ? 1000n : /^\d+$/.test(opts.maxLag) ? BigInt(opts.maxLag) : null;
+  const maxLag = opts.maxLag === undefined ? BigInt(DEFAULT_MAX_LAG) : /^\d+$/.test(opts.maxLag) ? BigInt(opts.maxLag) : null;
   if (maxLag === null) throw new InputError(`--max-lag ${opts.maxLag}: must be a whole number of transactions`);
   const live = await liveState(desired, opts);
   if (!live.snapshot) { out(`ensemble ${desired.name}: nothing running\n`); return 1; }
@@ -165,7 +156,7 @@ export async function runVerify(opts: RuntimeOptions, out: (s: string) => void):
     out(`wrote ${path}\n`);
     for (const s of members) {
       try {
-        const c = await AdminClient.open({ connect: `${s.host}:${s.clientPort}`, connectTimeoutMs: 5000 });
+        const c = await AdminClient.open({ connect: `${s.host}:${s.clientPort}`, connectTimeoutMs: VERIFY_CONNECT_TIMEOUT_MS });
         try {
           const got = await c.get(path);
           const ok = got === value;
@@ -189,7 +180,7 @@ export async function runVerify(opts: RuntimeOptions, out: (s: string) => void):
  * `teardown` (what `cdktf destroy` runs): stops every server of the ensemble the host driver knows,
  * observers and followers first, and keeps their data unless deletion was asked for.
  */
-export async function runTeardown(opts: HostOptions & { ensemble: string; deleteData?: boolean; desired?: string; desiredEnv?: string }, out: (s: string) => void): Promise<number> {
+export async function runTeardown(opts: TeardownArgs, out: (s: string) => void): Promise<number> {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(opts.ensemble)) throw new InputError(`--ensemble ${opts.ensemble}: not an ensemble name (lower-case letters, digits and dashes)`);
   const config = hostsConfig(opts);
   // The spec, when given, names the adopted servers: they are stopped too, the way they are declared to run.
@@ -208,7 +199,7 @@ async function teardown(driver: HostDriver, ensemble: string, where: string, del
   if (servers.length === 0) { out(`ensemble ${ensemble}: no servers in ${where}; nothing to stop\n`); return 0; }
   // The leader last, so the ensemble serves as long as it can while it goes.
   const modes = new Map<number, string | undefined>();
-  for (const s of servers) modes.set(s.id, (await probeServer(s, 1000)).mode);
+  for (const s of servers) modes.set(s.id, (await probeServer(s, TEARDOWN_PROBE_TIMEOUT_MS)).mode);
   const order = [...servers].sort((a, b) => Number(modes.get(a.id) === 'leader') - Number(modes.get(b.id) === 'leader') || a.id - b.id);
   for (const s of order) {
     const running = await driver.isRunning(s);

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { APPLY_FLAGS, ApplyArgs, TEARDOWN_FLAGS, TeardownArgs, toArgv } from '../model/handler-args';
 import { RolloutTimeoutsProps, SuperuserProps } from './props';
 
 /** The environment variable that carries the desired spec (JSON) to the handler. */
@@ -64,32 +65,39 @@ function command(words: readonly string[]): string {
   return terraformLiteral(words.map(shellQuote).join(' '));
 }
 
-function hostArgs(o: HandlerCommandOptions): string[] {
-  return o.hostsFromEnv ? ['--hosts-env', HOSTS_ENV] : ['--base-dir', o.baseDir];
+/** What `zk-rollout apply` gets: the spec and the previous servers from the environment, timeouts only when set (else the CLI's defaults). */
+export function applyArgs(o: HandlerCommandOptions): ApplyArgs {
+  const t = o.timeouts ?? {};
+  const s = o.superuser;
+  return {
+    desiredEnv: DESIRED_ENV,
+    previousEnv: PREVIOUS_ENV,
+    ...hostArgs(o),
+    ...(s?.skipAcl ? { skipAcl: true } : { ...(s?.passwordFile ? { passwordFile: s.passwordFile } : {}), ...(s?.createPasswordFile ? { createPasswordFile: true } : {}) }),
+    ...(t.syncSeconds !== undefined ? { syncSeconds: t.syncSeconds } : {}),
+    ...(t.drainSeconds !== undefined ? { drainSeconds: t.drainSeconds } : {}),
+    ...(t.quorumSeconds !== undefined ? { quorumSeconds: t.quorumSeconds } : {}),
+    ...(t.bakeSeconds !== undefined ? { bakeSeconds: t.bakeSeconds } : {}),
+    ...(o.rollbackOnFailure ? { rollbackOnFailure: true } : {}),
+  };
 }
 
-function credentialArgs(s: SuperuserProps | undefined): string[] {
-  if (s?.skipAcl) return ['--skip-acl'];
-  const args: string[] = [];
-  if (s?.passwordFile) args.push('--password-file', s.passwordFile);
-  if (s?.createPasswordFile) args.push('--create-password-file');
-  return args;
+function hostArgs(o: HandlerCommandOptions): { hostsEnv: string } | { baseDir: string } {
+  return o.hostsFromEnv ? { hostsEnv: HOSTS_ENV } : { baseDir: o.baseDir };
 }
 
 export function applyCommand(o: HandlerCommandOptions): string {
-  const t = o.timeouts ?? {};
-  return command([
-    'node', o.script, 'apply', '--desired-env', DESIRED_ENV, '--previous-env', PREVIOUS_ENV, ...hostArgs(o),
-    ...credentialArgs(o.superuser),
-    ...(t.syncSeconds !== undefined ? ['--sync-timeout', String(t.syncSeconds)] : []),
-    ...(t.drainSeconds !== undefined ? ['--drain-timeout', String(t.drainSeconds)] : []),
-    ...(t.quorumSeconds !== undefined ? ['--quorum-timeout', String(t.quorumSeconds)] : []),
-    ...(t.bakeSeconds !== undefined ? ['--bake-time', String(t.bakeSeconds)] : []),
-    ...(o.rollbackOnFailure ? ['--rollback-on-failure'] : []),
-  ]);
+  return command(['node', o.script, 'apply', ...toArgv(APPLY_FLAGS, applyArgs(o))]);
+}
+
+export type TeardownCommandOptions = HandlerCommandOptions & { readonly ensemble: string; readonly withSpec?: boolean };
+
+/** What `zk-rollout teardown` gets: the spec only when it declares adopted servers (`withSpec`). */
+export function teardownArgs(o: TeardownCommandOptions): TeardownArgs {
+  return { ensemble: o.ensemble, ...hostArgs(o), ...(o.withSpec ? { desiredEnv: DESIRED_ENV } : {}), ...(o.deleteData ? { deleteData: true } : {}) };
 }
 
 /** Stops every server of the ensemble the host driver knows; data is deleted only on request. */
-export function teardownCommand(o: HandlerCommandOptions & { readonly ensemble: string; readonly withSpec?: boolean }): string {
-  return command(['node', o.script, 'teardown', '--ensemble', o.ensemble, ...hostArgs(o), ...(o.withSpec ? ['--desired-env', DESIRED_ENV] : []), ...(o.deleteData ? ['--delete-data'] : [])]);
+export function teardownCommand(o: TeardownCommandOptions): string {
+  return command(['node', o.script, 'teardown', ...toArgv(TEARDOWN_FLAGS, teardownArgs(o))]);
 }
