@@ -5,13 +5,15 @@
  * again in a fresh process, a bounded number of times, and says so.
  */
 import { spawnClean } from '../hosts/clean-spawn';
+import { classify } from '../runtime/zk-errors';
 
 export const ATTEMPT_ENV = 'ZK_ROLLOUT_ATTEMPT';
 const MAX_ATTEMPTS = 3;
 
 export function isStuckClient(e: unknown): boolean {
   // Also a request that timed out or lost its connection with nothing left to try in this process.
-  return /could not connect to \S+ within \d+ ms|ZooKeeper error -7 \(operation timeout\)|ZooKeeper error -4 \(connection loss\)/.test((e as Error)?.message ?? '');
+  const c = classify(e);
+  return c === 'unreachable' || c === 'connection-lost';
 }
 
 /** Re-runs this command in a new process when allowed; resolves its exit code, or null when not retried. */

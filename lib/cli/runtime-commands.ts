@@ -6,11 +6,12 @@ import { APPLY_FLAGS, ApplyCommandArgs, FlagValueError, parseNumberFlag, SpecAnd
 import { HostDriver } from '../hosts/types';
 import { Ensemble, Server } from '../model/types';
 import { adoptedServers } from '../model/existing';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { AdminClient } from '../runtime/admin-client';
 import { connectString } from '../model/connect-string';
 import { createPasswordFileIfMissing, loadAdminAuth } from '../runtime/credentials';
-import { Executor } from '../runtime/executor';
+import { Executor, ExecutorOptions } from '../runtime/executor';
+import { eventLine } from '../runtime/events';
 import { readLiveState } from '../runtime/live-state';
 import { probeServer } from '../runtime/observe';
 import { memberLags } from '../runtime/lag';
@@ -73,9 +74,20 @@ export const ACCEPT_DRIFT_ENV = 'ZK_ROLLOUT_ACCEPT_DRIFT';
 
 const ms = (seconds: number | undefined) => (seconds === undefined ? undefined : seconds * 1000);
 
+/**
+ * `--events -`: the JSON lines go to stdout and the human log to stderr; `--events <file>`: the lines
+ * are appended to the file as they happen (a killed handler leaves what it said), the log stays on stdout.
+ */
+function eventOutputs(events: string | undefined, out: (s: string) => void): Pick<ExecutorOptions, 'log' | 'onEvent'> {
+  if (events === undefined) return { log: (l) => out(`${l}\n`) };
+  if (events === '-') return { onEvent: (e) => out(`${eventLine(e)}\n`), log: (l) => process.stderr.write(`${l}\n`) };
+  if (events.trim() === '') throw new InputError('--events: give a file name, or - for stdout');
+  try { appendFileSync(events, ''); } catch (e) { throw new InputError(`--events ${events}: cannot write (${(e as Error).message})`); }
+  return { onEvent: (e) => appendFileSync(events, `${eventLine(e)}\n`), log: (l) => out(`${l}\n`) };
+}
+
 /** `apply`: the arguments as the CLI parsed them from APPLY_FLAGS (seconds already checked). */
 export async function runApply(opts: ApplyCommandArgs, out: (s: string) => void): Promise<number> {
-  // events: wired by the executor's event sink
   const desired = loadDesired(opts);
   const previous = loadPrevious(opts);
   const driver = driverFor(desired, opts);
@@ -94,7 +106,7 @@ export async function runApply(opts: ApplyCommandArgs, out: (s: string) => void)
     // The variable reaches the handler through cdktf deploy and Terraform's local-exec, which pass the environment on.
     acceptDrift: opts.acceptDrift === true || process.env[ACCEPT_DRIFT_ENV] === '1',
     previous,
-    log: (l) => out(`${l}\n`) });
+    ...eventOutputs(opts.events, out) });
   try {
     await executor.run();
   } finally {

@@ -1,10 +1,11 @@
 /** One-line, human summaries of step actions, shared by every renderer. */
-import { StepAction } from './types';
+import { StepAction, stepServerId } from './types';
 import { describeConfig } from './simulate';
 
 export function describeAction(a: StepAction): string {
-  const s = a.serverId;
-  const who = a.servers && a.servers.length > 0 ? a.servers.map((x) => `server ${x.id} as ${x.role}`).join(', ') : `server ${s}`;
+  const s = stepServerId(a);
+  const listed = 'servers' in a ? a.servers ?? [] : [];
+  const who = listed.length > 0 ? listed.map((x) => `server ${x.id} as ${x.role}`).join(', ') : `server ${s}`;
   switch (a.kind) {
     case 'start-initial': return `start server ${s} in the first configuration ${describeConfig(a.config ?? [])}`;
     case 'await-quorum': return 'wait for a leader and every started server in broadcast';
@@ -18,7 +19,7 @@ export function describeAction(a: StepAction): string {
     case 'reconfig-add': return `reconfig: add ${who}`;
     case 'reconfig-role': return `reconfig: make server ${s} ${a.role === 'participant' ? 'a participant (voter)' : 'an observer'}`;
     case 'drain-clients': return `wait for clients to leave server ${s}`;
-    case 'reconfig-remove': return `reconfig: remove ${a.servers ? who : `server ${s}`}`;
+    case 'reconfig-remove': return `reconfig: remove ${who}`;
     case 'barrier-write': return 'write a barrier and see it committed';
     case 'stop-server': return `stop server ${s}`;
     case 'restart-server': return a.reason === 'handoff'

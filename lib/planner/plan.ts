@@ -4,17 +4,17 @@
  */
 import { quorumSize } from '../model/quorum';
 import { settingsHash } from '../model/settings-hash';
-import { Ensemble, Server, Strategy } from '../model/types';
+import { Ensemble, Server } from '../model/types';
 import { formatProblem, transitionProblems } from '../model/validate';
-import { annotate } from './annotate';
+import { annotate, shrinks } from './annotate';
 import { planDynamic } from './strategy-dynamic';
 import { planStatic } from './strategy-static';
 import { voterIds, viewOf } from './simulate';
-import { ClusterSnapshot, PlanOptions, PlanResult, Step, StepAction, View } from './types';
+import { ClusterSnapshot, PlanOptions, PlanResult, RefusalCode, StepAction } from './types';
 import { verifyPlan } from './verify';
 
-function refuse(reason: string, details: readonly string[] = []): PlanResult {
-  return { ok: false, refusal: { reason, details } };
+function refuse(code: RefusalCode, reason: string, details: readonly string[] = []): PlanResult {
+  return { ok: false, refusal: { code, reason, details } };
 }
 
 function bootstrapActions(desired: Ensemble): StepAction[] {
@@ -27,32 +27,32 @@ function bootstrapActions(desired: Ensemble): StepAction[] {
 
 /** Checks that the live state is one a plan can start from; returns a refusal or null. */
 function precheck(current: ClusterSnapshot, desired: Ensemble): PlanResult | null {
-  if (current.members.length === 0) return refuse('the live ensemble reports no members', ['read /zookeeper/config from a server of the ensemble, or plan a bootstrap with no current state']);
+  if (current.members.length === 0) return refuse('no-members', 'the live ensemble reports no members', ['read /zookeeper/config from a server of the ensemble, or plan a bootstrap with no current state']);
   const known: Server[] = [...current.members, ...(current.joiners ?? [])];
   const conflicts = transitionProblems(known, desired.servers);
-  if (conflicts.length > 0) return refuse('the desired spec reuses ids of live servers for other addresses', conflicts.map(formatProblem));
+  if (conflicts.length > 0) return refuse('id-reused', 'the desired spec reuses ids of live servers for other addresses', conflicts.map(formatProblem));
   const voters = voterIds(current.members);
   const live = voters.filter((id) => current.observations.some((o) => o.id === id && o.up && o.synced));
   if (live.length < quorumSize(voters.length)) {
-    return refuse(`no quorum: ${live.length} of ${voters.length} voters are up and synced, ${quorumSize(voters.length)} are needed`, [
+    return refuse('no-quorum', `no quorum: ${live.length} of ${voters.length} voters are up and synced, ${quorumSize(voters.length)} are needed`, [
       `voters up and synced: {${live.join(',')}}; down or lagging: {${voters.filter((v) => !live.includes(v)).join(',')}}`,
       'bring the down voters back (or restore quorum) before changing membership; nothing was changed',
     ]);
   }
   if (current.leaderId === null || !current.members.some((s) => s.id === current.leaderId)) {
-    return refuse('the ensemble has no leader among its members (an election may be in progress)', ['retry when `zk-rollout status` shows a leader; nothing was changed']);
+    return refuse('no-leader', 'the ensemble has no leader among its members (an election may be in progress)', ['retry when `zk-rollout status` shows a leader; nothing was changed']);
   }
   if (desired.strategy === 'static' && current.members.some((m) => {
     const d = desired.servers.find((s) => s.id === m.id);
     return d !== undefined && d.role !== m.role;
   })) {
-    return refuse('the static strategy cannot change a kept server\'s role in place', ['remove the server and add it again under a new id, or use the dynamic strategy']);
+    return refuse('static-role-change', 'the static strategy cannot change a kept server\'s role in place', ['remove the server and add it again under a new id, or use the dynamic strategy']);
   }
   return null;
 }
 
 export function plan(current: ClusterSnapshot | null, desired: Ensemble, options: PlanOptions = {}): PlanResult {
-  if (voterIds(desired.servers).length === 0) return refuse('the desired ensemble has no voters', ['declare at least one server with role participant']);
+  if (voterIds(desired.servers).length === 0) return refuse('desired-no-voters', 'the desired ensemble has no voters', ['declare at least one server with role participant']);
   let actions: StepAction[];
   if (current === null) {
     actions = bootstrapActions(desired);
@@ -62,18 +62,18 @@ export function plan(current: ClusterSnapshot | null, desired: Ensemble, options
     const desiredHash = settingsHash(desired.settings);
     actions = desired.strategy === 'dynamic' ? planDynamic(current, desired, desiredHash) : planStatic(current, desired, desiredHash);
   }
-  const { steps } = annotate(desired.strategy, current, withBake(desired.strategy, current, actions, options));
+  const { steps } = annotate(desired, current, withBake(desired, current, actions, options));
   // The planner's own output goes through the same verifier as any hand-written plan.
   const violations = verifyPlan({ strategy: desired.strategy, snapshot: current, steps, desired });
   if (violations.length > 0) {
     const restartBreaksQuorum = violations.some((v) => v.rule === 'live-quorum' && steps[v.step - 1]?.kind === 'restart-server');
-    return refuse(restartBreaksQuorum
+    return refuse(restartBreaksQuorum ? 'restart-breaks-quorum' : 'no-safe-plan', restartBreaksQuorum
       ? 'a rolling restart is needed, and this ensemble cannot restart a voter without losing its quorum (fewer than 3 voters, or voters down)'
       : 'no safe plan exists from the live state to the desired ensemble',
     violations.map((v) => `${v.step > 0 ? `step ${v.step}` : 'plan'}: [${v.rule}] ${v.message}`));
   }
   const notes: string[] = [];
-  const leaderLeaves = current !== null && steps.some((s) => s.serverId === current.leaderId
+  const leaderLeaves = current !== null && steps.some((s) => 'serverId' in s && s.serverId === current.leaderId
     && (s.kind === 'reconfig-remove' || s.kind === 'restart-server' || s.kind === 'stop-server' || (s.kind === 'reconfig-role' && s.role === 'observer')));
   if (leaderLeaves) notes.push(`leader ${current!.leaderId} is removed or restarted last: one leader election; later steps are re-planned against the new leader`);
   if (steps.length === 0) notes.push('the live ensemble already matches the desired one: nothing to do');
@@ -92,21 +92,15 @@ export function plan(current: ClusterSnapshot | null, desired: Ensemble, options
   };
 }
 
-const everyone = (v: View) => new Set([...v.voters, ...v.observers]);
-
 /**
  * The bake: after the growth phase (servers started and added), before the first step that takes a
  * server out (a drain, a removal, a demotion), hold and check health. Only when both phases are there,
  * or the growth already happened in this rollout.
  */
-export function withBake(strategy: Strategy, current: ClusterSnapshot | null, actions: StepAction[], o: PlanOptions): StepAction[] {
+export function withBake(desired: Ensemble, current: ClusterSnapshot | null, actions: StepAction[], o: PlanOptions): StepAction[] {
   if (!o.bakeMs || o.bakeMs <= 0 || current === null) return actions;
-  const { steps } = annotate(strategy, current, actions);
-  const removes = (s: Step) => s.kind === 'drain-clients' || [...everyone(s.before)].some((id) => !everyone(s.after).has(id))
-    || s.before.voters.some((id) => !s.after.voters.includes(id));
-  const grows = (s: Step) => s.kind === 'start-joiner' || [...everyone(s.after)].some((id) => !everyone(s.before).has(id))
-    || s.after.voters.some((id) => !s.before.voters.includes(id));
-  const first = steps.findIndex(removes);
-  if (first < 0 || !(o.grownAlready || steps.slice(0, first).some(grows))) return actions;
+  const { steps } = annotate(desired, current, actions);
+  const first = steps.findIndex(shrinks);
+  if (first < 0 || !(o.grownAlready || steps.slice(0, first).some((s) => s.growth))) return actions;
   return [...actions.slice(0, first), { kind: 'bake', holdMs: o.bakeMs }, ...actions.slice(first)];
 }

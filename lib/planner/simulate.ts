@@ -5,7 +5,7 @@
  */
 import { faultTolerance, quorumSize, quorumsIntersect, symmetricDifference } from '../model/quorum';
 import { Server, Strategy } from '../model/types';
-import { ClusterSnapshot, StepAction, View, Violation } from './types';
+import { ClusterSnapshot, StepAction, stepServerId, View, Violation } from './types';
 
 export interface SimState {
   readonly strategy: Strategy;
@@ -107,7 +107,7 @@ export function quorumShortfall(state: SimState, down: number | null = null): st
 export function applyStep(state: SimState, action: StepAction, index: number): Violation[] {
   const violations: Violation[] = [];
   const fail = (rule: string, message: string) => violations.push({ rule, step: index, message });
-  const id = action.serverId;
+  const id = stepServerId(action);
   const beforeVoters = voterIds(state.members.values());
   const isMember = (x: number) => state.members.has(x);
   const committed = () => [...state.members.values()];
@@ -225,7 +225,7 @@ export function applyStep(state: SimState, action: StepAction, index: number): V
     case 'reconfig-role': {
       if (state.strategy !== 'dynamic') { fail('strategy', `${action.kind} needs the dynamic strategy`); break; }
       const current = id !== undefined ? state.members.get(id) : undefined;
-      const targets = action.servers ?? (current && action.role ? [{ ...current, role: action.role }] : []);
+      const targets = action.kind === 'reconfig-add' ? action.servers : current ? [{ ...current, role: action.role }] : [];
       if (targets.length === 0) { fail('well-formed', `${action.kind} without servers`); break; }
       for (const t of targets) {
         const was = state.members.get(t.id);

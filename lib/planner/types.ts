@@ -53,21 +53,28 @@ export type StepKind =
 
 export type RestartReason = 'settings' | 'membership' | 'handoff' | 'convert';
 
-/** What a step does; the planner emits these and the simulator works out their effect. */
-export interface StepAction {
-  readonly kind: StepKind;
-  /** The server acted on (absent for await-quorum and barrier-write). */
-  readonly serverId?: number;
-  /** reconfig-add (and hand-written bulk changes): the servers with their roles. */
-  readonly servers?: readonly Server[];
-  /** reconfig-role: the new role. */
-  readonly role?: Role;
-  /** start-*, restart-server: the server list the process starts with; rewrite-config: the new list. */
-  readonly config?: readonly Server[];
-  readonly reason?: RestartReason;
-  /** bake: how long the ensemble must stay healthy before the first server is removed. */
-  readonly holdMs?: number;
-}
+/** What a step does, one shape per kind; the planner emits these and the simulator works out their effect. */
+export type StepAction =
+  /** Start a server with `config` as its server list (start-initial: a first configuration; start-member: a member that is down; start-joiner: an observer of the committed config plus itself). */
+  | Each<'start-initial' | 'start-member' | 'start-joiner', { readonly serverId: number; readonly config: readonly Server[] }>
+  | { readonly kind: 'restart-server'; readonly serverId: number; readonly config: readonly Server[]; readonly reason: RestartReason }
+  /** Static strategy: every member's zoo.cfg gets `config` as its server list (no restart). */
+  | { readonly kind: 'rewrite-config'; readonly config: readonly Server[] }
+  | Each<'stop-joiner' | 'stop-server' | 'await-synced' | 'drain-clients', { readonly serverId: number }>
+  /** Add `servers` (the planner adds one at a time; a hand-written plan may add several). */
+  | { readonly kind: 'reconfig-add'; readonly serverId: number; readonly servers: readonly Server[] }
+  | { readonly kind: 'reconfig-role'; readonly serverId: number; readonly role: Role }
+  /** Remove the server (or, hand-written, every one of `servers`). */
+  | { readonly kind: 'reconfig-remove'; readonly serverId: number; readonly servers?: readonly Server[] }
+  | Each<'await-quorum' | 'barrier-write', object>
+  /** How long the ensemble must stay healthy before the first server is removed. */
+  | { readonly kind: 'bake'; readonly holdMs: number };
+
+/** One action shape per kind (so that a switch on `kind` narrows to exactly one). */
+type Each<K extends StepKind, Fields> = K extends StepKind ? { readonly kind: K } & Fields : never;
+
+/** A step's action with the full server it acts on, when it acts on one. */
+export type Located<A> = A extends { readonly serverId: number } ? A & { readonly server: Server } : A;
 
 export interface PlanOptions {
   /**
@@ -84,7 +91,7 @@ export interface View {
   readonly observers: readonly number[];
 }
 
-export interface Step extends StepAction {
+export interface StepFacts {
   /** 1-based position in the plan. */
   readonly index: number;
   readonly summary: string;
@@ -94,7 +101,15 @@ export interface Step extends StepAction {
   readonly toleratesAfter: number;
   /** Voters expected up and synced after the step. */
   readonly liveVotersAfter: number;
+  /** The membership (static: the server list in the config files) expected after the step, by id. */
+  readonly membersAfter: readonly Server[];
+  /** The step grows the ensemble: a joiner starts, a server is added, an observer is promoted. */
+  readonly growth: boolean;
+  /** A wait or check that only makes the following step safe; it runs together with that step. */
+  readonly guard: boolean;
 }
+
+export type Step = Located<StepAction> & StepFacts;
 
 export interface Plan {
   readonly ensemble: string;
@@ -108,7 +123,13 @@ export interface Plan {
   readonly notes: readonly string[];
 }
 
+/** Why the planner refused, for machines; `reason` says it for people. */
+export type RefusalCode =
+  | 'desired-no-voters' | 'no-members' | 'id-reused' | 'no-quorum' | 'no-leader' | 'static-role-change'
+  | 'restart-breaks-quorum' | 'no-safe-plan';
+
 export interface Refusal {
+  readonly code: RefusalCode;
   readonly reason: string;
   readonly details: readonly string[];
 }
@@ -123,3 +144,11 @@ export interface Violation {
   readonly step: number;
   readonly message: string;
 }
+
+/** The id of the server a step acts on, if it acts on one. */
+export function stepServerId(a: StepAction): number | undefined {
+  return 'serverId' in a ? a.serverId : undefined;
+}
+
+/** The steps of the given kinds (a step type narrowed by kind, also where one action shape covers several kinds). */
+export type StepOf<K extends StepKind> = Step & { readonly kind: K };

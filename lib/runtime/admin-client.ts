@@ -7,24 +7,11 @@ import ZooKeeper from 'zookeeper';
 import { Membership, Server } from '../model/types';
 import { parseMembership, renderServerLine } from '../model/zoocfg';
 import { AdminAuth } from './credentials';
+import { classify, ConnectFailed, toZkError, ZK, ZkError } from './zk-errors';
 
-/** ZooKeeper return codes the rollout reacts to. */
-export const ZK = { CONNECTIONLOSS: -4, OPERATIONTIMEOUT: -7, INVALIDSTATE: -9, SESSIONEXPIRED: -112, NEWCONFIGNOQUORUM: -13, RECONFIGINPROGRESS: -14, NONODE: -101, NOAUTH: -102, BADVERSION: -103, NODEEXISTS: -110 } as const;
+export { ZK, ZkError } from './zk-errors';
 
-export class ZkError extends Error {
-  constructor(readonly code: number, readonly operation: string, detail: string) {
-    super(`${operation}: ZooKeeper error ${code} (${detail})`);
-    this.name = 'ZkError';
-  }
-}
-
-function wrap(operation: string, e: unknown): Error {
-  const m = /^(-?\d+)\s+(.*)$/.exec((e as Error).message ?? '');
-  if (m) return new ZkError(Number(m[1]), operation, m[2]);
-  const r = /result: "(\w+) (-?\d+)"/.exec((e as Error).message ?? '');
-  if (r) return new ZkError(Number(r[2]), operation, r[1]);
-  return new Error(`${operation}: ${(e as Error).message}`);
-}
+const wrap = toZkError;
 
 /** Every request gets a deadline: a session stuck on a departed server must not hang a rollout. */
 const OP_TIMEOUT_MS = 15000;
@@ -33,7 +20,7 @@ function deadline<T>(operation: string, p: Promise<T>, ms = OP_TIMEOUT_MS): Prom
   let timer: NodeJS.Timeout;
   return Promise.race([
     p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new ZkError(-7, operation, `no answer within ${ms} ms`)), ms); }),
+    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new ZkError(ZK.OPERATIONTIMEOUT, operation, `no answer within ${ms} ms`)), ms); }),
   ]);
 }
 
@@ -78,7 +65,20 @@ export interface AdminClientOptions {
   readonly connectTimeoutMs?: number;
 }
 
-export class AdminClient {
+/** What a rollout asks of an admin session; AdminClient is the real one, unit tests bring a fake. */
+export interface AdminPort {
+  readonly ended: boolean;
+  close(): void;
+  committedConfig(): Promise<Membership>;
+  reconfig(change: { joining?: readonly Server[]; leaving?: readonly number[] }, expectedVersion: string): Promise<Membership>;
+  ensurePath(path: string): Promise<void>;
+  barrierWrite(path: string, payload: string): Promise<void>;
+  create(path: string, data: string, flags?: number): Promise<string>;
+  get(path: string): Promise<string>;
+  delete(path: string): Promise<void>;
+}
+
+export class AdminClient implements AdminPort {
   private closed = false;
 
   /**
@@ -93,7 +93,7 @@ export class AdminClient {
     // connections churns socket descriptors, and closing it then can leave the process's later
     // clients unable to connect at all.
     const reachable = await acceptingHosts(options.connect);
-    if (reachable.length === 0) throw new Error(`could not connect to ${options.connect}: no server accepts connections`);
+    if (reachable.length === 0) throw new ConnectFailed(`could not connect to ${options.connect}: no server accepts connections`);
     const zk = new (ZooKeeper as unknown as new (cfg: object) => NativeClient)({
       connect: reachable.join(','),
       timeout: options.sessionTimeoutMs ?? 6000,
@@ -104,7 +104,7 @@ export class AdminClient {
     zk.on('close', () => { state.ended = true; });
     const timeoutMs = options.connectTimeoutMs ?? 10000;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { if (!state.ended) { state.ended = true; zk.close(); } reject(new Error(`could not connect to ${options.connect} within ${timeoutMs} ms`)); }, timeoutMs);
+      const timer = setTimeout(() => { if (!state.ended) { state.ended = true; zk.close(); } reject(new ConnectFailed(`could not connect to ${options.connect} within ${timeoutMs} ms`)); }, timeoutMs);
       zk.once('connect', () => { clearTimeout(timer); resolve(); });
       zk.init({});
     });
@@ -173,7 +173,7 @@ export class AdminClient {
         await deadline('create', zk.create(prefix, '', 0));
       } catch (e) {
         const err = wrap('create', e);
-        if (!(err instanceof ZkError && err.code === ZK.NODEEXISTS)) throw err;
+        if (classify(err) !== 'node-exists') throw err;
       }
     }
   }
@@ -222,7 +222,7 @@ export class AdminClient {
       await deadline('delete', this.live().delete_(path, -1));
     } catch (e) {
       const err = wrap(`delete ${path}`, e);
-      if (!(err instanceof ZkError && err.code === ZK.NONODE)) throw err;
+      if (classify(err) !== 'no-node') throw err;
     }
   }
 }

@@ -17,13 +17,19 @@ export class WaitAborted extends Error {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Calls `check` until it returns `{ done: true }` or the deadline passes. */
+/** How often a wait still running says so (when asked to). */
+export const PROGRESS_EVERY_MS = 5000;
+
+/** Calls `check` until it returns `{ done: true }` or the deadline passes; `progress` hears every few seconds how it goes. */
 export async function waitUntil(
   what: string, timeoutMs: number, check: () => Promise<{ done: boolean; seen: string }>, advice: string, intervalMs = 200,
+  progress?: (elapsedMs: number, seen: string) => void,
 ): Promise<{ waitedMs: number }> {
   const started = Date.now();
   let seen = 'nothing yet';
+  let reported = started;
   for (;;) {
+    if (progress && Date.now() - reported >= PROGRESS_EVERY_MS) { reported = Date.now(); progress(reported - started, seen); }
     try {
       const r = await check();
       seen = r.seen;

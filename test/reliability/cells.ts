@@ -9,7 +9,7 @@ import { Ensemble } from '../../lib/model/types';
 import { parseEnsembleSpec } from '../../lib/model/validate';
 import { plan } from '../../lib/planner/plan';
 import { snapshotFromEnsemble } from '../../lib/planner/snapshot';
-import { Step } from '../../lib/planner/types';
+import { Step, stepServerId } from '../../lib/planner/types';
 import { FAST_SETTINGS, serverAt } from '../support/cluster';
 import { repoRoot } from '../support/repo-root';
 
@@ -57,7 +57,9 @@ export function scenarioEnsembles(s: ScenarioDef, name: string, portBase: number
 }
 
 /** One step of a recorded fault-free run. */
-export type ReferenceStep = Pick<Step, 'kind' | 'serverId' | 'summary'>;
+export interface ReferenceStep { readonly kind: Step['kind']; readonly serverId?: number; readonly summary: string }
+
+export const referenceStep = (s: Step): ReferenceStep => ({ kind: s.kind, ...(stepServerId(s) !== undefined ? { serverId: stepServerId(s) } : {}), summary: s.summary });
 
 /** Where the fault-free runs' steps are kept (see reference.ts); the source tree's copy, also from dist/. */
 export const REFERENCE_FILE = join(repoRoot(), 'test', 'reliability', 'results', 'reference-steps.json');
@@ -74,11 +76,11 @@ export function scenarioSteps(s: ScenarioDef): ReferenceStep[] {
   return plannedSteps(s);
 }
 
-export function plannedSteps(s: ScenarioDef): Step[] {
+export function plannedSteps(s: ScenarioDef): ReferenceStep[] {
   const { start, desired } = scenarioEnsembles(s, 'plan', 30000);
   const result = plan(snapshotFromEnsemble(start), desired, { bakeMs: MATRIX_BAKE_SECONDS * 1000 });
   if (!result.ok) throw new Error(`scenario ${s.name}: the planner refused: ${result.refusal.reason}`);
-  return [...result.plan.steps];
+  return result.plan.steps.map(referenceStep);
 }
 
 /** Steps that only wait: a fault can land while one runs. Barriers take milliseconds and are left out. */

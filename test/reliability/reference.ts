@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Step } from '../../lib/planner/types';
 import { TestCluster } from '../support/cluster';
-import { MATRIX_BAKE_SECONDS, REFERENCE_FILE, ReferenceStep, SCENARIO_DEFS, scenarioEnsembles, SCENARIOS } from './cells';
+import { MATRIX_BAKE_SECONDS, REFERENCE_FILE, referenceStep, ReferenceStep, SCENARIO_DEFS, scenarioEnsembles, SCENARIOS } from './cells';
 
 async function reference(portBase: number): Promise<Record<string, ReferenceStep[]>> {
   const out: Record<string, ReferenceStep[]> = {};
@@ -23,7 +23,7 @@ async function reference(portBase: number): Promise<Record<string, ReferenceStep
         bakeMs: MATRIX_BAKE_SECONDS * 1000, timeouts: { drainMs: 1000 },
         beforeStep: (s) => { steps.push(s); },
       }).run();
-      out[name] = steps.map((s) => ({ kind: s.kind, ...(s.serverId !== undefined ? { serverId: s.serverId } : {}), summary: s.summary }));
+      out[name] = steps.map(referenceStep);
       process.stdout.write(`${name}: ${steps.length} steps\n`);
     } finally {
       await cluster.stopAll();

@@ -1,3 +1,4 @@
+import { stepServerId } from '../../lib/planner/types';
 /** Adoption's pure rules: the declaration check, who may be acted on, kept data, static conversion plans. */
 import { answeringRefusal, declarationDiff, keptDataRefusal, unmanagedRefusal, unmanagedServers } from '../../lib/runtime/adoption';
 import { withClientPorts } from '../../lib/runtime/observe';
@@ -134,9 +135,9 @@ describe('static ensembles', () => {
     const live = { ...healthy([1, 2, 3], [], 2), staticMembers: [1, 2, 3] };
     const r = plan(live, ensemble([4, 5, 6]));
     if (!r.ok) throw new Error(r.refusal.reason);
-    const kinds = r.plan.steps.map((s) => `${s.kind} ${s.serverId ?? ''}`.trim());
+    const kinds = r.plan.steps.map((s) => `${s.kind} ${stepServerId(s) ?? ''}`.trim());
     expect(kinds.slice(0, 6)).toEqual(['restart-server 1', 'await-synced 1', 'restart-server 3', 'await-synced 3', 'restart-server 2', 'await-synced 2']);
-    expect(r.plan.steps[0].reason).toBe('convert');
+    expect(r.plan.steps[0]).toMatchObject({ kind: 'restart-server', reason: 'convert' });
     expect(r.plan.steps[0].summary).toMatch(/dynamic reconfiguration enabled, members unchanged \{1,2,3\}/);
     expect(r.plan.steps.slice(0, 6).every((s) => s.after.voters.join() === '1,2,3')).toBe(true);
     expect(kinds).toContain('reconfig-add 4');

@@ -1,11 +1,11 @@
 /** What the executor runs between two looks at the ensemble: the guards, the step, and a start's sync wait. */
 import { guardedPrefix } from '../../lib/runtime/executor';
 import { plan } from '../../lib/planner/plan';
-import { Plan, PlanResult } from '../../lib/planner/types';
+import { Plan, PlanResult, stepServerId } from '../../lib/planner/types';
 import { ensemble, healthy, withDown } from '../support/fixtures';
 
 const ok = (r: PlanResult): Plan => { if (!r.ok) throw new Error(r.refusal.reason); return r.plan; };
-const kinds = (p: Plan) => guardedPrefix(p.steps).map((s) => `${s.kind}${s.serverId !== undefined ? ` ${s.serverId}` : ''}`);
+const kinds = (p: Plan) => guardedPrefix(p.steps).map((s) => `${s.kind}${stepServerId(s) !== undefined ? ` ${stepServerId(s)}` : ''}`);
 
 describe('the batch between two looks', () => {
   test('GIVEN a rolling restart THEN a restart runs with its sync wait, so every restart is checked before the next', () => {

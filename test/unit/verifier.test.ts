@@ -30,9 +30,9 @@ describe('safety verifier', () => {
       ...join(4, [1, 2, 3]), { kind: 'reconfig-add', serverId: 4, servers: [srv(4, 'observer')] },
       ...join(5, [1, 2, 3], [4]), { kind: 'reconfig-add', serverId: 5, servers: [srv(5, 'observer')] },
       ...join(6, [1, 2, 3], [4, 5]), { kind: 'reconfig-add', serverId: 6, servers: [srv(6, 'observer')] },
-      { kind: 'restart-server', serverId: 4, config: cfg([4, 5, 6]) },
-      { kind: 'restart-server', serverId: 5, config: cfg([4, 5, 6]) },
-      { kind: 'restart-server', serverId: 6, config: cfg([4, 5, 6]) },
+      { kind: 'restart-server', serverId: 4, config: cfg([4, 5, 6]), reason: 'settings' },
+      { kind: 'restart-server', serverId: 5, config: cfg([4, 5, 6]), reason: 'settings' },
+      { kind: 'restart-server', serverId: 6, config: cfg([4, 5, 6]), reason: 'settings' },
     ];
     expect(rules(steps)).toContain('config-consistency');
   });
@@ -47,7 +47,7 @@ describe('safety verifier', () => {
   test('two voters added in one step', () => {
     const steps: StepAction[] = [...join(4, [1, 2, 3]),
       { kind: 'start-joiner', serverId: 5, config: cfg([1, 2, 3], [4, 5]) }, { kind: 'await-synced', serverId: 5 },
-      { kind: 'reconfig-add', servers: [srv(4), srv(5)] }];
+      { kind: 'reconfig-add', serverId: 4, servers: [srv(4), srv(5)] }];
     expect(rules(steps)).toContain('one-voter-change');
   });
 
@@ -102,16 +102,16 @@ describe('safety verifier', () => {
 
   test('a rolling restart that restarts the leader before a follower', () => {
     const steps: StepAction[] = [
-      { kind: 'restart-server', serverId: 3, config: cfg([1, 2, 3]) }, { kind: 'await-synced', serverId: 3 },
-      { kind: 'restart-server', serverId: 1, config: cfg([1, 2, 3]) }, { kind: 'await-synced', serverId: 1 },
+      { kind: 'restart-server', serverId: 3, config: cfg([1, 2, 3]), reason: 'settings' }, { kind: 'await-synced', serverId: 3 },
+      { kind: 'restart-server', serverId: 1, config: cfg([1, 2, 3]), reason: 'settings' }, { kind: 'await-synced', serverId: 1 },
     ];
     expect(rules(steps)).toContain('leader-restarted-last');
   });
 
   test('restarting two voters at once', () => {
     const steps: StepAction[] = [
-      { kind: 'restart-server', serverId: 1, config: cfg([1, 2, 3]) },
-      { kind: 'restart-server', serverId: 2, config: cfg([1, 2, 3]) },
+      { kind: 'restart-server', serverId: 1, config: cfg([1, 2, 3]), reason: 'settings' },
+      { kind: 'restart-server', serverId: 2, config: cfg([1, 2, 3]), reason: 'settings' },
     ];
     expect(rules(steps)).toContain('live-quorum');
   });

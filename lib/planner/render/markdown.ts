@@ -1,5 +1,5 @@
 /** Markdown for pull-request review: a table of steps and a Mermaid sequence diagram. */
-import { PlanResult, Step } from '../types';
+import { PlanResult, Step, stepServerId } from '../types';
 import { formatView } from './text';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
@@ -7,7 +7,8 @@ const ids = (xs: readonly number[]) => (xs.length === 0 ? '—' : xs.join(', '))
 
 /** The arrow a step draws: who acts on whom, and a short label. */
 function mermaidLine(s: Step): string {
-  const target = s.serverId !== undefined ? `S${s.serverId}` : 'E';
+  const id = stepServerId(s);
+  const target = id !== undefined ? `S${id}` : 'E';
   const label: Record<Step['kind'], string> = {
     'start-initial': 'start (first configuration)',
     'await-quorum': 'wait for leader and quorum',
@@ -15,15 +16,15 @@ function mermaidLine(s: Step): string {
     'start-joiner': 'start as joiner',
     'stop-joiner': 'stop stray joiner',
     'await-synced': 'wait until synced',
-    'reconfig-add': `reconfig add ${s.serverId} → voters ${s.after.voters.join(',')}`,
-    'reconfig-role': `reconfig ${s.serverId} → ${s.role}`,
+    'reconfig-add': `reconfig add ${id} → voters ${s.after.voters.join(',')}`,
+    'reconfig-role': `reconfig ${id} → ${s.kind === 'reconfig-role' ? s.role : ''}`,
     'drain-clients': 'drain clients',
-    'reconfig-remove': `reconfig remove ${s.serverId} → voters ${s.after.voters.join(',')}`,
+    'reconfig-remove': `reconfig remove ${id} → voters ${s.after.voters.join(',')}`,
     'barrier-write': 'barrier write committed',
     'stop-server': 'stop',
-    'restart-server': `restart (${s.reason ?? 'settings'})`,
+    'restart-server': `restart (${s.kind === 'restart-server' ? s.reason : ''})`,
     'rewrite-config': `rewrite lists → voters ${s.after.voters.join(',')}`,
-    bake: `bake ${Math.round((s.holdMs ?? 0) / 1000)} s, healthy`,
+    bake: `bake ${Math.round((s.kind === 'bake' ? s.holdMs : 0) / 1000)} s, healthy`,
   };
   const onEnsemble = s.kind === 'reconfig-add' || s.kind === 'reconfig-remove' || s.kind === 'reconfig-role' || s.kind === 'barrier-write' || s.kind === 'rewrite-config' || s.kind === 'await-quorum' || s.kind === 'bake';
   return `  R->>${onEnsemble ? 'E' : target}: ${s.index}. ${label[s.kind].replace(/[;#]/g, ' ')}`;
@@ -38,7 +39,7 @@ export function renderMarkdown(result: PlanResult): string {
     ].join('\n');
   }
   const p = result.plan;
-  const servers = [...new Set(p.steps.filter((s) => s.serverId !== undefined).map((s) => s.serverId!))].sort((a, b) => a - b);
+  const servers = [...new Set(p.steps.flatMap((s) => { const id = stepServerId(s); return id === undefined ? [] : [id]; }))].sort((a, b) => a - b);
   const out = [
     `### ZooKeeper rollout: \`${p.ensemble}\` (${p.strategy})`, '',
     p.fromVersion === null

@@ -1,0 +1,78 @@
+/**
+ * What the rollout has seen of the live ensemble: every server it has met (their addresses outlive
+ * their membership), the servers drained, and the leaders in turn (elections are counted from them).
+ */
+import { Ensemble, Server } from '../model/types';
+import { ClusterSnapshot } from '../planner/types';
+import { RolloutEventBody } from './events';
+import { LiveState } from './live-state';
+import { waitUntil } from './wait';
+
+/** Reads the live state, looking also at the servers given (met earlier) and marking the drained ones. */
+export type ReadLive = (known: readonly Server[], drained: ReadonlySet<number>) => Promise<LiveState>;
+
+export class LiveView {
+  private readonly known: Server[];
+  private readonly drained = new Set<number>();
+  private readonly leaders: number[] = [];
+  private latest: LiveState | null = null;
+
+  constructor(
+    private readonly desired: Ensemble,
+    private readonly read: ReadLive,
+    private readonly emit: (e: RolloutEventBody) => void,
+    private readonly quorumMs: number,
+    previous: readonly Server[] = [],
+  ) {
+    this.known = [...previous];
+  }
+
+  /** The last live state read. */
+  get state(): LiveState | null {
+    return this.latest;
+  }
+
+  get elections(): number {
+    return Math.max(0, this.leaders.length - 1);
+  }
+
+  /** Where the admin session connects: the members now and the desired servers. */
+  adminServers(): Server[] {
+    const all = new Map([...(this.latest?.snapshot?.members ?? []), ...this.desired.servers].map((s) => [s.id, s]));
+    return [...all.values()];
+  }
+
+  markDrained(id: number): void {
+    this.drained.add(id);
+  }
+
+  /** One read of the live state, as it is (the bake judges it as such). */
+  async snapshot(): Promise<ClusterSnapshot | null> {
+    const live = await this.read(this.known, this.drained);
+    this.latest = live;
+    const snap = live.snapshot;
+    if (snap) {
+      for (const m of snap.members) if (!this.known.some((k) => k.id === m.id)) this.known.push(m);
+      this.seeLeader(snap.leaderId);
+    }
+    return snap;
+  }
+
+  /** The live state to plan from: between elections there is no leader, so give the ensemble time to elect one. */
+  async observe(): Promise<ClusterSnapshot | null> {
+    let snap = await this.snapshot();
+    if (snap === null || snap.leaderId !== null || snap.members.length === 0) return snap;
+    await waitUntil('a leader to be elected', this.quorumMs, async () => {
+      snap = (await this.snapshot()) ?? snap;
+      return { done: snap!.leaderId !== null, seen: `members {${snap!.members.map((m) => m.id).join(',')}}, ${snap!.observations.filter((o) => o.up).length} up, none leading` };
+    }, 'check that a quorum of voters is running (zk-rollout status), then re-run apply');
+    return snap;
+  }
+
+  private seeLeader(id: number | null): void {
+    const last = this.leaders[this.leaders.length - 1] ?? null;
+    if (id === null || id === last) return;
+    this.leaders.push(id);
+    this.emit({ type: 'election', from: last, to: id });
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The one owner of the rollout's admin session and the lock it holds, and the one policy for session
+ * trouble: a connection loss keeps the session once (the client moves to another server by itself), a
+ * second in a row or an ended session opens a new one (taking the lock again), and every recovery
+ * counts against one budget per rollout.
+ */
+import { Server } from '../model/types';
+import { connectString } from '../model/connect-string';
+import { AdminPort } from './admin-client';
+import { RolloutEventBody } from './events';
+import { NotReady } from './refusal';
+import { RolloutLock } from './rollout-lock';
+import { classify, ErrorClass } from './zk-errors';
+
+/** Opens a client on a connect string (authenticated as the rollout's superuser). */
+export type OpenAdmin = (connect: string) => Promise<AdminPort>;
+
+/** Recoveries (re-plans after session trouble or a declined step) one rollout may make. */
+export const RECOVERY_BUDGET = 10;
+
+export interface Recovery {
+  readonly cause: ErrorClass | 'not-ready';
+  /** The session was closed; the next request opens a new one. */
+  readonly newSession: boolean;
+}
+
+export class AdminSession {
+  private current: AdminPort | null = null;
+  private lossesInARow = 0;
+  private recoveries = 0;
+
+  constructor(
+    private readonly open: OpenAdmin,
+    private readonly lock: RolloutLock,
+    /** Where to connect: the members and the desired servers, so the session survives the membership moving. */
+    private readonly servers: () => readonly Server[],
+    private readonly emit: (e: RolloutEventBody) => void,
+  ) {}
+
+  /** The session, opened and locked when there is none (or it ended). */
+  async client(): Promise<AdminPort> {
+    if (this.current && !this.current.ended) return this.current;
+    if (this.current) {
+      this.emit({ type: 'notice', code: 'session-reopened', message: 'the admin session ended; opening a new one' });
+      this.reset();
+    }
+    const client = await this.open(connectString(this.servers()));
+    try {
+      await this.lock.take(client);
+    } catch (e) {
+      client.close();
+      throw e;
+    }
+    this.current = client;
+    return client;
+  }
+
+  /** Whether a live session is open now (nothing is opened to answer). */
+  get isOpen(): boolean {
+    return this.current !== null && !this.current.ended;
+  }
+
+  private reset(): void {
+    this.current?.close();
+    this.current = null;
+  }
+
+  /**
+   * A write any session may repeat (a barrier, a check write, the bake's write). This session losing
+   * its server says nothing about the ensemble: a new session writes once more, and only its failure counts.
+   */
+  async write(path: string, payload = new Date().toISOString()): Promise<void> {
+    try {
+      await (await this.client()).barrierWrite(path, payload);
+    } catch (e) {
+      this.emit({ type: 'notice', code: 'write-retry', message: `write to ${path} failed (${(e as Error).message}); retrying on a new session` });
+      this.reset();
+      await (await this.client()).barrierWrite(path, payload);
+    }
+  }
+
+  /**
+   * A read on a new, short-lived session of its own (no lock): what the committed configuration is
+   * after a request whose outcome the rollout's session could not see. The rollout's session, whose
+   * server just went away, is closed: the next request opens a new one.
+   */
+  async readAfresh<T>(read: (client: AdminPort) => Promise<T>): Promise<T> {
+    this.reset();
+    const fresh = await this.open(connectString(this.servers()));
+    try {
+      return await read(fresh);
+    } finally {
+      fresh.close();
+    }
+  }
+
+  /**
+   * After a step (or the checks before one) failed: the recovery the policy allows, or null when the
+   * error is not one to re-plan after, or the budget is spent (the caller rethrows).
+   */
+  recover(e: unknown): Recovery | null {
+    const cause = e instanceof NotReady ? 'not-ready' : classify(e);
+    if (cause !== 'not-ready' && cause !== 'connection-lost' && cause !== 'session-ended') return null;
+    if (this.recoveries >= RECOVERY_BUDGET) return null;
+    this.recoveries++;
+    let newSession = false;
+    if (cause === 'session-ended' || (cause === 'connection-lost' && this.lossesInARow++ > 0)) {
+      // An ended session, or one that lost its server twice in a row (the native client may not find another by itself).
+      this.reset();
+      newSession = true;
+    }
+    return { cause, newSession };
+  }
+
+  /** A step ran to the end: connection losses are counted in a row again from zero. */
+  stepDone(): void {
+    this.lossesInARow = 0;
+  }
+
+  /** Releases the lock explicitly (closing alone may not reach a server mid-restart) and closes. */
+  async close(): Promise<void> {
+    if (this.current && !this.current.ended) await this.lock.release(this.current).catch(() => undefined);
+    this.reset();
+  }
+}

@@ -1,0 +1,37 @@
+/** What every step runner works with: the spec, the hosts, the one session, the record, the live view. */
+import { Ensemble, Server } from '../../model/types';
+import { Timeouts } from '../../model/defaults';
+import { HostDriver } from '../../hosts/types';
+import { ClusterSnapshot, Step } from '../../planner/types';
+import { AdminAuth } from '../credentials';
+import { RolloutEventBody } from '../events';
+import { LiveView } from '../live-view';
+import { ServerProbe } from '../observe';
+import { RecordKeeper } from '../record-keeper';
+import { AdminSession } from '../session';
+import { waitUntil } from '../wait';
+
+/** Asks one server the four-letter words (mode, zxid, peer state, connections, digest mismatches). */
+export type Probe = (server: Server, timeoutMs: number) => Promise<ServerProbe>;
+
+export interface StepContext {
+  readonly desired: Ensemble;
+  readonly driver: HostDriver;
+  readonly auth: AdminAuth;
+  readonly t: Timeouts;
+  readonly session: AdminSession;
+  readonly records: RecordKeeper;
+  readonly live: LiveView;
+  readonly probe: Probe;
+  readonly emit: (e: RolloutEventBody) => void;
+  /** Non-voters wiped and re-synced after an incomplete sync in this rollout (bounded). */
+  resyncs: number;
+}
+
+/** A step to run, with the live state it was planned from (null: a bootstrap). */
+export type StepRunner<S extends Step = Step> = (ctx: StepContext, step: S, snapshot: ClusterSnapshot | null) => Promise<void>;
+
+/** waitUntil, reporting progress as events. */
+export function waitFor(ctx: StepContext, what: string, timeoutMs: number, check: () => Promise<{ done: boolean; seen: string }>, advice: string): Promise<{ waitedMs: number }> {
+  return waitUntil(what, timeoutMs, check, advice, 200, (elapsedMs, seen) => ctx.emit({ type: 'wait', what, elapsedMs, seen }));
+}

@@ -1,0 +1,32 @@
+/** Steps that start, restart or stop server processes, or rewrite their config files (through the host driver). */
+import { StepOf } from '../../planner/types';
+import { installServerFiles, startServer } from '../server-config';
+import { keptVersion } from '../where-it-runs';
+import { StepRunner } from './context';
+
+type Start = StepOf<'start-initial' | 'start-member' | 'start-joiner'>;
+
+/** A first configuration keeps the version its servers kept on disk (a restart from kept data); others join the committed one. */
+export const runStart: StepRunner<Start> = async ({ driver, desired, auth, t }, step, snapshot) => {
+  const s = step.server;
+  if (await driver.isRunning(s)) await driver.stop(s, t.stopMs);
+  const version = step.kind === 'start-initial' ? await keptVersion(driver, s, step.config) : snapshot?.configVersion ?? null;
+  await installServerFiles(driver, desired, s, step.config, version, auth);
+  await startServer(driver, desired, s, auth);
+};
+
+export const runRestart: StepRunner<StepOf<'restart-server'>> = async ({ driver, desired, auth, t }, step, snapshot) => {
+  await driver.stop(step.server, t.stopMs);
+  await installServerFiles(driver, desired, step.server, step.config, snapshot?.configVersion ?? null, auth);
+  await startServer(driver, desired, step.server, auth);
+};
+
+/** Static strategy: every server in the new list or still a member gets the new list (it takes effect as each restarts). */
+export const runRewrite: StepRunner<StepOf<'rewrite-config'>> = async ({ driver, desired, auth }, step, snapshot) => {
+  const everyone = new Map([...(snapshot?.members ?? []), ...step.config].map((s) => [s.id, desired.servers.find((d) => d.id === s.id) ?? s]));
+  for (const s of everyone.values()) await installServerFiles(driver, desired, s, step.config, null, auth);
+};
+
+export const runStop: StepRunner<StepOf<'stop-joiner' | 'stop-server'>> = async ({ driver, t }, step) => {
+  await driver.stop(step.server, t.stopMs);
+};

@@ -1,0 +1,65 @@
+/** Steps that wait for the ensemble: a first quorum, a server synced with the leader, clients leaving a server. */
+import { Server } from '../../model/types';
+import { PROBE_TIMEOUT_MS } from '../../model/defaults';
+import { takenPorts } from '../../hosts/start-failure';
+import { StepOf } from '../../planner/types';
+import { isSynced } from '../observe';
+import { WaitAborted } from '../wait';
+import { checkReplica } from './replica-check';
+import { StepContext, StepRunner, waitFor } from './context';
+
+export const runAwaitQuorum: StepRunner = async (ctx) => {
+  const { desired } = ctx;
+  await waitFor(ctx, 'a leader and every started server in broadcast', ctx.t.quorumMs, async () => {
+    const probes = await Promise.all(desired.servers.map((s) => ctx.probe(s, PROBE_TIMEOUT_MS)));
+    const leader = probes.find((p) => p.mode === 'leader');
+    const synced = probes.filter(isSynced).length;
+    return { done: leader !== undefined && synced === desired.servers.length, seen: `${leader ? `leader ${leader.server.id}` : 'no leader'}, ${synced}/${desired.servers.length} synced` };
+  }, 'check the servers\' logs and that their ports are free, then re-run apply');
+};
+
+/** The server stopped while it was awaited: say why when a port is taken, else where its log is. */
+async function stoppedWhileSyncing(ctx: StepContext, s: Server): Promise<WaitAborted> {
+  const taken = await takenPorts(s);
+  return new WaitAborted(taken.length > 0
+    ? `server ${s.id} stopped while waiting for it to sync: ${taken.join(' and ')} ${taken.length > 1 ? 'are' : 'is'} taken by another process; free the port (or give the server other ports in the spec), then re-run apply`
+    : `server ${s.id} stopped while waiting for it to sync (see ${ctx.driver.paths(s).log}); re-run apply to resume`);
+}
+
+/** Until the server is in broadcast and at the leader's zxid of when the wait began; then its copy is checked. */
+export const runAwaitSynced: StepRunner<StepOf<'await-synced'>> = async (ctx, step, snapshot) => {
+  const s = step.server;
+  const leader = snapshot?.leaderId != null && snapshot.leaderId !== s.id ? snapshot.members.find((m) => m.id === snapshot.leaderId) : undefined;
+  const target = leader ? (await ctx.probe(leader, PROBE_TIMEOUT_MS)).zxid ?? null : null;
+  await waitFor(ctx, `server ${s.id} to sync with the leader`, ctx.t.syncMs, async () => {
+    if (!(await ctx.driver.isRunning(s))) throw await stoppedWhileSyncing(ctx, s);
+    const p = await ctx.probe(s, PROBE_TIMEOUT_MS);
+    // A leader fresh from an election reports <epoch>:0 until the first write of its epoch, while a
+    // follower synced with it still shows its last write of the old epoch: broadcast says enough then.
+    const freshEpoch = target !== null && (target & 0xffffffffn) === 0n;
+    const caughtUp = target === null || (p.zxid !== undefined && p.zxid >= target) || freshEpoch;
+    return {
+      done: isSynced(p) && caughtUp,
+      seen: p.reachable ? `mode ${p.mode}, peer state '${p.peerState ?? '?'}', zxid ${p.zxid !== undefined ? `0x${p.zxid.toString(16)}` : '?'}${target !== null ? ` (leader was at 0x${target.toString(16)})` : ''}` : (p.error ?? 'unreachable'),
+    };
+  }, `check ${ctx.driver.paths(s).log}; re-run apply to resume from where the ensemble is`);
+  if (snapshot !== null) await checkReplica(ctx, s, snapshot);
+};
+
+/** Clients never have to leave: after the drain timeout the rollout goes on, and they reconnect elsewhere. */
+export const runDrain: StepRunner<StepOf<'drain-clients'>> = async (ctx, step) => {
+  const s = step.server;
+  let clients = 0;
+  const started = Date.now();
+  try {
+    await waitFor(ctx, `clients to leave server ${s.id}`, ctx.t.drainMs, async () => {
+      const p = await ctx.probe(s, PROBE_TIMEOUT_MS);
+      clients = Math.max(0, (p.connections ?? 1) - 1); // the probe itself is one connection
+      return { done: p.reachable && clients === 0, seen: `${clients} client connection(s)` };
+    }, '');
+    ctx.emit({ type: 'drain', serverId: s.id, outcome: 'drained', clients: 0, ms: Date.now() - started });
+  } catch {
+    ctx.emit({ type: 'drain', serverId: s.id, outcome: 'timed-out', clients, ms: Date.now() - started });
+  }
+  ctx.live.markDrained(s.id);
+};
