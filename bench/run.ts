@@ -4,11 +4,12 @@
  * Writes bench/results/*.json, a chart per scenario (bench/results/*.svg) and BENCHMARKS.md.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ensemble } from '../lib/model/types';
 import { observeEnsemble } from '../lib/runtime/observe';
+import { parseEvents } from '../lib/runtime/events';
 import { AUTH, TestCluster } from '../test/support/cluster';
 import { missingWrites, Writer } from '../test/support/writer';
 import { renderChart, Series } from './chart';
@@ -19,6 +20,8 @@ import { Ctx, minimal, Plan, project, runbook, ScenarioName } from './ways';
 const REPO = join(__dirname, '..', '..');
 const OUT = join(REPO, 'bench', 'results');
 const PORT_BASE = 29000;
+/** The rollout events the e2e app's handler appends, relative to the project directory. */
+const EVENTS_FILE = 'rollout-events.jsonl';
 type Way = 'zk-rollout apply' | 'cdktf deploy' | 'manual runbook' | 'minimal reconfig script';
 
 interface Result {
@@ -36,13 +39,19 @@ async function leaderOf(ids: number[]): Promise<number | null> {
 async function cdktfDeploy(projectDir: string, members: number[], mark: (l: string) => void): Promise<void> {
   const child = spawn(join(REPO, 'node_modules', '.bin', 'cdktf'), ['deploy', 'e2e', '--auto-approve'], {
     cwd: projectDir, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ZK_E2E_MEMBERS: members.join(','), ZK_E2E_PORT_BASE: String(PORT_BASE), ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password, CHECKPOINT_DISABLE: '1', CI: 'true', NO_COLOR: '1' },
+    env: { ...process.env, ZK_E2E_EVENTS_FILE: EVENTS_FILE, ZK_E2E_MEMBERS: members.join(','), ZK_E2E_PORT_BASE: String(PORT_BASE), ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password, CHECKPOINT_DISABLE: '1', CI: 'true', NO_COLOR: '1' },
   });
   let out = '';
-  child.stdout.on('data', (d) => {
-    for (const line of String(d).split('\n')) { const m = /\[step \d+\] (.*) \.\.\./.exec(line); if (m) mark(m[1]); }
-    out += String(d);
-  });
+  // The handler appends its events to the app's events file as they happen; each new step start is a mark.
+  const eventsPath = join(projectDir, EVENTS_FILE);
+  let marked = 0;
+  const markNew = () => {
+    const starts = existsSync(eventsPath) ? parseEvents(readFileSync(eventsPath, 'utf8')).filter((e) => e.type === 'step-start') : [];
+    for (const e of starts.slice(marked)) if (e.type === 'step-start') mark(e.step.summary);
+    marked = Math.max(marked, starts.length);
+  };
+  rmSync(eventsPath, { force: true });
+  child.stdout.on('data', (d) => { markNew(); out += String(d); });
   child.stderr.on('data', (d) => { out += String(d); });
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   if (code !== 0) throw new Error(`cdktf deploy exited ${code}:\n${out.slice(-2000)}`);

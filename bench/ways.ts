@@ -55,7 +55,7 @@ async function untilAnswering(s: Server, ms = 30000): Promise<void> {
 export async function project(ctx: Ctx, desired: Ensemble): Promise<void> {
   await ctx.cluster.executor(desired, {
     bakeMs: 0,
-    log: (l) => { const m = /^\[step \d+\] (.*) \.\.\.$/.exec(l); if (m) ctx.mark(m[1]); },
+    onEvent: (e) => { if (e.type === 'step-start') ctx.mark(e.step.summary); },
   }).run();
 }
 

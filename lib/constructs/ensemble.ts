@@ -57,6 +57,9 @@ export class ZooKeeperEnsemble extends Construct {
     this.connectString = connectString(this.ensemble.servers);
     if (props.sizingWarnings !== false) for (const advice of sizingAdvice(this.ensemble)) Annotations.of(this).addWarning(advice);
 
+    if (props.eventsFile !== undefined && (props.eventsFile.trim() === '' || /[\x00-\x1f\x7f]/.test(props.eventsFile))) {
+      throw new Error(`ZooKeeperEnsemble ${id}: eventsFile: must be a file name, without control characters`);
+    }
     // The handler runs from the app's directory, whatever directory Terraform runs in.
     const appDir = process.cwd();
     const stackDir = join(resolve(App.of(this).outdir), 'stacks', TerraformStack.of(this).node.id);
@@ -68,6 +71,7 @@ export class ZooKeeperEnsemble extends Construct {
       timeouts: props.timeouts,
       deleteData: props.deleteDataOnDestroy === true,
       rollbackOnFailure: props.rollbackOnFailure === true,
+      ...(props.eventsFile !== undefined ? { eventsFile: props.eventsFile } : {}),
     };
     // The ssh driver's settings travel as JSON in the environment, like the spec (paths only, no secrets).
     const hostsEnv: Record<string, string> = hosts.driver === 'ssh' ? { [HOSTS_ENV]: terraformLiteral(JSON.stringify(hosts)) } : {};

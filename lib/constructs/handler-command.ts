@@ -59,6 +59,8 @@ export interface HandlerCommandOptions {
   readonly timeouts?: RolloutTimeoutsProps;
   readonly deleteData?: boolean;
   readonly rollbackOnFailure?: boolean;
+  /** Where the handler appends its rollout events (JSON lines), relative to the app's directory. */
+  readonly eventsFile?: string;
 }
 
 function command(words: readonly string[]): string {
@@ -79,6 +81,7 @@ export function applyArgs(o: HandlerCommandOptions): ApplyArgs {
     ...(t.quorumSeconds !== undefined ? { quorumSeconds: t.quorumSeconds } : {}),
     ...(t.bakeSeconds !== undefined ? { bakeSeconds: t.bakeSeconds } : {}),
     ...(o.rollbackOnFailure ? { rollbackOnFailure: true } : {}),
+    ...(o.eventsFile !== undefined ? { events: o.eventsFile } : {}),
   };
 }
 

@@ -99,6 +99,12 @@ export interface ZooKeeperEnsembleProps extends EnsembleSpec {
    */
   readonly rollbackOnFailure?: boolean;
   /**
+   * Append every deploy's rollout events to this file, relative to the app's directory: one JSON
+   * object per line (docs/events.md), for dashboards, audits and tests. The human log is printed either way.
+   * @default - none
+   */
+  readonly eventsFile?: string;
+  /**
    * Warn at synth about voter counts that buy no fault tolerance (an even number, or fewer than three).
    * @default true
    */

@@ -70,3 +70,18 @@ export function emitter(ensemble: string, sinks: readonly EventSink[]): (body: R
 
 /** One JSON object per line; bigints (none today) as strings. */
 export const eventLine = (e: RolloutEvent): string => JSON.stringify(e, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+
+/** The events in JSON-lines text (what `--events` wrote); a last line still being written, and any other text, is skipped. */
+export function parseEvents(text: string): RolloutEvent[] {
+  const lines = text.split('\n');
+  lines.pop(); // incomplete (or empty) last line
+  return lines.flatMap((line) => {
+    if (!line.startsWith('{')) return [];
+    try {
+      const e = JSON.parse(line) as Partial<RolloutEvent>;
+      return e.v === EVENTS_SCHEMA_VERSION && typeof e.type === 'string' ? [e as RolloutEvent] : [];
+    } catch {
+      return [];
+    }
+  });
+}

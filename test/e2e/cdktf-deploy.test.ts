@@ -10,6 +10,7 @@ import { LocalHostDriver } from '../../lib/hosts/local';
 import { normaliseServer } from '../../lib/model/validate';
 import { AdminClient } from '../../lib/runtime/admin-client';
 import { observeEnsemble } from '../../lib/runtime/observe';
+import { parseEvents, RolloutEvent } from '../../lib/runtime/events';
 import { spawnClean } from '../support/spawn-clean';
 import { missingWrites, Writer } from '../support/writer';
 
@@ -28,22 +29,27 @@ writeFileSync(join(project, 'cdktf.json'), JSON.stringify({
   language: 'typescript', app: `node ${join(REPO, 'dist', 'test', 'e2e', 'app', 'main.js')}`, projectId: 'zk-e2e', sendCrashReports: 'false',
 }));
 
-interface Run { code: number | null; out: string }
+/** The app's eventsFile (relative to the project): every deploy's rollout events are appended there. */
+const EVENTS_FILE = 'rollout-events.jsonl';
+const allEvents = (): RolloutEvent[] => (existsSync(join(project, EVENTS_FILE)) ? parseEvents(readFileSync(join(project, EVENTS_FILE), 'utf8')) : []);
 
-/** Runs the project's cdktf CLI in the test project; `onOutput` sees the output as it grows. */
-function cdktf(args: string[], members: number[], onOutput?: (out: string) => void): Promise<Run> {
+interface Run { code: number | null; out: string; events: RolloutEvent[] }
+
+/** Runs the project's cdktf CLI in the test project; `onEvents` sees this run's rollout events as they come. */
+function cdktf(args: string[], members: number[], onEvents?: (events: readonly RolloutEvent[]) => void): Promise<Run> {
   const started = Date.now();
+  const before = allEvents().length;
   const child = spawnClean(join(REPO, 'node_modules', '.bin', 'cdktf'), args, {
     cwd: project,
-    env: { ...process.env, ZK_E2E_MEMBERS: members.join(','), ZK_E2E_PORT_BASE: String(PORT_BASE), ZK_ROLLOUT_SUPER_PASSWORD: SECRET, CHECKPOINT_DISABLE: '1', CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: { ...process.env, ZK_E2E_EVENTS_FILE: EVENTS_FILE, ZK_E2E_MEMBERS: members.join(','), ZK_E2E_PORT_BASE: String(PORT_BASE), ZK_ROLLOUT_SUPER_PASSWORD: SECRET, CHECKPOINT_DISABLE: '1', CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
   });
   let out = '';
-  const take = (d: Buffer) => { out += String(d); onOutput?.(out); };
+  const take = (d: Buffer) => { out += String(d); onEvents?.(allEvents().slice(before)); };
   child.stdout.on('data', take);
   child.stderr.on('data', take);
   return new Promise((resolve) => child.once('exit', (code) => {
     process.stdout.write(`  cdktf ${args[0]} [${members.join(',')}]: exit ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    resolve({ code, out });
+    resolve({ code, out, events: allEvents().slice(before) });
   }));
 }
 
@@ -58,7 +64,7 @@ function zkRollout(args: string[]): Promise<string> {
   });
 }
 
-const deploy = (members: number[], onOutput?: (out: string) => void) => cdktf(['deploy', 'e2e', '--auto-approve'], members, onOutput);
+const deploy = (members: number[], onEvents?: (events: readonly RolloutEvent[]) => void) => cdktf(['deploy', 'e2e', '--auto-approve'], members, onEvents);
 
 async function membersNow(): Promise<number[]> {
   const { snapshot } = await observeEnsemble(ALL.map((id) => ({ host: '127.0.0.1', port: PORT_BASE + id })));
@@ -115,8 +121,8 @@ test('cdktf deploy v1 -> v2 -> v3 killed part-way -> back to v2 -> v3 -> destroy
     // A fault part-way: the handler is killed with -9 after its second step (it is found by the pid
     // its lock names, checked against its command line). The deploy fails; the next one resumes.
     let killed: Promise<number> | null = null;
-    const failed = await deploy([6, 7, 8], (out) => {
-      if (killed === null && /\[step 2\] done/.test(out)) killed = killHandler();
+    const failed = await deploy([6, 7, 8], (events) => {
+      if (killed === null && events.some((e) => e.type === 'step-end' && e.n === 2)) killed = killHandler();
     });
     expect(killed).not.toBeNull();
     expect(await killed).toBeGreaterThan(0);
@@ -129,11 +135,14 @@ test('cdktf deploy v1 -> v2 -> v3 killed part-way -> back to v2 -> v3 -> destroy
     const resumed = await deploy([6, 7, 8]);
     expect(resumed.code).toBe(0);
     expect(resumed.out).toMatch(/converged: \d+ steps/);
+    // The same run as data: the construct's eventsFile got one summary naming the final members.
+    expect(resumed.events.find((e) => e.type === 'summary')).toMatchObject({ finalMembers: [6, 7, 8] });
+    expect(failed.events.some((e) => e.type === 'summary')).toBe(false);
     expect(await membersNow()).toEqual([6, 7, 8]);
 
     // The secret is in no synthesized file, no state, no deploy output (the handler's log) and no plan.
     const synthesized = readFileSync(join(project, 'cdktf.out', 'stacks', 'e2e', 'cdk.tf.json'), 'utf8');
-    for (const text of [synthesized, stateFile(), v1.out, v2.out, failed.out, back.out, resumed.out, review, fromState]) expect(text).not.toContain(SECRET);
+    for (const text of [synthesized, stateFile(), v1.out, v2.out, failed.out, back.out, resumed.out, review, fromState, readFileSync(join(project, EVENTS_FILE), 'utf8')]) expect(text).not.toContain(SECRET);
   } finally {
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -3,6 +3,7 @@
  * -9, and the handler process itself killed with -9 between steps. The next apply converges and no
  * acknowledged write is lost.
  */
+import { parseEvents, RolloutEvent } from '../../lib/runtime/events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { observeEnsemble } from '../../lib/runtime/observe';
@@ -15,14 +16,14 @@ const cluster = new TestCluster('itfault', 26000);
 afterAll(async () => { await cluster.stopAll(); });
 
 /**
- * Runs `zk-rollout apply` as its own process; once its output matches `when`, runs `meanwhile` (the
- * handler still alive), then kills the handler with -9.
+ * Runs `zk-rollout apply` as its own process, its events on stdout; once they satisfy `when`, runs
+ * `meanwhile` (the handler still alive), then kills the handler with -9.
  */
-async function applyAndKillHandler(spec: string, when: RegExp, meanwhile: (pid: number) => Promise<void> = async () => {}): Promise<void> {
+async function applyAndKillHandler(spec: string, when: (events: readonly RolloutEvent[]) => boolean, meanwhile: (pid: number) => Promise<void> = async () => {}): Promise<void> {
   let matched!: () => void;
   const seen = new Promise<void>((resolve) => { matched = resolve; });
-  const cli = startCli(['apply', '--desired', spec, '--base-dir', cluster.baseDir]);
-  cli.child.stdout.on('data', () => { if (when.test(cli.stdout())) matched(); });
+  const cli = startCli(['apply', '--events', '-', '--desired', spec, '--base-dir', cluster.baseDir]);
+  cli.child.stdout.on('data', () => { if (when(parseEvents(cli.stdout()))) matched(); });
   await Promise.race([seen, cli.exited.then(() => { throw new Error(`handler ended before it could be killed:\n${cli.stdout()}`); })]);
   await meanwhile(cli.child.pid!);
   cli.child.kill('SIGKILL');
@@ -73,11 +74,11 @@ test('kill -9 of the handler between steps: the next apply waits out the dead ho
   const spec = join(cluster.baseDir, 'to-678.json');
   writeFileSync(spec, JSON.stringify({ name: 'itfault', servers: [6, 7, 8].map((v) => cluster.server(v)), settings: { tickTime: 200, initLimit: 20, syncLimit: 10, jvmHeapMb: 128 } }));
   const { missing } = await withWriter(cluster, [1, 2, 3, 4, 5, 6, 7, 8], [6, 7, 8], async () => {
-    await applyAndKillHandler(spec, /\[step 4\] done/);
+    await applyAndKillHandler(spec, (events) => events.some((e) => e.type === 'step-end' && e.n === 4));
     // The dead handler's session still holds the lock: the next apply sees its holder is gone and waits for the session to end.
     return cluster.apply(cluster.ensemble([6, 7, 8]));
   });
-  expect(cluster.lines.some((l) => /is held by process \d+, which is no longer running; waiting for its session to expire/.test(l))).toBe(true);
+  expect(cluster.events.some((e) => e.type === 'notice' && e.code === 'lock-dead-holder')).toBe(true);
   expect(missing).toEqual({});
   expect(await cluster.running()).toEqual([6, 7, 8]);
 });
@@ -86,7 +87,7 @@ test('kill -9 of the handler during a wait: a second apply meanwhile fails fast 
   const spec = join(cluster.baseDir, 'to-6789.json');
   writeFileSync(spec, JSON.stringify({ name: 'itfault', servers: [6, 7, 8, 9].map((v) => cluster.server(v)), settings: { tickTime: 200, initLimit: 20, syncLimit: 10, jvmHeapMb: 128 } }));
   const { missing } = await withWriter(cluster, [6, 7, 8, 9], [6, 7, 8, 9], async () => {
-    await applyAndKillHandler(spec, /\] wait until server 9 is synced/, async (pid) => {
+    await applyAndKillHandler(spec, (events) => events.some((e) => e.type === 'step-start' && e.step.kind === 'await-synced' && e.step.serverId === 9), async (pid) => {
       await expect(cluster.apply(cluster.ensemble([6, 7, 8, 9]))).rejects.toThrow(new RegExp(`another rollout of ensemble itfault is running: lock .* held by .*"pid":${pid}`));
     });
     return cluster.apply(cluster.ensemble([6, 7, 8, 9]));
@@ -113,7 +114,7 @@ test('a server killed during the bake stops the rollout before anything is remov
     return cluster.apply(cluster.ensemble(target));
   });
   expect(killed).toBe(true);
-  expect(cluster.lines.filter((l) => /bake passed: healthy/.test(l)).length).toBeGreaterThanOrEqual(1);
+  expect(cluster.events.filter((e) => e.type === 'bake' && e.phase === 'passed').length).toBeGreaterThanOrEqual(1);
   expect(missing).toEqual({});
   expect(await cluster.running()).toEqual(target);
 });

@@ -47,10 +47,10 @@ test('status shows each follower\'s and observer\'s lag; status --check fails wh
 
 test('a settings change restarts observers, then followers, then the leader, with one election', async () => {
   const leaderBefore = await leader();
-  cluster.lines.length = 0;
+  cluster.events.length = 0;
   const { missing, result } = await withWriter(cluster, [1, 2, 3, 4], [1, 2, 3, 4], () => cluster.apply(cluster.ensemble([1, 2, 3], [4], { tickTime: 250 })));
   expect(missing).toEqual({});
-  const restarts = cluster.lines.filter((l) => /^\[step \d+\] restart server \d+ \(settings\)/.test(l)).map((l) => Number(/restart server (\d+)/.exec(l)![1]));
+  const restarts = cluster.events.flatMap((e) => (e.type === 'step-start' && e.step.kind === 'restart-server' ? [e.step.serverId!] : []));
   expect([...restarts].sort()).toEqual([1, 2, 3, 4]);
   expect(restarts[0]).toBe(4);
   expect(restarts[3]).toBe(leaderBefore);

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { Server } from '../../lib/model/types';
 import { observeEnsemble, probeServer } from '../../lib/runtime/observe';
 import { sleep } from '../../lib/runtime/wait';
+import { parseEvents, RolloutEvent } from '../../lib/runtime/events';
 import { TestCluster } from '../support/cluster';
 import { ElectionMonitor } from '../support/monitor';
 import { CliProcess, startCli } from '../support/cli-process';
@@ -75,7 +76,8 @@ class Handler {
 
   constructor(specPath: string, baseDir: string, log: (s: string) => void) {
     const t0 = Date.now();
-    this.cli = startCli(['apply', '--desired', specPath, '--base-dir', baseDir,
+    // Events on stdout (the cell reads them), the human log on stderr (kept in handlers.log).
+    this.cli = startCli(['apply', '--events', '-', '--desired', specPath, '--base-dir', baseDir,
       '--drain-timeout', '1', '--bake-time', String(MATRIX_BAKE_SECONDS), '--sync-timeout', String(SYNC_TIMEOUT_S), '--quorum-timeout', '30'], {}, log);
     this.child = this.cli.child;
     const limit = setTimeout(() => { log(`apply still running after ${APPLY_LIMIT_MS} ms: killing it\n`); this.child.kill('SIGKILL'); }, APPLY_LIMIT_MS);
@@ -86,14 +88,15 @@ class Handler {
     });
   }
 
-  get out(): string { return this.cli.stdout(); }
+  /** The events the handler wrote so far (complete lines only). */
+  events(): RolloutEvent[] { return parseEvents(this.cli.stdout()); }
 
-  /** Resolves when the handler's output first matches, or with false when it ends first. */
-  when(re: RegExp): Promise<boolean> {
+  /** Resolves when the handler's events first satisfy `seen`, or with false when it ends first. */
+  when(seen: (events: readonly RolloutEvent[]) => boolean): Promise<boolean> {
     return new Promise((resolve) => {
-      const check = () => { if (re.test(this.out)) { this.child.stdout.off('data', check); resolve(true); } };
+      const check = () => { if (seen(this.events())) { this.child.stdout.off('data', check); resolve(true); } };
       this.child.stdout.on('data', check);
-      void this.exited.then(() => resolve(re.test(this.out)));
+      void this.exited.then(() => resolve(seen(this.events())));
       check();
     });
   }
@@ -186,9 +189,14 @@ async function inject(spec: CellSpec, cluster: TestCluster, servers: readonly Se
   }
 }
 
-function triggerOf(p: Point): RegExp {
-  if (p.when === 'during') return new RegExp(`^\\[step ${p.step}\\] .* \\.\\.\\.$`, 'm');
-  return p.step === 1 ? /^Rollout plan for ensemble/m : new RegExp(`^\\[step ${p.step - 1}\\] done`, 'm');
+/** The step the handler started as its n-th, if it has. */
+const started = (events: readonly RolloutEvent[], n: number) => events.find((e): e is Extract<RolloutEvent, { type: 'step-start' }> => e.type === 'step-start' && e.n === n);
+const ended = (events: readonly RolloutEvent[], n: number) => events.some((e) => e.type === 'step-end' && e.n === n);
+
+/** During step N: once it started; before step N: once step N-1 ended (before step 1: once the plan is out). */
+function triggerOf(p: Point): (events: readonly RolloutEvent[]) => boolean {
+  if (p.when === 'during') return (events) => started(events, p.step) !== undefined;
+  return p.step === 1 ? (events) => events.some((e) => e.type === 'plan') : (events) => ended(events, p.step - 1);
 }
 
 export async function runCell(spec: CellSpec, portBase: number, echo: (s: string) => void = () => undefined): Promise<CellResult> {
@@ -230,7 +238,7 @@ export async function runCell(spec: CellSpec, portBase: number, echo: (s: string
       if (spec.point.when === 'during') {
         await sleep(300);
         injected = await land();
-        if (new RegExp(`^\\[step ${spec.point.step}\\] done`, 'm').test(handler.out)) injected.note = 'the wait had ended when the fault landed';
+        if (ended(handler.events(), spec.point.step)) injected.note = 'the wait had ended when the fault landed';
       } else if (spec.fault === 'kill-handler') {
         injected = await land();
       } else {
@@ -243,7 +251,7 @@ export async function runCell(spec: CellSpec, portBase: number, echo: (s: string
     await injection;
     const fault: Injected = injected ?? { target: '-', landed: false, note: 'the handler ended before the point was reached', clear: async () => undefined };
     // Points are numbered after a fault-free run; a run whose bootstrap elected another leader can order removals differently.
-    const actual = new RegExp(`^\\[step ${spec.point.step}\\] (.*) \\.\\.\\.$`, 'm').exec(handler.out)?.[1];
+    const actual = started(handler.events(), spec.point.step)?.step.summary;
     if (actual !== undefined && actual !== steps[spec.point.step - 1].summary) fault.note = [fault.note, `this run's step ${spec.point.step} was: ${actual}`].filter(Boolean).join('; ');
     const landed = fault.landed;
     mark(`first apply ended (exit ${first.code ?? first.signal}); fault at ${fault.target} ${landed ? 'landed' : 'did not land'}; clearing it`);

@@ -1,4 +1,5 @@
 /** Real ZooKeeper ensembles on loopback for integration tests; every process is stopped by pid. */
+import { RolloutEvent } from '../../lib/runtime/events';
 import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,8 @@ export class TestCluster {
   readonly baseDir = mkdtempSync(join(tmpdir(), 'zk-it-'));
   readonly driver: LocalHostDriver;
   readonly lines: string[] = [];
+  /** Every event of every rollout this cluster ran (typed; see lib/runtime/events.ts). */
+  readonly events: RolloutEvent[] = [];
   private readonly used = new Map<number, Server>();
 
   /**
@@ -55,6 +58,8 @@ export class TestCluster {
       bakeMs: 2000,
       // Kept in the base dir too, so a failed run can be read afterwards.
       log: (l) => { this.lines.push(l); appendFileSync(join(this.baseDir, 'rollout.log'), `${new Date().toISOString()} ${l}\n`); },
+      // What tests check: the events, not the log's wording.
+      onEvent: (e) => { this.events.push(e); },
       ...extra,
     });
   }

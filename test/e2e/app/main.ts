@@ -20,5 +20,7 @@ new ZooKeeperEnsemble(stack, 'zk', {
   settings: { tickTime: 200, initLimit: 20, syncLimit: 10, jvmHeapMb: 128 },
   hosts: { driver: 'local', baseDir: process.env.ZK_E2E_BASE_DIR ?? '.zk-local' },
   timeouts: { syncSeconds: 60, drainSeconds: 1, quorumSeconds: 60, bakeSeconds: 2 },
+  // Where the test reads the rollout's events (JSON lines), relative to the app's directory.
+  ...(process.env.ZK_E2E_EVENTS_FILE ? { eventsFile: process.env.ZK_E2E_EVENTS_FILE } : {}),
 });
 app.synth();
