@@ -7,7 +7,7 @@ test('apply resumes in a fresh process only for the native client\'s session tro
   expect(isStuckClient(new ZkError(ZK.OPERATIONTIMEOUT, 'create /zk-rollout/locks/rel', 'operation timeout'))).toBe(true);
   expect(isStuckClient(new ZkError(ZK.CONNECTIONLOSS, 'create', 'connection loss'))).toBe(true);
   // The class travels with the error, whatever wraps it: a rollback that failed on a stuck client.
-  expect(isStuckClient(new RolloutError('other', 'rollout failed; the rollback failed too', { cause: new ZkError(ZK.CONNECTIONLOSS, 'get', 'connection loss') }))).toBe(true);
+  expect(isStuckClient(new RolloutError('rollback-failed', 'rollout failed; the rollback failed too', { cause: new ZkError(ZK.CONNECTIONLOSS, 'get', 'connection loss') }))).toBe(true);
   expect(isStuckClient(new RolloutError('drift', 'refused: the ensemble was changed outside zk-rollout since its last change'))).toBe(false);
   expect(isStuckClient(new ZkError(ZK.NOAUTH, 'reconfig', 'not authenticated'))).toBe(false);
   // Message text alone classifies nothing: a refusal that quotes a connection loss is still a refusal.
