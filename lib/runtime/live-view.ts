@@ -6,7 +6,8 @@ import { Ensemble, Server } from '../model/types';
 import { ClusterSnapshot } from '../planner/types';
 import { RolloutEventBody } from './events';
 import { LiveState } from './live-state';
-import { waitUntil } from './wait';
+import { RolloutError } from './refusal';
+import { waitUntil, WaitTimeout } from './wait';
 
 /** Reads the live state, looking also at the servers given (met earlier) and marking the drained ones. */
 export type ReadLive = (known: readonly Server[], drained: ReadonlySet<number>) => Promise<LiveState>;
@@ -62,10 +63,16 @@ export class LiveView {
   async observe(): Promise<ClusterSnapshot | null> {
     let snap = await this.snapshot();
     if (snap === null || snap.leaderId !== null || snap.members.length === 0) return snap;
-    await waitUntil('a leader to be elected', this.quorumMs, async () => {
-      snap = (await this.snapshot()) ?? snap;
-      return { done: snap!.leaderId !== null, seen: `members {${snap!.members.map((m) => m.id).join(',')}}, ${snap!.observations.filter((o) => o.up).length} up, none leading` };
-    }, 'check that a quorum of voters is running (zk-rollout status), then re-run apply');
+    try {
+      await waitUntil('a leader to be elected', this.quorumMs, async () => {
+        snap = (await this.snapshot()) ?? snap;
+        return { done: snap!.leaderId !== null, seen: `members {${snap!.members.map((m) => m.id).join(',')}}, ${snap!.observations.filter((o) => o.up).length} up, none leading` };
+      }, 'check that a quorum of voters is running (zk-rollout status), then re-run apply');
+    } catch (e) {
+      // Nothing was done yet on this observation: a leaderless ensemble is a refusal, like the planner's.
+      if (e instanceof WaitTimeout) throw new RolloutError('no-leader', `refused: no leader: ${e.message}`, { cause: e });
+      throw e;
+    }
     return snap;
   }
 

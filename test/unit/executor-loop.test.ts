@@ -285,9 +285,8 @@ describe('executor loop: a refusal that clears by itself', () => {
     expect(fake.store.has(LOCK)).toBe(false);
   });
 
-  test('GIVEN a leader that never appears and quorumMs 1500 THEN (as the code stands) the live view\'s own leader wait times out: a `failed` event (cause other), not a no-leader refusal, and nothing changed', async () => {
-    // LiveView.observe waits up to quorumMs for a leader itself and throws WaitTimeout, so the planner's
-    // 'no-leader' refusal (and the executor's settle loop for it) is not what a leaderless ensemble ends in.
+  test('GIVEN a leader that never appears and quorumMs 1500 THEN the live view\'s leader wait runs out: a no-leader refusal, and nothing changed', async () => {
+    // LiveView.observe waits up to quorumMs for a leader itself; running out is a refusal like the planner's.
     const fake = threeVoters();
     fake.liveOverride = () => ({ leaderId: null });
     const { events, run } = rollout(fake, ensemble([1, 2, 3, 4]), { timeouts: { syncMs: 3000, quorumMs: 1500, drainMs: 200, stopMs: 1000 } });
@@ -295,10 +294,10 @@ describe('executor loop: a refusal that clears by itself', () => {
     const e = await run().then(() => undefined, (x: unknown) => x as Error);
 
     expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
-    expect(e?.name).toBe('WaitTimeout');
+    expect(e).toMatchObject({ name: 'RolloutError', code: 'no-leader' });
     expect(e?.message).toMatch(/a leader to be elected/);
-    expect(ofType(events, 'failed')).toEqual([expect.objectContaining({ cause: 'other' })]);
-    expect(ofType(events, 'refusal')).toEqual([]);
+    expect(ofType(events, 'refusal')).toEqual([expect.objectContaining({ code: 'no-leader' })]);
+    expect(ofType(events, 'failed')).toEqual([]);
     expect(fake.starts).toEqual([]);
     expect(fake.clients).toEqual([]); // it failed before it even opened a session
   });
