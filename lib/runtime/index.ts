@@ -7,3 +7,6 @@ export * from './live-state';
 export * from './server-config';
 export * from './wait';
 export * from './lag';
+export * from './events';
+export * from './event-text';
+export * from './zk-errors';
