@@ -7,6 +7,9 @@ import { Ensemble, Server } from '../model/types';
 /** Waits and checks that exist only to make the following step safe. */
 const GUARDS = new Set<StepAction['kind']>(['await-synced', 'drain-clients', 'await-quorum', 'barrier-write', 'bake']);
 
+/** Whether steps of this kind are guards (what `Step.guard` says of a planned step). */
+export const isGuardKind = (kind: StepAction['kind']): boolean => GUARDS.has(kind);
+
 const everyone = (v: View) => new Set([...v.voters, ...v.observers]);
 
 /** A joiner starts, or a server or voter appears: the growth phase (what the bake follows). */
@@ -52,7 +55,7 @@ export function annotate(
       liveVotersAfter: after.live,
       membersAfter: [...state.members.values()].sort((a, b) => a.id - b.id),
       growth: grows(action.kind, before, after.view),
-      guard: GUARDS.has(action.kind),
+      guard: isGuardKind(action.kind),
     } as Step);
   });
   return { steps, violations };

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Ensemble } from '../../lib/model/types';
 import { parseEnsembleSpec } from '../../lib/model/validate';
 import { plan } from '../../lib/planner/plan';
+import { isGuardKind } from '../../lib/planner/annotate';
 import { snapshotFromEnsemble } from '../../lib/planner/snapshot';
 import { Step, stepServerId } from '../../lib/planner/types';
 import { FAST_SETTINGS, serverAt } from '../support/cluster';
@@ -84,7 +85,7 @@ export function plannedSteps(s: ScenarioDef): ReferenceStep[] {
 }
 
 /** Steps that only wait: a fault can land while one runs. Barriers take milliseconds and are left out. */
-const WAITS = new Set<Step['kind']>(['await-synced', 'drain-clients', 'bake', 'await-quorum']);
+const isWait = (kind: Step['kind']) => isGuardKind(kind) && kind !== 'barrier-write';
 const STARTS = new Set<Step['kind']>(['start-joiner', 'start-member', 'start-initial', 'restart-server']);
 
 export interface Point {
@@ -94,7 +95,7 @@ export interface Point {
 }
 
 export function pointsOf(steps: readonly ReferenceStep[]): Point[] {
-  return steps.flatMap((st, i) => [{ step: i + 1, when: 'before' as const }, ...(WAITS.has(st.kind) ? [{ step: i + 1, when: 'during' as const }] : [])]);
+  return steps.flatMap((st, i) => [{ step: i + 1, when: 'before' as const }, ...(isWait(st.kind) ? [{ step: i + 1, when: 'during' as const }] : [])]);
 }
 
 export const pointText = (p: Point) => `${p.when} step ${p.step}`;
