@@ -1,4 +1,5 @@
 /** `zk-rollout apply | status | verify`: the commands that act on, or read, live servers. */
+import { SshError } from '../hosts/ssh-exec';
 import { resolve } from 'node:path';
 import { hostDriver, HostsConfig, parseHostsConfig } from '../hosts/config';
 import { DEFAULT_LOCAL_BASE_DIR, DEFAULT_MAX_LAG, DEFAULT_SSH_BASE_DIR, TEARDOWN_PROBE_TIMEOUT_MS, VERIFY_CONNECT_TIMEOUT_MS } from '../model/defaults';
@@ -159,10 +160,11 @@ export async function runVerify(opts: RuntimeOptions, out: (s: string) => void):
   if (!live.snapshot || live.snapshot.leaderId === null) { out(`ensemble ${desired.name}: no leader, cannot verify\n`); return 1; }
   const members = live.snapshot.members;
   const writer = await AdminClient.open({ connect: connectString(members) });
-  const path = `/zk-rollout/canary/${desired.name}-${Date.now()}`;
+  // Outside zk-rollout's own znodes, which only the superuser may change: verify needs no password.
+  const path = `/zk-rollout-canary/${desired.name}-${Date.now()}`;
   let failures = 0;
   try {
-    await writer.ensurePath(`/zk-rollout/canary`);
+    await writer.ensurePath('/zk-rollout-canary');
     const value = `canary ${new Date().toISOString()}`;
     await writer.create(path, value);
     out(`wrote ${path}\n`);
@@ -206,18 +208,36 @@ export async function runTeardown(opts: TeardownArgs, out: (s: string) => void):
 }
 
 async function teardown(driver: HostDriver, ensemble: string, where: string, deleteData: boolean, out: (s: string) => void, adopted: readonly Server[]): Promise<number> {
-  const own = await driver.knownServers();
+  const surveyed = await driver.survey();
+  const own = surveyed.servers;
+  const unreachable = [...surveyed.unreachable];
   const servers = [...own, ...adopted.filter((a) => !own.some((s) => s.id === a.id))];
-  if (servers.length === 0) { out(`ensemble ${ensemble}: no servers in ${where}; nothing to stop\n`); return 0; }
+  // A machine not reached may still run servers: never report success then (cdktf destroy would drop the state).
+  const unreached = () => new Error(`teardown of ensemble ${ensemble} could not reach ${unreachable.length} machine(s), whose servers may still run: `
+    + `${unreachable.join('; ')}. Nothing is reported done: make them reachable (or stop their servers by hand), then run teardown (cdktf destroy) again`);
+  if (servers.length === 0) {
+    if (unreachable.length > 0) throw unreached();
+    out(`ensemble ${ensemble}: no servers in ${where}; nothing to stop\n`);
+    return 0;
+  }
   // The leader last, so the ensemble serves as long as it can while it goes.
   const modes = new Map<number, string | undefined>();
   for (const s of servers) modes.set(s.id, (await probeServer(s, TEARDOWN_PROBE_TIMEOUT_MS)).mode);
   const order = [...servers].sort((a, b) => Number(modes.get(a.id) === 'leader') - Number(modes.get(b.id) === 'leader') || a.id - b.id);
   for (const s of order) {
-    const running = await driver.isRunning(s);
-    if (running) await driver.stop(s);
+    let running: boolean;
+    try {
+      running = await driver.isRunning(s);
+      if (running) await driver.stop(s);
+    } catch (e) {
+      if (!(e instanceof SshError)) throw e;
+      unreachable.push(`server ${s.id}'s machine (${e.message.split('\n')[0]})`);
+      out(`server ${s.id} (${s.host}:${s.clientPort}): machine not reached\n`);
+      continue;
+    }
     out(`server ${s.id} (${s.host}:${s.clientPort}): ${running ? 'stopped' : 'was not running'}\n`);
   }
+  if (unreachable.length > 0) throw unreached();
   if (deleteData) {
     for (const s of own) await driver.deleteFiles(s);
     out(`ensemble ${ensemble}: data of ${own.length} server(s) deleted${own.length < servers.length ? '; adopted servers keep theirs (zk-rollout did not create it)' : ''}\n`);

@@ -130,17 +130,23 @@ export class ServerDriver implements HostDriver {
 
   /** zk-rollout's own servers with files on any machine of the inventory; a machine ssh cannot reach is skipped. */
   async knownServers(): Promise<Server[]> {
+    return (await this.survey()).servers;
+  }
+
+  async survey(): Promise<{ servers: Server[]; unreachable: string[] }> {
+    const unreachable: string[] = [];
     const listings = await Promise.all(this.o.inventory().map(async ({ machine, ensembleDir }) => {
       try {
         return (await machine.run(ownServersScript(ensembleDir))).stdout;
       } catch (e) {
-        if (e instanceof SshError) return '';
-        throw e;
+        if (!(e instanceof SshError)) throw e;
+        unreachable.push(`${machine.describe()} (${e.message.split('\n')[0]})`);
+        return '';
       }
     }));
     const out = new Map<number, Server>();
     for (const s of listings.flatMap(parseOwnServers)) if (!out.has(s.id)) out.set(s.id, s);
-    return [...out.values()].sort((a, b) => a.id - b.id);
+    return { servers: [...out.values()].sort((a, b) => a.id - b.id), unreachable };
   }
 
   async deleteFiles(server: Server): Promise<void> {

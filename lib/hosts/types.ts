@@ -42,6 +42,8 @@ export interface HostDriver {
   runningSettingsHash(server: Server): Promise<string | undefined>;
   /** Servers of this ensemble the driver has files for (their own addresses), running or not. */
   knownServers(): Promise<Server[]>;
+  /** The same, and the machines that could not be looked at (named, with why): what teardown must not call a success. */
+  survey(): Promise<{ readonly servers: Server[]; readonly unreachable: readonly string[] }>;
   /** Deletes the server's config, data and logs (only after it was stopped; `cdktf destroy` with deletion opted into). */
   deleteFiles(server: Server): Promise<void>;
   /** The zoo.cfg the server currently has on disk. */

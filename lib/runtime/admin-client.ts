@@ -54,7 +54,18 @@ interface NativeClient {
   exists(path: string, watch: boolean): Promise<unknown>;
   delete_(path: string, version: number): Promise<unknown>;
   get_children(path: string, watch: boolean): Promise<string[]>;
+  set_acl(path: string, version: number, acl: readonly { perms: number; scheme: string; auth: string }[]): Promise<unknown>;
 }
+
+/** Where zk-rollout keeps its own znodes (the lock, the record, barrier and bake writes). */
+export const ROLLOUT_ROOT = '/zk-rollout';
+
+/**
+ * Readable by anyone, changed by no one but the superuser (whom ZooKeeper lets past every ACL): no
+ * unauthenticated client may forge or delete the lock or rewrite the record.
+ */
+const SUPERUSER_ONLY = [{ perms: 1 /* READ */, scheme: 'world', auth: 'anyone' }] as const;
+const underRoot = (path: string) => path === ROLLOUT_ROOT || path.startsWith(`${ROLLOUT_ROOT}/`);
 
 export interface AdminClientOptions {
   readonly connect: string;
@@ -63,6 +74,11 @@ export interface AdminClientOptions {
   readonly sessionTimeoutMs?: number;
   /** @default 10000 */
   readonly connectTimeoutMs?: number;
+  /**
+   * Give every znode under ROLLOUT_ROOT this client creates (or ensures) the superuser-only ACL; for a
+   * client authenticated as the superuser. @default false
+   */
+  readonly superuserOnly?: boolean;
 }
 
 /** What a rollout asks of an admin session; AdminClient is the real one, unit tests bring a fake. */
@@ -80,6 +96,9 @@ export interface AdminPort {
 
 export class AdminClient implements AdminPort {
   private closed = false;
+  /** Paths this session has created or found, with their ACL set: not asked for again. */
+  private readonly ensured = new Set<string>();
+  private protect = false;
 
   /**
    * `state.ended`: the library closed the handle itself (the session expired). Calling into it after
@@ -109,6 +128,7 @@ export class AdminClient implements AdminPort {
       zk.init({});
     });
     const client = new AdminClient(zk, options.connect, state);
+    client.protect = options.superuserOnly === true;
     if (options.auth?.mode === 'digest') {
       await new Promise<void>((resolve, reject) => {
         zk.add_auth('digest', `${options.auth!.user}:${options.auth!.password}`, (rc, error) => (rc === 0 ? resolve() : reject(new ZkError(rc, 'add_auth', error))));
@@ -164,37 +184,58 @@ export class AdminClient implements AdminPort {
     }
   }
 
+  /** Creates the path's missing nodes; under ROLLOUT_ROOT, when protecting, also (re)sets their ACL (nodes an older version left open included). */
   async ensurePath(path: string): Promise<void> {
     const zk = this.live();
     let prefix = '';
     for (const part of path.split('/').filter(Boolean)) {
       prefix += `/${part}`;
+      if (this.ensured.has(prefix)) continue;
       try {
         await deadline('create', zk.create(prefix, '', 0));
       } catch (e) {
         const err = wrap('create', e);
         if (classify(err) !== 'node-exists') throw err;
       }
+      await this.restrict(prefix);
+      this.ensured.add(prefix);
+    }
+  }
+
+  private async restrict(path: string): Promise<void> {
+    if (!this.protect || !underRoot(path)) return;
+    try {
+      await deadline('set_acl', this.live().set_acl(path, -1, SUPERUSER_ONLY));
+    } catch (e) {
+      throw wrap(`set_acl ${path}`, e);
     }
   }
 
   /** A write that must be committed by the current quorum before it returns. */
   async barrierWrite(path: string, payload: string): Promise<void> {
-    const zk = this.live();
     await this.ensurePath(path);
+    await this.set(path, payload, 'barrier write');
+  }
+
+  /** Sets an existing node's data, whatever its version. */
+  async set(path: string, payload: string, what = `set ${path}`): Promise<void> {
     try {
-      await deadline('set', zk.set(path, payload, -1));
+      await deadline('set', this.live().set(path, payload, -1));
     } catch (e) {
-      throw wrap('barrier write', e);
+      throw wrap(what, e);
     }
   }
 
   async create(path: string, data: string, flags = 0): Promise<string> {
+    let created: string;
     try {
-      return await deadline('create', this.live().create(path, data, flags));
+      created = await deadline('create', this.live().create(path, data, flags));
     } catch (e) {
       throw wrap(`create ${path}`, e);
     }
+    // Its parent is protected already, so no one else could delete it in between.
+    await this.restrict(path);
+    return created;
   }
 
   async get(path: string): Promise<string> {

@@ -103,7 +103,7 @@ export class Executor {
     this.deps = {
       readLive: (known, drained) => readLiveState(o.desired, o.driver, known, drained),
       probe: probeServer,
-      openAdmin: (connect) => AdminClient.open({ connect, auth: o.auth }),
+      openAdmin: (connect) => AdminClient.open({ connect, auth: o.auth, superuserOnly: o.auth.mode === 'digest' }),
       pause: sleep,
       ...o.deps,
     };

@@ -9,6 +9,9 @@ import { AdminClient, ZK } from '../../lib/runtime/admin-client';
 import { fourLetterWord } from '../../lib/runtime/four-letter';
 import { observeEnsemble } from '../../lib/runtime/observe';
 import { installServerFiles } from '../../lib/runtime/server-config';
+import { RolloutLock } from '../../lib/runtime/rollout-lock';
+import { parseRecord, recordPath } from '../../lib/runtime/rollout-record';
+import { sleep } from '../../lib/runtime/wait';
 import { AUTH, TestCluster } from '../support/cluster';
 
 jest.setTimeout(180000);
@@ -110,4 +113,33 @@ test('a config write that fails leaves the server\'s zoo.cfg and dynamic file as
   expect(readdirSync(confDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   // The running server did not notice: still serving.
   await expect(fourLetterWord(s.host, s.clientPort, 'ruok')).resolves.toBe('imok');
+});
+
+test('zk-rollout\'s own znodes are read by anyone and changed only by the superuser: no unauthenticated client forges the lock, deletes a live lock or rewrites the record', async () => {
+  const connect = cluster.connectString([1, 2, 3]);
+  const admin = await AdminClient.open({ connect, auth: AUTH, superuserOnly: true });
+  const anonymous = await AdminClient.open({ connect });
+  const lock = new RolloutLock('itsec', 'a-rollout', () => undefined, sleep);
+  try {
+    const record = await anonymous.get(recordPath('itsec'));
+    expect(parseRecord(record)).not.toBeNull(); // the apply in beforeAll wrote it; anyone may read it
+    // A forged lock: no rollout runs now, so the lock is free, and still no one but the superuser may create it.
+    await expect(anonymous.create(lock.path, '{"host":"attacker"}', 1)).rejects.toMatchObject({ code: ZK.NOAUTH });
+    // A live lock: the superuser's session holds it; an unauthenticated client can neither delete nor change it.
+    await lock.take(admin);
+    await expect(anonymous.delete(lock.path)).rejects.toMatchObject({ code: ZK.NOAUTH });
+    await expect(anonymous.set(lock.path, '{}')).rejects.toMatchObject({ code: ZK.NOAUTH });
+    expect(await anonymous.get(lock.path)).toMatch(/"rollout":"a-rollout"/);
+    // The record: hiding drift by rewriting or deleting it is refused too, and it stays as it was.
+    await expect(anonymous.set(recordPath('itsec'), '{"configVersion":"0"}')).rejects.toMatchObject({ code: ZK.NOAUTH });
+    await expect(anonymous.delete(recordPath('itsec'))).rejects.toMatchObject({ code: ZK.NOAUTH });
+    await expect(anonymous.set('/zk-rollout/barrier/itsec', 'x')).rejects.toMatchObject({ code: ZK.NOAUTH });
+    expect(await anonymous.get(recordPath('itsec'))).toBe(record);
+    // And a second rollout, with the password, sees the lock and refuses, naming it.
+    await expect(cluster.executor(cluster.ensemble([1, 2, 3])).run()).rejects.toThrow(/another rollout of ensemble itsec is running/);
+  } finally {
+    await lock.release(admin).catch(() => undefined);
+    anonymous.close();
+    admin.close();
+  }
 });

@@ -122,6 +122,15 @@ describe('what cdktf deploy and destroy run', () => {
     expect(none.out).toMatch(/ensemble ghost: no servers in .*ghost; nothing to stop/);
   });
 
+  test('teardown fails, naming the machine, when it cannot reach a machine of the inventory (cdktf destroy then keeps the state)', () => {
+    // Nothing listens on port 1 of loopback: ssh is refused at once, as by a machine that is down.
+    const hosts = writeJson({ driver: 'ssh', machines: { '127.0.0.1': { port: 1, connectTimeoutSeconds: 2 } } });
+    const r = run(['teardown', '--ensemble', 'gone', '--hosts', hosts]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/teardown of ensemble gone could not reach 1 machine\(s\), whose servers may still run: .*127\.0\.0\.1.*run teardown \(cdktf destroy\) again/);
+    expect(r.out).not.toMatch(/nothing to stop/);
+  });
+
   test('plan --stack: a stack that was not synthesized is named, with what to do', () => {
     const r = run(['plan', '--stack', 'nope', '--outdir', mkdtempSync(join(tmpdir(), 'zk-cli-'))]);
     expect(r.code).toBe(2);
