@@ -11,7 +11,13 @@ export function renderServerLine(s: Server): string {
 
 /** The dynamic file: membership only. `version` is left to ZooKeeper, which appends it on reconfig. */
 export function renderDynamicConfig(servers: readonly Server[]): string {
-  return [...servers].sort((a, b) => a.id - b.id).map(renderServerLine).join('\n') + '\n';
+  const lines = [...servers].sort((a, b) => a.id - b.id).map(renderServerLine);
+  for (const line of lines) {
+    // ZooKeeper reads it with Properties.load and rewrites it unescaped on every reconfig: plain text only.
+    const why = zooKeeperKeeps(line.slice(line.indexOf('=') + 1), true) ?? (/[\s=\\]/.test(line.slice(line.indexOf('=') + 1)) ? 'a server line holds no whitespace, = or backslash' : undefined);
+    if (why !== undefined) throw new Error(`${JSON.stringify(line)} cannot be written to a dynamic file: ${why}`);
+  }
+  return lines.join('\n') + '\n';
 }
 
 export interface ServerPaths {
@@ -32,33 +38,149 @@ export interface RenderOptions {
  * The static zoo.cfg of one server. With the dynamic strategy membership lives in the dynamic file
  * (`config` is what the server starts with, e.g. committed config plus itself as an observer);
  * with the static strategy the `server.N` list is written here and changes only by restart.
+ *
+ * Every key and value is escaped the way java.util.Properties reads them (ZooKeeper's
+ * QuorumPeerConfig loads zoo.cfg with Properties.load): no value can add a line, end in a line
+ * continuation, or lose its leading whitespace. Values ZooKeeper would not keep as written are
+ * refused, naming the server and key (see zooKeeperKeeps).
  */
 export function renderStaticConfig(
   ensemble: Ensemble, self: Server, config: readonly Server[], paths: ServerPaths, options: RenderOptions = {},
 ): string {
   const { settings } = ensemble;
-  const lines = [
-    `# managed by cdktf-zookeeper: ensemble ${ensemble.name}, server ${self.id}; edits are overwritten`,
-    `tickTime=${settings.tickTime}`,
-    `initLimit=${settings.initLimit}`,
-    `syncLimit=${settings.syncLimit}`,
-    `dataDir=${paths.dataDir}`,
-    ...(paths.dataLogDir !== undefined ? [`dataLogDir=${paths.dataLogDir}`] : []),
-    'standaloneEnabled=false',
-    `4lw.commands.whitelist=${FOUR_LETTER_WORDS.join(',')}`,
-    'admin.enableServer=false',
+  const entries: Array<[string, string]> = [
+    ['tickTime', String(settings.tickTime)],
+    ['initLimit', String(settings.initLimit)],
+    ['syncLimit', String(settings.syncLimit)],
+    ['dataDir', paths.dataDir],
+    ...(paths.dataLogDir !== undefined ? [['dataLogDir', paths.dataLogDir] as [string, string]] : []),
+    ['standaloneEnabled', 'false'],
+    ['4lw.commands.whitelist', FOUR_LETTER_WORDS.join(',')],
+    ['admin.enableServer', 'false'],
   ];
-  if (options.skipAcl) lines.push('skipACL=yes');
-  for (const [k, v] of Object.entries(settings.extra)) lines.push(`${k}=${v}`);
+  if (options.skipAcl) entries.push(['skipACL', 'yes']);
+  for (const [k, v] of Object.entries(settings.extra)) entries.push([k, String(v)]);
   if (ensemble.strategy === 'dynamic') {
     if (!paths.dynamicConfigFile) throw new Error(`server ${self.id}: the dynamic strategy needs a dynamic config file path`);
-    lines.push('reconfigEnabled=true', `dynamicConfigFile=${paths.dynamicConfigFile}`);
+    entries.push(['reconfigEnabled', 'true'], ['dynamicConfigFile', paths.dynamicConfigFile]);
   } else {
-    lines.push('reconfigEnabled=false', `clientPort=${self.clientPort}`, `clientPortAddress=${self.host}`);
-    if (self.role === 'observer') lines.push('peerType=observer');
-    lines.push(...[...config].sort((a, b) => a.id - b.id).map(renderServerLine));
+    entries.push(['reconfigEnabled', 'false'], ['clientPort', String(self.clientPort)], ['clientPortAddress', self.host]);
+    if (self.role === 'observer') entries.push(['peerType', 'observer']);
+    for (const s of [...config].sort((a, b) => a.id - b.id)) {
+      const line = renderServerLine(s);
+      const eq = line.indexOf('=');
+      entries.push([line.slice(0, eq), line.slice(eq + 1)]);
+    }
   }
-  return lines.join('\n') + '\n';
+  const rewritten = ensemble.strategy === 'dynamic';
+  for (const [k, v] of entries) {
+    const why = zooKeeperKeeps(v, rewritten);
+    if (why !== undefined) throw new Error(`server ${self.id}: ${k} ${JSON.stringify(v)} cannot be written to zoo.cfg: ${why}`);
+  }
+  // The comment is ours, but a control character would still end it and start a line of its own.
+  const comment = `# managed by cdktf-zookeeper: ensemble ${ensemble.name}, server ${self.id}; edits are overwritten`.replace(/[\x00-\x1f\x7f]/g, '?');
+  return [comment, ...entries.map(([k, v]) => `${escapePropertyKey(k)}=${escapePropertyValue(v)}`)].join('\n') + '\n';
+}
+
+/**
+ * Why ZooKeeper would not read `value` back as written, or undefined when it would. QuorumPeerConfig
+ * trims every value; and with reconfig on (`rewritten`), every reconfig a server applies makes
+ * ZooKeeper rewrite its zoo.cfg itself (QuorumPeerConfig.editStaticConfig) as raw `key=value` lines
+ * in the JVM's default charset, escaping nothing, and read it back with Properties.load at the next
+ * start: there a newline would add a line, a backslash start an escape (a trailing one joins the next
+ * line), and a non-ASCII character come back as something else.
+ */
+export function zooKeeperKeeps(value: string, rewritten: boolean): string | undefined {
+  if (value !== value.trim()) return 'ZooKeeper trims leading and trailing whitespace from zoo.cfg values';
+  if (!rewritten) return undefined;
+  const rewrite = 'with reconfig on, ZooKeeper rewrites zoo.cfg after every reconfig without escaping';
+  if (/[\x00-\x1f\x7f]/.test(value)) return `it holds a control character (a newline would add a line), and ${rewrite}`;
+  if (value.includes('\\')) return `it holds a backslash, and ${rewrite} (a trailing backslash would join the next line to it)`;
+  if (/[^\x20-\x7e]/.test(value)) return `it holds a non-ASCII character, and ${rewrite}, in the JVM's default charset, then reads it back as ISO-8859-1`;
+  return undefined;
+}
+
+/** java.util.Properties escaping of a key: separators, whitespace, comment marks, backslashes. */
+export function escapePropertyKey(key: string): string {
+  return escapeProperty(key, true);
+}
+
+/**
+ * java.util.Properties escaping of a value: backslashes, line terminators and other control
+ * characters, leading whitespace, and (as Properties.load reads ISO-8859-1) every non-ASCII
+ * character as \uXXXX. `=`, `:` and `#` inside a value need no escape and get none, so that plain
+ * values stay as ZooKeeper itself writes them.
+ */
+export function escapePropertyValue(value: string): string {
+  return escapeProperty(value, false);
+}
+
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\f': '\\f' };
+
+function escapeProperty(text: string, key: boolean): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const code = text.charCodeAt(i);
+    if (NAMED_ESCAPES[c] !== undefined) out += NAMED_ESCAPES[c];
+    else if (c === ' ' && (key || i === 0)) out += '\\ ';
+    else if (key && (c === '=' || c === ':' || c === '#' || c === '!')) out += `\\${c}`;
+    else if (code < 0x20 || code > 0x7e) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += c;
+  }
+  return out;
+}
+
+/**
+ * A properties file as java.util.Properties.load reads it (how ZooKeeper reads zoo.cfg and its dynamic
+ * files): `#` and `!` comment lines, a line continued by an odd number of trailing backslashes, the
+ * key ending at the first unescaped `=`, `:` or whitespace, escapes (`\t`, `\n`, `\r`, `\f`, `\uXXXX`,
+ * any other escaped character as itself). A key given twice keeps its last value, as in ZooKeeper.
+ */
+export function parseProperties(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const physical = text.split(/\r\n|\r|\n/);
+  const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\f';
+  for (let i = 0; i < physical.length; i++) {
+    let line = physical[i].replace(/^[ \t\f]+/, '');
+    if (line === '' || line[0] === '#' || line[0] === '!') continue;
+    // Logical line: an odd number of trailing backslashes continues it on the next line, whose leading whitespace is dropped.
+    while (/(^|[^\\])(\\\\)*\\$/.test(line) && i + 1 < physical.length) {
+      line = line.slice(0, -1) + physical[++i].replace(/^[ \t\f]+/, '');
+    }
+    if (/(^|[^\\])(\\\\)*\\$/.test(line)) line = line.slice(0, -1); // a continuation at the end of the file
+    let k = 0;
+    let escaped = false;
+    for (; k < line.length; k++) {
+      const c = line[k];
+      if (escaped) { escaped = false; continue; }
+      if (c === '\\') { escaped = true; continue; }
+      if (c === '=' || c === ':' || isSpace(c)) break;
+    }
+    const key = line.slice(0, k);
+    let v = k;
+    while (v < line.length && isSpace(line[v])) v++;
+    if (v < line.length && (line[v] === '=' || line[v] === ':')) v++;
+    while (v < line.length && isSpace(line[v])) v++;
+    out.set(unescapeProperty(key), unescapeProperty(line.slice(v)));
+  }
+  return out;
+}
+
+function unescapeProperty(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c !== '\\' || i + 1 >= text.length) { out += c; continue; }
+    const e = text[++i];
+    if (e === 'u') {
+      const hex = text.slice(i + 1, i + 5);
+      if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new ConfigParseError(`malformed \\uxxxx escape in ${JSON.stringify(text)}`);
+      out += String.fromCharCode(parseInt(hex, 16));
+      i += 4;
+    } else out += ({ t: '\t', n: '\n', r: '\r', f: '\f' } as Record<string, string>)[e] ?? e;
+  }
+  return out;
 }
 
 /**
@@ -67,14 +189,10 @@ export function renderStaticConfig(
  */
 const REPLACED_KEYS = /^(server|group|weight)\.\d+$|^(dynamicConfigFile|clientPort|clientPortAddress|peerType|reconfigEnabled|standaloneEnabled|4lw\.commands\.whitelist|admin\.enableServer|admin\.serverPort|skipACL)$/;
 
+/** zoo.cfg's settings as ZooKeeper reads them (Properties.load, then each key and value trimmed). */
 function keyValues(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const eq = line.indexOf('=');
-    if (eq > 0) out.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
-  }
+  for (const [k, v] of parseProperties(text)) out.set(k.trim(), v.trim());
   return out;
 }
 
@@ -100,7 +218,8 @@ export function rewriteLosses(current: string, rendered: string): string[] {
 
 /** The dynamic file a zoo.cfg names (ZooKeeper rewrites the line on every reconfig it applies). */
 export function dynamicConfigFileOf(zooCfg: string): string | undefined {
-  return /^\s*dynamicConfigFile\s*=\s*(\S+)\s*$/m.exec(zooCfg)?.[1];
+  const path = keyValues(zooCfg).get('dynamicConfigFile');
+  return path === '' ? undefined : path;
 }
 
 /** The config version in the dynamic file's name (`<base>.dynamic.<hex>`): '0' when there is none. */
