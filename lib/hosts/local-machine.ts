@@ -1,8 +1,8 @@
 /** This machine as a `Machine`: bash scripts and files right here. */
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-write';
-import { spawnClean } from './clean-spawn';
-import { Machine, RunOptions, RunResult } from './machine';
+import { hostChildEnv, spawnClean } from './clean-spawn';
+import { Machine, RunOptions, RunResult, WriteOptions } from './machine';
 
 /**
  * How long to wait for the script's output once bash has exited. A script that starts a server in the
@@ -16,8 +16,8 @@ export class LocalMachine implements Machine {
 
   run(script: string, opts: RunOptions = {}): Promise<RunResult> {
     // Through spawnClean: the script may start a server, which must not inherit the native
-    // ZooKeeper client's sockets (they are not close-on-exec).
-    const child = spawnClean('/bin/bash', ['-c', script], { env: { ...process.env, ...(opts.env ?? {}) } });
+    // ZooKeeper client's sockets (they are not close-on-exec), nor zk-rollout's own variables.
+    const child = spawnClean('/bin/bash', ['-c', script], { env: hostChildEnv(opts.env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += String(d); });
@@ -37,8 +37,8 @@ export class LocalMachine implements Machine {
     });
   }
 
-  writeFileAtomic(path: string, content: string): Promise<void> {
-    return writeFileAtomic(path, content);
+  writeFileAtomic(path: string, content: string, opts: WriteOptions = {}): Promise<void> {
+    return writeFileAtomic(path, content, opts.mode);
   }
 
   async readFile(path: string): Promise<string | undefined> {

@@ -12,13 +12,21 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+export interface WriteOptions {
+  /** @default 0o640 */
+  readonly mode?: number;
+}
+
 export interface Machine {
   /** Names the machine in messages, e.g. `this machine` or `zk@10.0.0.5:22`. */
   describe(): string;
   /** Runs a bash script there. A non-zero exit is a result; not reaching the machine is an error. */
   run(script: string, opts?: RunOptions): Promise<RunResult>;
-  /** Temporary file, then rename (parent directories created): a failed write leaves the old file. */
-  writeFileAtomic(path: string, content: string): Promise<void>;
+  /**
+   * Temporary file, then rename (missing parent directories created, mode 0700): a failed write leaves
+   * the old file. The file gets `mode` before it holds anything.
+   */
+  writeFileAtomic(path: string, content: string, opts?: WriteOptions): Promise<void>;
   /** The file's content, or undefined when there is no such file. */
   readFile(path: string): Promise<string | undefined>;
   /** Releases connections; the machine is not used afterwards. */

@@ -1,13 +1,14 @@
 /**
- * zk-rollout's own layout: `<ensembleDir>/server-<id>/` holds conf/zoo.cfg, the dynamic files,
- * conf/settings.hash, data/, zookeeper.log, zookeeper.pid and running.settings.hash. The server runs as
- * a plain process tracked by its pid file or, where the driver chose systemd, as the unit
- * `zookeeper-<ensemble>-<id>.service` written from renderSystemdUnit.
+ * zk-rollout's own layout: `<ensembleDir>/server-<id>/` (mode 0700) holds conf/zoo.cfg, the dynamic
+ * files, conf/settings.hash, conf/jvm-secrets.args (the superuser digest, mode 0600), data/,
+ * zookeeper.log (0640), zookeeper.pid and running.settings.hash. The server runs as a plain process
+ * tracked by its pid file (as the user that runs the scripts) or, where the driver chose systemd, as
+ * the unit `zookeeper-<ensemble>-<id>.service` written from renderSystemdUnit, as `serviceUser`.
  */
 import { posix } from 'node:path';
 import { Server } from '../model/types';
 import { parseServerLine } from '../model/zoocfg';
-import { jvmArgs, QUORUM_PEER_MAIN } from './jvm';
+import { hasSecrets, jvmArgs, QUORUM_PEER_MAIN, renderArgFile } from './jvm';
 import { Layout, ServerStatus } from './layout';
 import { Machine, runChecked } from './machine';
 import { killPid, pidFromFile, pidFromUnit, readStatus, recordRunningHash } from './process-scripts';
@@ -16,6 +17,9 @@ import { renderSystemdUnit } from './systemd-unit';
 import { JvmOptions, ServerPaths } from './types';
 
 export type RunAs = 'process' | 'systemd';
+
+/** The account a systemd-run server runs as unless told otherwise: Debian's zookeeper package creates it. */
+export const DEFAULT_SERVICE_USER = 'zookeeper';
 
 export interface OwnLayoutOptions {
   readonly ensemble: string;
@@ -27,11 +31,17 @@ export interface OwnLayoutOptions {
   readonly runAs: () => Promise<RunAs>;
   /** Where systemd units are written on that machine. @default none: never systemd */
   readonly unitDir?: string;
+  /** The account a systemd unit runs the server as; it must exist on the machine. @default DEFAULT_SERVICE_USER */
+  readonly serviceUser?: string;
+  /** Its group. @default the user's own group */
+  readonly serviceGroup?: string;
 }
 
 export class OwnLayout implements Layout {
   readonly paths: ServerPaths;
   readonly settingsHashFile: string;
+  /** The 0600 argument file with the secret JVM options (the superuser digest). */
+  readonly argFile: string;
   private readonly pidFile: string;
   private readonly runningHashFile: string;
   private readonly unit: string;
@@ -40,6 +50,7 @@ export class OwnLayout implements Layout {
     const dir = posix.join(o.ensembleDir, `server-${server.id}`);
     this.paths = { dir, zooCfg: `${dir}/conf/zoo.cfg`, dynamicCfg: `${dir}/conf/zoo.cfg.dynamic`, dataDir: `${dir}/data`, log: `${dir}/zookeeper.log` };
     this.settingsHashFile = `${dir}/conf/settings.hash`;
+    this.argFile = `${dir}/conf/jvm-secrets.args`;
     this.pidFile = `${dir}/zookeeper.pid`;
     this.runningHashFile = `${dir}/running.settings.hash`;
     this.unit = `zookeeper-${o.ensemble}-${server.id}.service`;
@@ -49,8 +60,19 @@ export class OwnLayout implements Layout {
     return this.o.unitDir === undefined ? undefined : `${this.o.unitDir}/${this.unit}`;
   }
 
-  private commandLine(jvm: JvmOptions): string[] {
-    return [this.o.javaBin, ...jvmArgs(jvm, { 'zookeeper.log.dir': this.paths.dir }), '-cp', this.o.classpath, QUORUM_PEER_MAIN, this.paths.zooCfg];
+  /** The command line: no secret on it, only `@<argFile>` when there are secret options. */
+  commandLine(jvm: JvmOptions): string[] {
+    return [this.o.javaBin, ...jvmArgs(jvm, { 'zookeeper.log.dir': this.paths.dir }, this.argFile), '-cp', this.o.classpath, QUORUM_PEER_MAIN, this.paths.zooCfg];
+  }
+
+  /** The unit's text for these options (what launch writes for a systemd-run server). */
+  unitText(jvm: JvmOptions): string {
+    const s = this.server;
+    return renderSystemdUnit({
+      description: `ZooKeeper ${this.o.ensemble} server ${s.id}`, workingDirectory: this.paths.dir, command: this.commandLine(jvm), log: this.paths.log,
+      user: this.o.serviceUser ?? DEFAULT_SERVICE_USER, ...(this.o.serviceGroup !== undefined ? { group: this.o.serviceGroup } : {}),
+      readWritePaths: [this.paths.dir], privilegedPort: [s.clientPort, s.quorumPort, s.electionPort].some((port) => port > 0 && port < 1024),
+    });
   }
 
   async status(m: Machine): Promise<ServerStatus> {
@@ -62,20 +84,42 @@ export class OwnLayout implements Layout {
   async launch(m: Machine, jvm: JvmOptions): Promise<void> {
     const p = this.paths;
     const record = recordRunningHash(this.settingsHashFile, this.runningHashFile);
+    // The secret options go in a file only the server reads; without any, an older file goes.
+    const secrets = hasSecrets(jvm);
+    if (secrets) await m.writeFileAtomic(this.argFile, renderArgFile(jvm), { mode: 0o600 });
+    const argFile = secrets ? '' : `rm -f ${sq(this.argFile)}; `;
+    // Logs and files the server creates are not world-readable (umask 027).
+    const log = `umask 027; : >> ${sq(p.log)} && chmod 0640 ${sq(p.log)} || exit 1`;
     const unitPath = this.unitPath;
     if ((await this.o.runAs()) === 'systemd' && unitPath !== undefined) {
-      const unit = renderSystemdUnit({ description: `ZooKeeper ${this.o.ensemble} server ${this.server.id}`, workingDirectory: p.dir, command: this.commandLine(jvm), log: p.log });
-      await m.writeFileAtomic(unitPath, unit);
-      await runChecked(m, `${record}; systemctl daemon-reload && systemctl enable --now ${sq(this.unit)} >/dev/null 2>&1 || systemctl start ${sq(this.unit)}`, `starting ${this.unit}`);
+      const unit = this.unitText(jvm);
+      await m.writeFileAtomic(unitPath, unit, { mode: 0o644 });
+      await runChecked(m, `${argFile}${log}; ${this.ownedByService()}; ${record}; systemctl daemon-reload && systemctl enable --now ${sq(this.unit)} >/dev/null 2>&1 || systemctl start ${sq(this.unit)}`, `starting ${this.unit}`);
       return;
     }
     // The subshell writes its own pid before it becomes java, so that a rollout killed right after
     // this leaves no server without a pid file. setsid: the server outlives this script (and the ssh
     // session); every descriptor redirected, so the script returns at once. The fingerprint is
-    // recorded first: a status that sees the pid must see the fingerprint it started with.
-    await runChecked(m, `cd ${sq(p.dir)} || exit 1; ${record}; `
+    // recorded first: a status that sees the pid must see the fingerprint it started with. The
+    // server runs as this script's user: its directories are that user's only.
+    await runChecked(m, `cd ${sq(p.dir)} || exit 1; ${argFile}${log}; chmod 0700 ${sq(this.o.ensembleDir)} ${sq(p.dir)} || exit 1; ${record}; `
       + `( echo $BASHPID > ${sq(this.pidFile)}.tmp && mv -f ${sq(this.pidFile)}.tmp ${sq(this.pidFile)} && exec setsid ${this.commandLine(jvm).map(sq).join(' ')} ) </dev/null >>${sq(p.log)} 2>&1 &`,
       `starting server ${this.server.id}`);
+  }
+
+  /**
+   * A systemd-run server's files become its service user's (it rewrites zoo.cfg and writes its data
+   * and the dynamic files), its directory 0700; the directories above it stay the script user's, with
+   * only the right to pass through (x) given to others. A service user the machine lacks is refused.
+   */
+  private ownedByService(): string {
+    const user = this.o.serviceUser ?? DEFAULT_SERVICE_USER;
+    const owner = `${user}:${this.o.serviceGroup ?? ''}`;
+    const d = this.paths.dir;
+    return `if ! getent passwd ${sq(user)} >/dev/null; then echo ${sq(`no user ${user} on this machine to run ${this.unit} as: create it `
+      + `(useradd --system --no-create-home --shell /usr/sbin/nologin ${user}; Debian's zookeeper package creates a zookeeper user), or set serviceUser `
+      + `in the ssh driver's settings to the account the server should run as`)} >&2; exit 1; fi; `
+      + `chown -hR ${sq(owner)} ${sq(d)} && chmod 0700 ${sq(d)} && chmod 0711 ${sq(this.o.ensembleDir)} && chmod o+x ${sq(posix.dirname(this.o.ensembleDir))} || exit 1`;
   }
 
   async signal(m: Machine, sig: 'TERM' | 'KILL', pid: number): Promise<void> {
@@ -90,6 +134,7 @@ export class OwnLayout implements Layout {
     await m.run(`rm -f ${sq(this.pidFile)}`);
   }
 
+  /** Its directory (the argument file with the digest in it) and its unit. */
   async deleteFiles(m: Machine, ensureStopped: () => Promise<void>): Promise<void> {
     await ensureStopped();
     const unitPath = this.unitPath;

@@ -1,13 +1,14 @@
 /**
  * Runs shell scripts on a remote host with the OpenSSH client: BatchMode (never a prompt), the key the
  * user names, known-hosts checking on by default, an optional jump host, and one multiplexed
- * connection per host so that a rollout's many small actions do not each pay a handshake.
+ * connection per host so that a rollout's many small actions do not each pay a handshake. Options
+ * end with `--`: nothing after it (the destination, the script) is read as an option.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SSH_CONNECT_TIMEOUT_SECONDS, SSH_COMMAND_TIMEOUT_MS } from '../model/defaults';
-import { spawnClean } from './clean-spawn';
+import { hostChildEnv, spawnClean } from './clean-spawn';
 
 export interface SshTarget {
   /** Address to connect to. */
@@ -20,7 +21,10 @@ export interface SshTarget {
   readonly identityFile?: string;
   /** @default ~/.ssh/known_hosts */
   readonly knownHostsFile?: string;
-  /** Refuse hosts whose key is unknown or changed. @default true */
+  /**
+   * true: refuse hosts whose key is unknown or changed. false: ssh's `accept-new`, a host seen for the
+   * first time is trusted and its key recorded, a changed key is still refused. @default true
+   */
   readonly strictHostKeyChecking?: boolean;
   /** `[user@]host[:port]` to jump through (ProxyJump). */
   readonly jumpHost?: string;
@@ -58,28 +62,41 @@ export function explainSshFailure(t: SshTarget, stderr: string): string {
 
 export interface RemoteResult { readonly code: number; readonly stdout: string; readonly stderr: string }
 
+/**
+ * An ssh_config value given with -o: double-quoted (ssh splits unquoted values at whitespace, and a
+ * `#` starts a comment), `\\` and `"` escaped, `%` doubled (ssh expands %-tokens in file names).
+ */
+export function sshConfigValue(value: string): string {
+  if (/[\x00-\x1f\x7f]/.test(value)) throw new Error(`${JSON.stringify(value)} cannot be given to ssh: it holds a control character`);
+  return `"${value.replace(/[\\"]/g, '\\$&').replace(/%/g, '%%')}"`;
+}
+
 export class SshRunner {
-  private readonly controlDir = mkdtempSync(join(tmpdir(), 'zk-ssh-'));
+  /** Made at first use, removed by close (with the control sockets in it). */
+  private controlDir: string | undefined;
   private readonly used = new Set<string>();
 
   constructor(private readonly timeoutMs = SSH_COMMAND_TIMEOUT_MS) {}
 
   private controlPath(t: SshTarget): string {
+    this.controlDir ??= mkdtempSync(join(tmpdir(), 'zk-ssh-'));
     return join(this.controlDir, `${t.address}-${t.port ?? 22}`);
   }
 
   args(t: SshTarget): string[] {
     return [
       '-o', 'BatchMode=yes',
-      '-o', `StrictHostKeyChecking=${t.strictHostKeyChecking === false ? 'no' : 'yes'}`,
-      ...(t.knownHostsFile ? ['-o', `UserKnownHostsFile=${t.knownHostsFile}`] : []),
-      ...(t.identityFile ? ['-i', t.identityFile, '-o', 'IdentitiesOnly=yes'] : []),
+      '-o', `StrictHostKeyChecking=${t.strictHostKeyChecking === false ? 'accept-new' : 'yes'}`,
+      ...(t.knownHostsFile ? ['-o', `UserKnownHostsFile=${sshConfigValue(t.knownHostsFile)}`] : []),
+      // -i is not split or unquoted, but %-tokens in it are expanded.
+      ...(t.identityFile ? ['-i', t.identityFile.replace(/%/g, '%%'), '-o', 'IdentitiesOnly=yes'] : []),
       ...(t.jumpHost ? ['-J', t.jumpHost] : []),
       '-o', `ConnectTimeout=${t.connectTimeoutSeconds ?? DEFAULT_SSH_CONNECT_TIMEOUT_SECONDS}`,
-      '-o', 'ControlMaster=auto', '-o', `ControlPath=${this.controlPath(t)}`, '-o', 'ControlPersist=30',
+      '-o', 'ControlMaster=auto', '-o', `ControlPath=${sshConfigValue(this.controlPath(t))}`, '-o', 'ControlPersist=30',
       '-o', 'LogLevel=ERROR',
       '-p', String(t.port ?? 22),
       ...(t.user ? ['-l', t.user] : []),
+      '--',
       t.address,
     ];
   }
@@ -87,7 +104,7 @@ export class SshRunner {
   /** Runs `script` with the remote user's shell; ssh's own failures become an SshError naming the host. */
   run(t: SshTarget, script: string, stdin?: string): Promise<RemoteResult> {
     this.used.add(JSON.stringify(t));
-    const child = spawnClean('ssh', [...this.args(t), script]);
+    const child = spawnClean('ssh', [...this.args(t), script], { env: hostChildEnv() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += String(d); });
@@ -105,17 +122,22 @@ export class SshRunner {
     });
   }
 
-  /** Ends the multiplexed connections this runner opened. */
+  /** Ends the multiplexed connections this runner opened, and removes its directory of control sockets. */
   async close(): Promise<void> {
     for (const key of this.used) {
       const t = JSON.parse(key) as SshTarget;
       await new Promise<void>((resolve) => {
-        const c = spawnClean('ssh', ['-o', `ControlPath=${this.controlPath(t)}`, '-O', 'exit', t.address]);
+        const c = spawnClean('ssh', ['-o', `ControlPath=${sshConfigValue(this.controlPath(t))}`, '-O', 'exit', '--', t.address], { env: hostChildEnv() });
         c.stdin.end();
         c.once('exit', () => resolve());
         c.once('error', () => resolve());
       });
     }
     this.used.clear();
+    if (this.controlDir !== undefined) rmSync(this.controlDir, { recursive: true, force: true });
+    this.controlDir = undefined;
   }
+
+  /** The directory of control sockets, while there is one (tests check it goes away). */
+  get controlDirectory(): string | undefined { return this.controlDir; }
 }

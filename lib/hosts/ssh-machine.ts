@@ -1,6 +1,6 @@
 /** A machine reached over ssh as a `Machine`: every script runs in bash there, through one SshRunner. */
 import { posix } from 'node:path';
-import { Machine, RunOptions, RunResult, runChecked } from './machine';
+import { Machine, RunOptions, RunResult, runChecked, WriteOptions } from './machine';
 import { exportLines, sq } from './shell';
 import { describeTarget, SshRunner, SshTarget } from './ssh-exec';
 
@@ -14,10 +14,12 @@ export class RemoteMachine implements Machine {
     return this.ssh.run(this.target, `exec bash -c ${sq(exportLines(opts.env ?? {}) + script)}`, opts.stdin);
   }
 
-  async writeFileAtomic(path: string, content: string): Promise<void> {
+  async writeFileAtomic(path: string, content: string, opts: WriteOptions = {}): Promise<void> {
     const tmp = `${sq(path)}.tmp-$$`;
+    const mode = (opts.mode ?? 0o640).toString(8);
+    // umask 077: new directories 0700, and the file has no wider mode while it is being filled.
     // `mv -T`: a directory in the way is an error, not a place to move the file into.
-    await runChecked(this, `umask 027 && mkdir -p ${sq(posix.dirname(path))} && cat > ${tmp} && { sync ${tmp} 2>/dev/null || :; } && mv -fT ${tmp} ${sq(path)} || { rm -f ${tmp}; exit 1; }`,
+    await runChecked(this, `umask 077 && mkdir -p ${sq(posix.dirname(path))} && : > ${tmp} && chmod ${mode} ${tmp} && cat > ${tmp} && { sync ${tmp} 2>/dev/null || :; } && mv -fT ${tmp} ${sq(path)} || { rm -f ${tmp}; exit 1; }`,
       `writing ${path}`, { stdin: content });
   }
 

@@ -28,6 +28,13 @@ export interface SshMachine extends Partial<Omit<SshTarget, 'address'>> {
   readonly javaBin?: string;
   /** @default Debian's jars: /usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar */
   readonly classpath?: string;
+  /**
+   * The account a systemd unit runs the server as; a machine without it refuses the start, naming it.
+   * A plain process runs as the ssh user. @default 'zookeeper' (Debian's zookeeper package creates it)
+   */
+  readonly serviceUser?: string;
+  /** The group of the systemd unit. @default the service user's own group */
+  readonly serviceGroup?: string;
 }
 
 export interface SshHostOptions {
@@ -95,6 +102,7 @@ function sshDriverOptions(o: SshHostOptions): ServerDriverOptions {
     return new OwnLayout(server, {
       ensemble: o.ensemble, ensembleDir: ensembleDir(server.host), javaBin: s.javaBin ?? 'java', classpath: s.classpath ?? DEBIAN_CLASSPATH,
       runAs: runAs(server.host), unitDir: rooted(root, '/etc/systemd/system'),
+      ...(s.serviceUser !== undefined ? { serviceUser: s.serviceUser } : {}), ...(s.serviceGroup !== undefined ? { serviceGroup: s.serviceGroup } : {}),
     });
   };
   return {

@@ -22,8 +22,13 @@ export interface ServerPaths {
 
 export interface JvmOptions {
   readonly heapMb: number;
-  /** -D system properties, e.g. the superuser digest. */
+  /** -D system properties that may be seen on the command line. */
   readonly systemProperties?: Readonly<Record<string, string>>;
+  /**
+   * -D system properties that must not be (the superuser digest): they reach java through a 0600
+   * argument file named `@<file>` on the command line. The superuser digest is secret in either field.
+   */
+  readonly secretProperties?: Readonly<Record<string, string>>;
 }
 
 export interface HostDriver {
@@ -44,7 +49,7 @@ export interface HostDriver {
   knownServers(): Promise<Server[]>;
   /** The same, and the machines that could not be looked at (named, with why): what teardown must not call a success. */
   survey(): Promise<{ readonly servers: Server[]; readonly unreachable: readonly string[] }>;
-  /** Deletes the server's config, data and logs (only after it was stopped; `cdktf destroy` with deletion opted into). */
+  /** Deletes the server's config, data, logs and argument file (only after it was stopped; `cdktf destroy` with deletion opted into). */
   deleteFiles(server: Server): Promise<void>;
   /** The zoo.cfg the server currently has on disk. */
   readZooCfg(server: Server): Promise<string | undefined>;

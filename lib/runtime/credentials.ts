@@ -39,7 +39,12 @@ export function loadAdminAuth(opts: { skipAcl?: boolean; passwordFile?: string; 
   return { mode: 'digest', user: 'super', password };
 }
 
-/** JVM system properties a server needs so that the superuser can reconfig it. */
+/**
+ * JVM system properties a server needs so that the superuser can reconfig it. Secret: the digest is
+ * an unsalted SHA-1 of the password, which whoever reads it can guess at offline, so host drivers keep
+ * it off command lines (JvmOptions.secretProperties). (The password itself crosses the network in
+ * clear at every digest authentication, unless the client port is TLS.)
+ */
 export function serverAuthProperties(auth: AdminAuth): Record<string, string> {
   return auth.mode === 'digest' ? { 'zookeeper.DigestAuthenticationProvider.superDigest': superDigest(auth.user!, auth.password!) } : {};
 }

@@ -30,6 +30,7 @@ export async function installServerFiles(
  */
 export const SYNC_PROPERTIES = { 'zookeeper.forceSnapshotSync': 'true' };
 
+/** The superuser digest is a secret option: the host driver passes it in a 0600 argument file, never on a command line. */
 export async function startServer(driver: HostDriver, ensemble: Ensemble, self: Server, auth: AdminAuth): Promise<void> {
-  await driver.start(self, { heapMb: ensemble.settings.jvmHeapMb, systemProperties: { ...SYNC_PROPERTIES, ...serverAuthProperties(auth) } });
+  await driver.start(self, { heapMb: ensemble.settings.jvmHeapMb, systemProperties: SYNC_PROPERTIES, secretProperties: serverAuthProperties(auth) });
 }

@@ -1,6 +1,6 @@
 /** The host layer's pure parts: SERVER_JVMFLAGS for adopted servers, their systemd drop-in, the own-server scan. */
 import { dropInPath } from '../../lib/hosts/adopted-layout';
-import { jvmArgs, serverJvmFlags } from '../../lib/hosts/jvm';
+import { jvmArgs, parseArgFile, renderArgFile, secretPropertyArgs, serverJvmFlags } from '../../lib/hosts/jvm';
 import { ownServersScript, parseOwnServers } from '../../lib/hosts/own-layout';
 import { LocalMachine } from '../../lib/hosts/local-machine';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -10,12 +10,36 @@ import { exportLines, sq } from '../../lib/hosts/shell';
 import { renderJvmFlagsDropIn } from '../../lib/hosts/systemd-unit';
 
 const DIGEST = 'super:xQJmxLMiHGwaqBvst5y6rkB6HQs=';
+const SUPER = 'zookeeper.DigestAuthenticationProvider.superDigest';
 
 describe('SERVER_JVMFLAGS', () => {
-  test('GIVEN a heap and system properties THEN SERVER_JVMFLAGS holds one -D each, in order, and no heap (an adopted server keeps its own)', () => {
-    expect(serverJvmFlags({ heapMb: 256, systemProperties: { 'zookeeper.DigestAuthenticationProvider.superDigest': DIGEST, 'zookeeper.forceSnapshotSync': 'true' } }))
-      .toBe(`-Dzookeeper.DigestAuthenticationProvider.superDigest=${DIGEST} -Dzookeeper.forceSnapshotSync=true`);
+  test('GIVEN a heap and system properties THEN SERVER_JVMFLAGS holds one -D each, in order, the secret ones as @<file>, and no heap (an adopted server keeps its own)', () => {
+    expect(serverJvmFlags({ heapMb: 256, systemProperties: { 'zookeeper.forceSnapshotSync': 'true', 'a.b': 'c' }, secretProperties: { [SUPER]: DIGEST } }, '/etc/zk/secrets.args'))
+      .toBe('-Dzookeeper.forceSnapshotSync=true -Da.b=c @/etc/zk/secrets.args');
     expect(serverJvmFlags({ heapMb: 512 })).toBe('');
+  });
+
+  test('GIVEN the superuser digest among the open properties THEN it is still secret: never on the command line, and an argument file is required', () => {
+    const jvm = { heapMb: 64, systemProperties: { [SUPER]: DIGEST, 'zookeeper.forceSnapshotSync': 'true' } };
+    expect(serverJvmFlags(jvm, '/f.args')).toBe('-Dzookeeper.forceSnapshotSync=true @/f.args');
+    expect(jvmArgs(jvm, {}, '/f.args')).toEqual(['-Xmx64m', '-Dzookeeper.forceSnapshotSync=true', '@/f.args']);
+    expect(() => jvmArgs(jvm)).toThrow(/-Dzookeeper\.DigestAuthenticationProvider\.superDigest are secret and need an argument file/);
+    expect(() => serverJvmFlags(jvm)).toThrow(/need an argument file/);
+  });
+
+  test('the argument file holds the secret options, quoted in the java launcher\'s syntax, and reads back', () => {
+    const jvm = { heapMb: 64, systemProperties: { open: '1' }, secretProperties: { [SUPER]: DIGEST, q: 'a"b\\c' } };
+    const text = renderArgFile(jvm);
+    expect(text).toMatch(/^# Written by zk-rollout/);
+    expect(text).toContain(`"-D${SUPER}=${DIGEST}"\n`);
+    expect(text).toContain('"-Dq=a\\"b\\\\c"\n');
+    expect(text).not.toContain('open');
+    expect(parseArgFile(text)).toEqual([`-D${SUPER}=${DIGEST}`, '-Dq=a"b\\c']);
+    expect(secretPropertyArgs(jvm)).toEqual(parseArgFile(text));
+  });
+
+  test('GIVEN an argument file path with whitespace THEN SERVER_JVMFLAGS refuses it, naming it', () => {
+    expect(() => serverJvmFlags({ heapMb: 64, secretProperties: { [SUPER]: DIGEST } }, '/etc/my zk/s.args')).toThrow(/the JVM option "@\/etc\/my zk\/s\.args" cannot be passed in SERVER_JVMFLAGS/);
   });
 
   test.each([
