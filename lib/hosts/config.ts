@@ -23,6 +23,9 @@ const machine = z.object({
   serviceManager: z.enum(['systemd', 'process', 'auto']).optional(),
   javaBin: z.string().min(1).optional(),
   classpath: z.string().min(1).optional(),
+  // The account (and group) a systemd unit runs the server as (default zookeeper).
+  serviceUser: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'must be a user name').optional(),
+  serviceGroup: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'must be a group name').optional(),
 }).strict();
 
 const hostsSchema = z.discriminatedUnion('driver', [
