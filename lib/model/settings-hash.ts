@@ -10,7 +10,8 @@ export function settingsHash(s: Settings): string {
     tickTime: s.tickTime,
     initLimit: s.initLimit,
     syncLimit: s.syncLimit,
-    dataDir: s.dataDir ?? null,
+    // settings.dataDir is no longer accepted; the key stays so that running servers keep their fingerprint.
+    dataDir: null,
     jvmHeapMb: s.jvmHeapMb,
     extra: Object.entries(s.extra).sort(([a], [b]) => a.localeCompare(b)),
   });

@@ -21,17 +21,19 @@ export interface ServerSpec {
 }
 
 export interface SettingsSpec {
-  /** @default 2000 */
+  /** Milliseconds, 1..60000. @default 2000 */
   readonly tickTime?: number;
-  /** @default 10 */
+  /** Ticks, 1..10000. @default 10 */
   readonly initLimit?: number;
-  /** @default 5 */
+  /** Ticks, 1..10000, at most initLimit. @default 5 */
   readonly syncLimit?: number;
-  /** Base directory for server data; each server gets `<dataDir>/<ensemble>/<id>` unless a host driver decides. */
-  readonly dataDir?: string;
-  /** JVM heap in MiB. @default 512 */
+  /** JVM heap in MiB, 64..1048576. @default 512 */
   readonly jvmHeapMb?: number;
-  /** Extra zoo.cfg keys, from an allow-list (see ALLOWED_EXTRA_KEYS). */
+  /**
+   * Extra zoo.cfg keys, from an allow-list, each with the type and range ZooKeeper reads (see EXTRA_KEY_TYPES).
+   * There is no `dataDir`: zk-rollout's own servers keep their data under the host driver's baseDir, an
+   * adopted server's is declared in `existing.servers[].run.dataDir`.
+   */
   readonly extra?: Readonly<Record<string, string | number | boolean>>;
 }
 
@@ -110,7 +112,6 @@ export interface Settings {
   readonly tickTime: number;
   readonly initLimit: number;
   readonly syncLimit: number;
-  readonly dataDir?: string;
   readonly jvmHeapMb: number;
   readonly extra: Readonly<Record<string, string>>;
 }

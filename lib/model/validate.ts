@@ -3,7 +3,7 @@
  * zod checks shapes and ranges; the cross-server rules (duplicates, collisions, voters) follow.
  */
 import { z } from 'zod';
-import { ALLOWED_EXTRA_KEYS, MANAGED_KEYS } from './settings-keys';
+import { ALLOWED_EXTRA_KEYS, EXTRA_KEY_TYPES, MANAGED_KEYS, MAX_TICKS } from './settings-keys';
 import { AdoptedServer, DEFAULT_PORTS, DEFAULT_SETTINGS, Ensemble, Server, ServerRun, Settings } from './types';
 
 export interface SpecProblem {
@@ -30,21 +30,62 @@ const port = z.number({ invalid_type_error: 'must be a number' }).int('must be a
 
 const HOST_RE = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
+/** Control characters: a newline or NUL in a path, a command or a value would add lines to zoo.cfg, a unit or a script. */
+export const CONTROL_CHARS = /[\x00-\x1f\x7f]/;
+
+/**
+ * Why `host` cannot be a server's (or a machine's) address, or undefined when it can: a host name, or an
+ * IPv4 address written as four decimal numbers 0..255. A name whose last label is a number is an address
+ * to the resolver (`127.1`, `2130706433` and `0x7f.0.0.1` all mean 127.0.0.1): only the dotted form is
+ * taken, so one address has one spelling. The wildcard (`0.0.0.0`, `0`) and multicast addresses are not
+ * addresses a server can be reached at.
+ */
+export function hostProblem(host: string): string | undefined {
+  if (!HOST_RE.test(host)) return 'must be a host name or IPv4 address';
+  const labels = host.split('.');
+  if (!/^(\d+|0x[0-9a-f]*)$/i.test(labels[labels.length - 1])) return undefined;
+  if (labels.every((l) => /^(0+|0x0*)$/i.test(l))) return `${host} is the wildcard address (0.0.0.0), which names no machine to connect to; give the address the server is reached at`;
+  if (labels.length !== 4 || !labels.every((l) => /^(0|[1-9]\d{0,2})$/.test(l) && Number(l) <= 255)) {
+    return `must be a host name or IPv4 address: ${host} is a number, so it must be four decimal numbers 0..255 without leading zeros`;
+  }
+  const first = Number(labels[0]);
+  if (first === 0) return `${host} is in 0.0.0.0/8, which names no machine; give the address the server is reached at`;
+  if (first >= 224) return `${host} is a multicast or reserved address, not one a server can be reached at`;
+  return undefined;
+}
+
+/** The address two names share, for collisions: names are case-insensitive, and localhost is 127.0.0.1. */
+export function addressKey(host: string): string {
+  const h = host.toLowerCase();
+  return h === 'localhost' ? '127.0.0.1' : h;
+}
+
+/** A host name or strict IPv4 address (see hostProblem). */
+export const hostSchema = z.string({ required_error: 'is required', invalid_type_error: 'must be a string' })
+  .superRefine((h, ctx) => {
+    const problem = hostProblem(h);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+  });
+
 const serverSchema = z.object({
   id: z.number({ required_error: 'is required', invalid_type_error: 'must be a number' })
     .int('must be a whole number').min(1, 'must be in 1..255').max(255, 'must be in 1..255'),
-  host: z.string({ required_error: 'is required', invalid_type_error: 'must be a string' })
-    .regex(HOST_RE, 'must be a host name or IPv4 address'),
+  host: hostSchema,
   clientPort: port.optional(),
   quorumPort: port.optional(),
   electionPort: port.optional(),
   role: z.enum(['participant', 'observer'], { errorMap: () => ({ message: 'must be participant or observer' }) }).optional(),
 }).strict();
 
+/** The longest path Linux takes (PATH_MAX), and the longest command zk-rollout runs for a declared server. */
+export const MAX_PATH = 4096;
+
 /** An absolute path on one line: a newline would add lines to zoo.cfg or a unit. */
 const absolutePath = z.string({ required_error: 'is required', invalid_type_error: 'must be a string' })
-  .regex(/^\//, 'must be an absolute path').regex(/^[^\x00-\x1f\x7f]*$/, 'must not hold control characters');
-const oneLine = z.string().min(1, 'must not be empty').regex(/^[^\x00-\x1f\x7f]*$/, 'must be a single line without control characters');
+  .regex(/^\//, 'must be an absolute path').regex(/^[^\x00-\x1f\x7f]*$/, 'must not hold control characters')
+  .max(MAX_PATH, `must be at most ${MAX_PATH} characters`);
+const oneLine = z.string().min(1, 'must not be empty').regex(/^[^\x00-\x1f\x7f]*$/, 'must be a single line without control characters')
+  .max(MAX_PATH, `must be at most ${MAX_PATH} characters`);
 
 const runSchema = z.object({
   zooCfg: absolutePath,
@@ -62,21 +103,33 @@ const runSchema = z.object({
 
 const existingServerSchema = serverSchema.extend({ run: runSchema }).strict();
 
-const positiveInt = (min: number) => z.number({ invalid_type_error: 'must be a number' })
-  .int('must be a whole number').min(min, `must be at least ${min}`);
+/** A whole number in min..max (`unit` for the message). */
+const boundedInt = (min: number, max: number, unit: string) => z.number({ invalid_type_error: 'must be a number' })
+  .int('must be a whole number').min(min, `must be in ${min}..${max} (${unit})`).max(max, `must be in ${min}..${max} (${unit})`);
+
+/** Bounds of the shared settings: every product ZooKeeper computes from them (ticks × tickTime) stays a Java int. */
+export const SETTINGS_BOUNDS = { tickTime: [1, 60000], limit: [1, MAX_TICKS], jvmHeapMb: [64, 1048576] } as const;
+
+const DATA_DIR_REJECTED = 'is not supported: zk-rollout\'s own servers keep their data under the host driver\'s baseDir '
+  + '(<baseDir>/<ensemble>/server-<id>/data); for an adopted server, declare existing.servers[].run.dataDir';
 
 const settingsSchema = z.object({
-  tickTime: positiveInt(1).optional(),
-  initLimit: positiveInt(1).optional(),
-  syncLimit: positiveInt(1).optional(),
-  dataDir: z.string().min(1, 'must not be empty').regex(/^\//, 'must be an absolute path').optional(),
-  jvmHeapMb: positiveInt(64).optional(),
-  extra: z.record(z.union([z.string(), z.number(), z.boolean()])).optional(),
+  tickTime: boundedInt(...SETTINGS_BOUNDS.tickTime, 'milliseconds').optional(),
+  initLimit: boundedInt(...SETTINGS_BOUNDS.limit, 'ticks').optional(),
+  syncLimit: boundedInt(...SETTINGS_BOUNDS.limit, 'ticks').optional(),
+  // Accepted before and ignored by both host drivers: refused, so that no one believes their data is there.
+  dataDir: z.unknown().refine((v) => v === undefined, DATA_DIR_REJECTED).optional(),
+  jvmHeapMb: boundedInt(...SETTINGS_BOUNDS.jvmHeapMb, 'MiB').optional(),
+  // NaN passes here to be named by the key's type (every allowed key has one).
+  extra: z.record(z.union([z.string(), z.number(), z.nan(), z.boolean()], { errorMap: () => ({ message: 'must be a number, a string or a boolean' }) })).optional(),
 }).strict();
+
+/** An ensemble's name: it names directories, units, resources and outputs. */
+export const ENSEMBLE_NAME_RE = /^[a-z][a-z0-9-]{0,62}$/;
 
 const ensembleSchema = z.object({
   name: z.string({ required_error: 'is required', invalid_type_error: 'must be a string' })
-    .regex(/^[a-z][a-z0-9-]{0,62}$/, 'must start with a lower-case letter and hold only a-z, 0-9 and dashes (at most 63)'),
+    .regex(ENSEMBLE_NAME_RE, 'must start with a lower-case letter and hold only a-z, 0-9 and dashes (at most 63)'),
   servers: z.array(serverSchema, { required_error: 'is required', invalid_type_error: 'must be a list' }),
   settings: settingsSchema.optional(),
   strategy: z.enum(['dynamic', 'static'], { errorMap: () => ({ message: 'must be dynamic or static' }) }).optional(),
@@ -131,7 +184,6 @@ function normaliseSettings(s: z.infer<typeof settingsSchema> | undefined): Setti
     tickTime: s?.tickTime ?? DEFAULT_SETTINGS.tickTime,
     initLimit: s?.initLimit ?? DEFAULT_SETTINGS.initLimit,
     syncLimit: s?.syncLimit ?? DEFAULT_SETTINGS.syncLimit,
-    ...(s?.dataDir !== undefined ? { dataDir: s.dataDir } : {}),
     jvmHeapMb: s?.jvmHeapMb ?? DEFAULT_SETTINGS.jvmHeapMb,
     extra,
   };
@@ -160,18 +212,20 @@ function crossServerProblems(servers: readonly Server[], standalone: boolean): S
     } else seenIds.set(s.id, index);
   });
 
-  const portUsers = new Map<string, { id: number; field: string }>();
+  const portUsers = new Map<string, { id: number; field: string; host: string }>();
   for (const s of servers) {
     const own = [['clientPort', s.clientPort], ['quorumPort', s.quorumPort], ['electionPort', s.electionPort]] as const;
     for (const [field, p] of own) {
-      const key = `${s.host.toLowerCase()}:${p}`;
+      const key = `${addressKey(s.host)}:${p}`;
       const user = portUsers.get(key);
       if (!user) {
-        portUsers.set(key, { id: s.id, field });
+        portUsers.set(key, { id: s.id, field, host: s.host });
       } else if (user.id === s.id) {
         problems.push({ where: `server ${s.id}`, field, message: `port ${p} is also this server's ${user.field}` });
       } else {
-        problems.push({ where: `server ${s.id}`, field, message: `${key} is already used by server ${user.id} (${user.field})` });
+        // Two spellings of one address (localhost and 127.0.0.1) are named as written.
+        const same = user.host.toLowerCase() === s.host.toLowerCase() ? '' : `, as ${user.host}:${p}`;
+        problems.push({ where: `server ${s.id}`, field, message: `${s.host.toLowerCase()}:${p} is already used by server ${user.id} (${user.field}${same})` });
       }
     }
   }
@@ -190,17 +244,46 @@ function crossServerProblems(servers: readonly Server[], standalone: boolean): S
   return problems;
 }
 
+/**
+ * Why an allowed key's value (as written to zoo.cfg) would not be read as meant, or undefined. zoo.cfg is a
+ * Java properties file: a value ending in a backslash would swallow the next line, a newline would add one.
+ */
+export function extraValueProblem(key: string, value: string): string | undefined {
+  if (CONTROL_CHARS.test(value)) return 'must be a single line without control characters';
+  if (value.endsWith('\\')) return 'must not end in a backslash (zoo.cfg would join the next line to it)';
+  const type = EXTRA_KEY_TYPES.get(key);
+  if (!type) return undefined;
+  const shown = value.length > 40 ? `${value.slice(0, 40)}...` : value;
+  if (type.kind === 'boolean') return value === 'true' || value === 'false' ? undefined : `must be true or false, not ${shown}`;
+  if (type.kind === 'yes-no') return value === 'yes' || value === 'no' ? undefined : `must be yes or no (${type.note}), not ${shown}`;
+  const range = `a whole number in ${type.min}..${type.max}${type.unit ? ` (${type.unit}${type.note ? `; ${type.note}` : ''})` : ''}`;
+  if (!/^-?\d+$/.test(value)) return `must be ${range}, not ${shown}`;
+  const n = Number(value);
+  return n < type.min || n > type.max ? `must be ${range}, not ${shown}` : undefined;
+}
+
 function settingsProblems(s: Settings): SpecProblem[] {
   const problems: SpecProblem[] = [];
   for (const key of Object.keys(s.extra)) {
     const managed = MANAGED_KEYS.get(key);
+    const valueProblem = extraValueProblem(key, s.extra[key]);
     if (managed) problems.push({ where: 'settings', field: `extra.${key}`, message: `is managed by cdktf-zookeeper: ${managed}` });
     else if (/^server\.\d+$/.test(key)) problems.push({ where: 'settings', field: `extra.${key}`, message: 'membership is declared in servers, not in extra keys' });
     else if (!ALLOWED_EXTRA_KEYS.has(key)) problems.push({ where: 'settings', field: `extra.${key}`, message: `unknown setting; allowed: ${[...ALLOWED_EXTRA_KEYS].join(', ')}` });
-    else if (/[\r\n]/.test(s.extra[key])) problems.push({ where: 'settings', field: `extra.${key}`, message: 'must be a single line' });
+    else if (valueProblem) problems.push({ where: 'settings', field: `extra.${key}`, message: valueProblem });
   }
   if (s.syncLimit > s.initLimit) {
     problems.push({ where: 'settings', field: 'syncLimit', message: `must not exceed initLimit (${s.syncLimit} > ${s.initLimit})` });
+  }
+  // ZooKeeper refuses to start when the session bounds cross (unset: 2 and 20 ticks).
+  const given = (key: string) => (s.extra[key] !== undefined && extraValueProblem(key, s.extra[key]) === undefined ? Number(s.extra[key]) : undefined);
+  const min = given('minSessionTimeout');
+  const max = given('maxSessionTimeout');
+  if ((min !== undefined || max !== undefined) && (min ?? 2 * s.tickTime) > (max ?? 20 * s.tickTime)) {
+    problems.push({
+      where: 'settings', field: min !== undefined ? 'extra.minSessionTimeout' : 'extra.maxSessionTimeout',
+      message: `minSessionTimeout ${min ?? `${2 * s.tickTime} (2 × tickTime)`} exceeds maxSessionTimeout ${max ?? `${20 * s.tickTime} (20 × tickTime)`}: ZooKeeper would not start`,
+    });
   }
   return problems;
 }
@@ -263,19 +346,19 @@ function existingProblems(existing: readonly AdoptedServer[], servers: readonly 
   const own = crossServerProblems(existing, true).filter((p) => p.field !== 'servers' || !p.message.startsWith('no servers'))
     .map((p) => ({ ...p, where: p.where.replace(/^server /, 'existing server ').replace(/^ensemble$/, 'existing') }));
   const kept = transitionProblems(existing, servers);
-  const byAddress = new Map(existing.flatMap((e) => [e.clientPort, e.quorumPort, e.electionPort].map((p) => [`${e.host.toLowerCase()}:${p}`, e] as const)));
+  const byAddress = new Map(existing.flatMap((e) => [e.clientPort, e.quorumPort, e.electionPort].map((p) => [`${addressKey(e.host)}:${p}`, e] as const)));
   const taken: SpecProblem[] = [];
   for (const s of servers) {
     if (existing.some((e) => e.id === s.id)) continue;
     for (const field of ['clientPort', 'quorumPort', 'electionPort'] as const) {
-      const holder = byAddress.get(`${s.host.toLowerCase()}:${s[field]}`);
+      const holder = byAddress.get(`${addressKey(s.host)}:${s[field]}`);
       if (holder) taken.push({ where: `server ${s.id}`, field, message: `${s.host}:${s[field]} is used by existing server ${holder.id}; a new server needs its own address` });
     }
   }
   const paths = new Map<string, number>();
   for (const e of existing) {
     for (const [field, path] of [['run.zooCfg', e.run.zooCfg], ['run.dataDir', e.run.dataDir]] as const) {
-      const key = `${e.host}:${path}`;
+      const key = `${addressKey(e.host)}:${path}`;
       const other = paths.get(key);
       if (other !== undefined) taken.push({ where: `existing server ${e.id}`, field, message: `${path} on ${e.host} is also existing server ${other}'s` });
       else paths.set(key, e.id);

@@ -20,9 +20,9 @@ describe('GIVEN a synthesized stack', () => {
   });
 
   test('THEN Terraform escapes in the spec are undone', () => {
-    const tricky = { ...spec, settings: { ...spec.settings, dataDir: '/data/$${x}' } };
+    const tricky = { ...spec, existing: { servers: [{ ...spec.servers[0], run: { zooCfg: '/etc/zk/zoo.cfg', dataDir: '/data/$${x}', service: 'zk.service' } }] } };
     const [parsed] = ensemblesInSynth({ resource: { terraform_data: { r: exec({ ZK_ROLLOUT_DESIRED: JSON.stringify(tricky) }) } } });
-    expect(parsed.settings.dataDir).toBe('/data/${x}');
+    expect(parsed.existing?.servers[0].run.dataDir).toBe('/data/${x}');
   });
 
   test('THEN a hand-edited invalid spec is rejected naming the resource and the field', () => {

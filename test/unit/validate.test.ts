@@ -1,5 +1,6 @@
 /** Every validation rule, each shown failing with a message that names the server and the field. */
-import { parseEnsembleSpec, SpecError, transitionProblems, validateEnsembleSpec, formatProblem } from '../../lib/model/validate';
+import { addressKey, extraValueProblem, hostProblem, parseEnsembleSpec, SpecError, transitionProblems, validateEnsembleSpec, formatProblem } from '../../lib/model/validate';
+import { EXTRA_KEY_TYPES } from '../../lib/model/settings-keys';
 import { server } from '../support/fixtures';
 
 const base = () => ({ name: 'prod-zk', servers: [server(1), server(2), server(3)] as object[] });
@@ -40,19 +41,61 @@ describe('ensemble validation', () => {
     ['managed setting', { ...base(), settings: { extra: { skipACL: 'yes' } } }, /settings: extra\.skipACL: is managed by cdktf-zookeeper/],
     ['server line in extra', { ...base(), settings: { extra: { 'server.9': 'x' } } }, /settings: extra\.server\.9: membership is declared in servers/],
     ['multi-line setting value', { ...base(), settings: { extra: { maxClientCnxns: '60\nskipACL=yes' } } }, /settings: extra\.maxClientCnxns: must be a single line/],
-    ['tickTime zero', { ...base(), settings: { tickTime: 0 } }, /settings: tickTime: must be at least 1/],
-    ['tiny heap', { ...base(), settings: { jvmHeapMb: 16 } }, /settings: jvmHeapMb: must be at least 64/],
-    ['relative dataDir', { ...base(), settings: { dataDir: 'data' } }, /settings: dataDir: must be an absolute path/],
+    ['tickTime zero', { ...base(), settings: { tickTime: 0 } }, /settings: tickTime: must be in 1\.\.60000 \(milliseconds\)/],
+    ['tiny heap', { ...base(), settings: { jvmHeapMb: 16 } }, /settings: jvmHeapMb: must be in 64\.\.1048576 \(MiB\)/],
+    ['settings.dataDir (ignored by both host drivers)', { ...base(), settings: { dataDir: '/data' } }, /settings: dataDir: is not supported: .*host driver's baseDir.*existing\.servers\[\]\.run\.dataDir/],
     ['syncLimit above initLimit', { ...base(), settings: { initLimit: 2, syncLimit: 5 } }, /settings: syncLimit: must not exceed initLimit/],
     ['unknown settings field', { ...base(), settings: { tick: 1 } }, /settings: tick: unknown field tick/],
     ['bad name', { ...base(), name: 'Prod ZK' }, /ensemble: name: must start with a lower-case letter/],
     ['bad strategy', { ...base(), strategy: 'rolling' }, /ensemble: strategy: must be dynamic or static/],
     ['unknown top-level field', { ...base(), region: 'eu' }, /ensemble: region: unknown field region/],
     ['not an object', 'zk', /ensemble: \(spec\): must be an object/],
+    // Issue 16: what ZooKeeper, the JVM or the resolver would refuse or misread at deploy time.
+    ['an IPv4 octet above 255', { ...base(), servers: [server(1), server(2), { ...server(3), host: '10.0.0.300' }] }, /server 3: host: must be a host name or IPv4 address: 10\.0\.0\.300 is a number/],
+    ['127.1 (another spelling of 127.0.0.1)', { ...base(), servers: [server(1), server(2), { ...server(3), host: '127.1' }] }, /server 3: host: .*four decimal numbers 0\.\.255 without leading zeros/],
+    ['the wildcard 0.0.0.0', { ...base(), servers: [server(1), server(2), { ...server(3), host: '0.0.0.0' }] }, /server 3: host: 0\.0\.0\.0 is the wildcard address/],
+    ['the wildcard 0', { ...base(), servers: [server(1), server(2), { ...server(3), host: '0' }] }, /server 3: host: 0 is the wildcard address/],
+    ['localhost and 127.0.0.1 on the same ports', { ...base(), servers: [server(1), server(2), { ...server(3), host: 'localhost', clientPort: 20001 }] }, /server 3: clientPort: localhost:20001 is already used by server 1 \(clientPort, as 127\.0\.0\.1:20001\)/],
+    ['an existing server and a new one on one address under two names', { ...base(), servers: [server(1), server(2), { ...server(4), host: 'localhost', clientPort: 20003, quorumPort: 21003, electionPort: 22003 }], existing: { servers: [{ ...server(3), run: { zooCfg: '/z/zoo.cfg', dataDir: '/z/data', service: 'zk.service' } }] } }, /server 4: clientPort: localhost:20003 is used by existing server 3/],
+    ['tickTime above 60000', { ...base(), settings: { tickTime: 120000 } }, /settings: tickTime: must be in 1\.\.60000 \(milliseconds\)/],
+    ['initLimit above 10000 ticks', { ...base(), settings: { initLimit: 1000000 } }, /settings: initLimit: must be in 1\.\.10000 \(ticks\)/],
+    ['a heap no JVM takes', { ...base(), settings: { jvmHeapMb: 2 ** 53 } }, /settings: jvmHeapMb: must be in 64\.\.1048576 \(MiB\)/],
+    ['an extra integer beyond a Java int', { ...base(), settings: { extra: { maxClientCnxns: 2 ** 31 } } }, /settings: extra\.maxClientCnxns: must be a whole number in 0\.\.2147483647 \(connections per client address; 0: no limit\), not 2147483648/],
+    ['an extra integer as 1e21', { ...base(), settings: { extra: { preAllocSize: 1e21 } } }, /settings: extra\.preAllocSize: must be a whole number in 1\.\.2147483647 \(KiB\), not 1e\+21/],
+    ['an extra boolean as 1', { ...base(), settings: { extra: { syncEnabled: 1 } } }, /settings: extra\.syncEnabled: must be true or false, not 1/],
+    ['leaderServes true (ZooKeeper would read it as yes... or not)', { ...base(), settings: { extra: { leaderServes: true } } }, /settings: extra\.leaderServes: must be yes or no \(ZooKeeper reads only the exact word no as no\), not true/],
+    ['a value ending in a backslash (joins the next zoo.cfg line)', { ...base(), settings: { extra: { 'autopurge.purgeInterval': '1\\' } } }, /settings: extra\.autopurge\.purgeInterval: must not end in a backslash/],
+    ['a value with a control character', { ...base(), settings: { extra: { maxCnxns: '1\u001b' } } }, /settings: extra\.maxCnxns: must be a single line without control characters/],
+    ['session timeouts that cross', { ...base(), settings: { extra: { minSessionTimeout: 10000, maxSessionTimeout: 9000 } } }, /settings: extra\.minSessionTimeout: minSessionTimeout 10000 exceeds maxSessionTimeout 9000: ZooKeeper would not start/],
+    ['minSessionTimeout above 20 x tickTime', { ...base(), settings: { tickTime: 100, extra: { minSessionTimeout: 2001 } } }, /settings: extra\.minSessionTimeout: minSessionTimeout 2001 exceeds maxSessionTimeout 2000 \(20 × tickTime\)/],
+    ['settings.dataDir, which no host driver honours', { ...base(), settings: { dataDir: '/srv/zk' } }, /settings: dataDir: is not supported/],
+    ['an adopted path beyond PATH_MAX', { ...base(), existing: { servers: [{ ...server(1), run: { zooCfg: `/${'c'.repeat(4100)}`, dataDir: '/d', service: 'zk.service' } }] } }, /existing server 1: run\.zooCfg: must be at most 4096 characters/],
   ];
 
   test.each(cases)('rejects %s', (_label, spec, message) => {
     expect(problems(spec).join('\n')).toMatch(message);
+  });
+
+  test('every allowed extra key has a type; a value of that type passes, a wrong one is named', () => {
+    for (const [key, type] of EXTRA_KEY_TYPES) {
+      const good = type.kind === 'int' ? String(type.min) : type.kind === 'boolean' ? 'true' : 'no';
+      expect([key, extraValueProblem(key, good)]).toEqual([key, undefined]);
+      expect([key, extraValueProblem(key, 'x')]).toEqual([key, expect.stringMatching(/^must be /)]);
+      if (type.kind === 'int') expect(extraValueProblem(key, String(type.max + 1))).toMatch(/^must be a whole number in /);
+    }
+  });
+
+  test('a normalised spec validates again (extra values are text once normalised: what the handler and the state hold)', () => {
+    const e = parseEnsembleSpec({ ...base(), settings: { extra: { maxClientCnxns: 60, syncEnabled: false, leaderServes: 'no', 'autopurge.purgeInterval': '1' } } });
+    expect(e.settings.extra).toEqual({ 'autopurge.purgeInterval': '1', leaderServes: 'no', maxClientCnxns: '60', syncEnabled: 'false' });
+    expect(parseEnsembleSpec(JSON.parse(JSON.stringify(e)))).toEqual(e);
+  });
+
+  test('hosts: names, strict dotted IPv4, one key per address', () => {
+    for (const ok of ['zk1', 'zk-1.example.com', '10.0.0.1', '127.0.0.1', '223.255.255.254', 'a1.b2', 'localhost']) expect([ok, hostProblem(ok)]).toEqual([ok, undefined]);
+    for (const bad of ['-zk', 'zk_1', 'zk..1', '1.2.3.4.5', '01.2.3.4', '1.2.3', '4294967295', '0x0', '0.0.0.0', '00', '239.1.1.1', '255.255.255.255', '']) expect([bad, hostProblem(bad)]).toEqual([bad, expect.any(String)]);
+    expect(addressKey('LocalHost')).toBe('127.0.0.1');
+    expect(addressKey('ZK1.Example')).toBe('zk1.example');
   });
 
   test('reports every problem at once', () => {
