@@ -11,13 +11,14 @@ import { Annotations, App, Lazy, LocalBackend, LocalExecProvisioner, TerraformBa
 import { Construct } from 'constructs';
 import { Ensemble, EnsembleSpec, Server } from '../model/types';
 import { DEFAULT_LOCAL_BASE_DIR } from '../model/defaults';
-import { parseEnsembleSpec, SpecError } from '../model/validate';
+import { CONTROL_CHARS, SpecError, SpecProblem, validateEnsembleSpec } from '../model/validate';
+import { APPLY_FLAGS, secondsProblem } from '../model/handler-args';
 import { settingsHash } from '../model/settings-hash';
 import { connectString, transitionalConnectString } from '../model/connect-string';
 import { sizingAdvice } from '../model/sizing';
-import { parseHostsConfig, HostsConfig } from '../hosts/config';
+import { checkHostsConfig, HostsConfig } from '../hosts/config';
 import { applyCommand, DESIRED_ENV, HOSTS_ENV, PREVIOUS_ENV, handlerScript, portablePath, teardownCommand, terraformLiteral } from './handler-command';
-import { HostsProps, ResourceKind, ZooKeeperEnsembleProps } from './props';
+import { ResourceKind, RolloutTimeoutsProps, ZooKeeperEnsembleProps } from './props';
 import { kindResource } from './resources';
 import { previousSpecInState } from './terraform-json';
 
@@ -46,20 +47,17 @@ export class ZooKeeperEnsemble extends Construct {
 
   constructor(scope: Construct, id: string, props: ZooKeeperEnsembleProps) {
     super(scope, id);
-    this.ensemble = validate(id, props);
+    const { ensemble, hosts } = validate(this, id, props);
+    this.ensemble = ensemble;
     this.resourceKind = props.resourceKind ?? 'terraform_data';
     if (!['terraform_data', 'null_resource'].includes(this.resourceKind)) {
       throw new Error(`ZooKeeperEnsemble ${id}: resourceKind: must be terraform_data or null_resource, not ${String(this.resourceKind)}`);
     }
-    const hosts = hostsConfigOf(id, props.hosts, this.ensemble);
     const name = this.ensemble.name;
     const desired = desiredSpecJson(this.ensemble);
     this.connectString = connectString(this.ensemble.servers);
     if (props.sizingWarnings !== false) for (const advice of sizingAdvice(this.ensemble)) Annotations.of(this).addWarning(advice);
 
-    if (props.eventsFile !== undefined && (props.eventsFile.trim() === '' || /[\x00-\x1f\x7f]/.test(props.eventsFile))) {
-      throw new Error(`ZooKeeperEnsemble ${id}: eventsFile: must be a file name, without control characters`);
-    }
     // The handler runs from the app's directory, whatever directory Terraform runs in.
     const appDir = process.cwd();
     const stackDir = join(resolve(App.of(this).outdir), 'stacks', TerraformStack.of(this).node.id);
@@ -129,29 +127,83 @@ export class ZooKeeperEnsemble extends Construct {
   }
 }
 
-function validate(id: string, props: ZooKeeperEnsembleProps): Ensemble {
-  try {
-    // Only the spec's own fields: the construct's props (hosts, timeouts, ...) are not part of the spec.
-    const spec: EnsembleSpec = { name: props.name, servers: props.servers, settings: props.settings, strategy: props.strategy, standalone: props.standalone, existing: props.existing };
-    return parseEnsembleSpec(spec);
-  } catch (e) {
-    if (e instanceof SpecError) throw new SpecError(e.problems, `ZooKeeperEnsemble ${id} (${props.name})`);
-    throw e;
+/**
+ * The most bytes of JSON one environment variable of the handler may carry. Linux refuses a single
+ * variable over 128 KiB (MAX_ARG_STRLEN) with E2BIG, and local-exec would then fail at deploy.
+ */
+export const MAX_ENV_JSON_BYTES = 100000;
+
+const TIMEOUT_FLAGS: Readonly<Record<keyof RolloutTimeoutsProps, (typeof APPLY_FLAGS)['syncSeconds']>> = {
+  syncSeconds: APPLY_FLAGS.syncSeconds, drainSeconds: APPLY_FLAGS.drainSeconds, quorumSeconds: APPLY_FLAGS.quorumSeconds, bakeSeconds: APPLY_FLAGS.bakeSeconds,
+};
+
+/** The construct's own props: what the handler gets on its command line, checked as the CLI will check it. */
+function propProblems(props: ZooKeeperEnsembleProps): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const timeouts = (props.timeouts ?? {}) as Record<string, unknown>;
+  for (const [field, value] of Object.entries(timeouts)) {
+    const flag = TIMEOUT_FLAGS[field as keyof RolloutTimeoutsProps];
+    if (!flag) { problems.push({ where: 'timeouts', field, message: `unknown field; allowed: ${Object.keys(TIMEOUT_FLAGS).join(', ')}` }); continue; }
+    if (value === undefined) continue;
+    const problem = typeof value === 'number' ? secondsProblem(flag, String(value)) : 'must be a number of seconds';
+    if (problem) problems.push({ where: 'timeouts', field, message: `${problem}, not ${String(value)}` });
   }
+  const file = (value: string | undefined, where: string, field: string) => {
+    if (value !== undefined && (typeof value !== 'string' || value.trim() === '' || CONTROL_CHARS.test(value))) {
+      problems.push({ where, field, message: 'must be a file name, without control characters' });
+    }
+  };
+  file(props.eventsFile, 'ensemble', 'eventsFile');
+  file(props.superuser?.passwordFile, 'superuser', 'passwordFile');
+  return problems;
+}
+
+/** An ensemble of the same name declared earlier in this stack: they would share resources, outputs and servers. */
+function sameNameProblems(self: Construct, name: unknown): SpecProblem[] {
+  const other = TerraformStack.of(self).node.findAll()
+    .find((c) => c !== self && c instanceof ZooKeeperEnsemble && (c as { ensemble?: Ensemble }).ensemble?.name === name);
+  return other ? [{ where: 'ensemble', field: 'name', message: `${String(name)} is already the name of ZooKeeperEnsemble ${other.node.path} in this stack; two ensembles with one name would share their resources, outputs and servers` }] : [];
+}
+
+/** What the handler is handed in its environment must fit there (see MAX_ENV_JSON_BYTES). */
+function sizeProblem(where: string, field: string, what: string, json: string): SpecProblem[] {
+  const bytes = Buffer.byteLength(terraformLiteral(json), 'utf8');
+  return bytes <= MAX_ENV_JSON_BYTES ? [] : [{
+    where, field,
+    message: `${what} is ${bytes} bytes as JSON, over the ${MAX_ENV_JSON_BYTES} that fit in the environment variable the deploy hands it to zk-rollout in (Linux refuses one over 128 KiB: E2BIG)`,
+  }];
+}
+
+/**
+ * Every problem of the props at once, each named by server (or part) and field: the spec, the host
+ * driver settings, the timeouts and files the handler gets, the name's uniqueness in the stack, and the
+ * size of what travels in the environment. Nothing is created when there is one.
+ */
+function validate(self: Construct, id: string, props: ZooKeeperEnsembleProps): { ensemble: Ensemble; hosts: HostsConfig } {
+  // Only the spec's own fields: the construct's props (hosts, timeouts, ...) are not part of the spec.
+  const spec: EnsembleSpec = { name: props.name, servers: props.servers, settings: props.settings, strategy: props.strategy, standalone: props.standalone, existing: props.existing };
+  const result = validateEnsembleSpec(spec);
+  const checked = checkHostsConfig(props.hosts ?? { driver: 'local' as const });
+  const problems: SpecProblem[] = [
+    ...(result.ok ? [] : result.problems),
+    ...(checked.ok ? [] : checked.problems.map((p) => ({ where: 'hosts', ...p }))),
+    ...propProblems(props),
+    ...sameNameProblems(self, props.name),
+  ];
+  if (result.ok && checked.ok) {
+    const hosts = hostsConfigOf(checked.config, result.ensemble);
+    problems.push(...sizeProblem('ensemble', '(spec)', 'the spec', desiredSpecJson(result.ensemble)));
+    if (hosts.driver === 'ssh') problems.push(...sizeProblem('hosts', '(hosts)', 'the host driver settings', JSON.stringify(hosts)));
+    if (problems.length === 0) return { ensemble: result.ensemble, hosts };
+  }
+  throw new SpecError(problems, `ZooKeeperEnsemble ${id} (${String(props.name)})`);
 }
 
 /**
  * The host driver settings the handler gets, validated at synth. For ssh, every server's host joins
  * the inventory of machines, so that the rollout looks for servers on each of them.
  */
-function hostsConfigOf(id: string, props: HostsProps | undefined, ensemble: Ensemble): HostsConfig {
-  const given = props ?? { driver: 'local' as const };
-  let config: HostsConfig;
-  try {
-    config = parseHostsConfig(given, `ZooKeeperEnsemble ${id}: hosts`);
-  } catch (e) {
-    throw new Error((e as Error).message);
-  }
+function hostsConfigOf(config: HostsConfig, ensemble: Ensemble): HostsConfig {
   if (config.driver !== 'ssh') return config;
   const machines = { ...Object.fromEntries(ensemble.servers.map((s) => [s.host, {}])), ...(config.machines ?? {}) };
   return { ...config, machines };

@@ -5,6 +5,7 @@
  * back with `fromFlagValues`, so a flag cannot be renamed on one side only.
  */
 import { DEFAULT_BAKE_MS, DEFAULT_LOCAL_BASE_DIR, DEFAULT_TIMEOUTS, msToSeconds } from './defaults';
+import { CONTROL_CHARS, ENSEMBLE_NAME_RE } from './validate';
 
 /** What the construct passes to `zk-rollout apply` (Terraform's local-exec on create). */
 export interface ApplyArgs {
@@ -72,7 +73,15 @@ export interface FlagSpec<K extends FlagKind = FlagKind> {
   readonly required?: boolean;
   /** Numbers: `positive` (the default) or `zero-or-more`. */
   readonly range?: 'positive' | 'zero-or-more';
+  /** Strings: what a value must look like, and what to call one that does not (`not an ensemble name (...)`). */
+  readonly pattern?: { readonly test: (text: string) => boolean; readonly what: string };
 }
+
+/** The longest wait a rollout takes, in seconds (a day): well within what a timer can hold. */
+export const MAX_SECONDS = 86400;
+
+/** A file name on one line: the construct writes it into a shell command. */
+const FILE_NAME = { test: (t: string) => t !== '' && !CONTROL_CHARS.test(t), what: 'must be a file name without control characters' } as const;
 
 type KindOf<V> = NonNullable<V> extends number ? 'number' : NonNullable<V> extends boolean ? 'boolean' : 'string';
 
@@ -82,10 +91,10 @@ export type FlagTable<T> = { readonly [K in keyof Required<T>]-?: FlagSpec<KindO
 const seconds = (ms: number) => String(msToSeconds(ms));
 
 const FLAGS = {
-  desired: { flag: '--desired', short: '-d', kind: 'string', value: '<spec>', description: 'desired ensemble spec (JSON file)' },
+  desired: { flag: '--desired', short: '-d', kind: 'string', value: '<spec>', description: 'desired ensemble spec (JSON file)', pattern: FILE_NAME },
   desiredEnv: { flag: '--desired-env', kind: 'string', value: '<variable>', description: 'read the desired spec (JSON) from this environment variable instead (what cdktf deploy passes)' },
-  baseDir: { flag: '--base-dir', kind: 'string', value: '<dir>', description: 'local host driver: where server directories live', default: DEFAULT_LOCAL_BASE_DIR },
-  hosts: { flag: '--hosts', kind: 'string', value: '<file>', description: 'host driver settings (JSON): {"driver":"ssh", ...} for remote machines; default local under --base-dir' },
+  baseDir: { flag: '--base-dir', kind: 'string', value: '<dir>', description: 'local host driver: where server directories live', default: DEFAULT_LOCAL_BASE_DIR, pattern: FILE_NAME },
+  hosts: { flag: '--hosts', kind: 'string', value: '<file>', description: 'host driver settings (JSON): {"driver":"ssh", ...} for remote machines; default local under --base-dir', pattern: FILE_NAME },
   hostsEnv: { flag: '--hosts-env', kind: 'string', value: '<variable>', description: 'read the host driver settings (JSON) from this environment variable instead' },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -94,13 +103,13 @@ export const SPEC_AND_HOST_FLAGS: FlagTable<SpecAndHostArgs> = FLAGS;
 export const APPLY_FLAGS: FlagTable<ApplyCommandArgs> = {
   desired: FLAGS.desired,
   desiredEnv: FLAGS.desiredEnv,
-  previous: { flag: '--previous', kind: 'string', value: '<spec>', description: 'the previous deploy\'s spec (JSON file): its servers are looked at for the running ensemble too' },
+  previous: { flag: '--previous', kind: 'string', value: '<spec>', description: 'the previous deploy\'s spec (JSON file): its servers are looked at for the running ensemble too', pattern: FILE_NAME },
   previousEnv: { flag: '--previous-env', kind: 'string', value: '<variable>', description: 'read the previous deploy\'s spec (JSON) from this environment variable (what cdktf deploy passes; unset or empty: none)' },
   hosts: FLAGS.hosts,
   hostsEnv: FLAGS.hostsEnv,
   baseDir: FLAGS.baseDir,
   skipAcl: { flag: '--skip-acl', kind: 'boolean', description: 'let reconfig run without authentication (explicit opt-in; default is the superuser digest)' },
-  passwordFile: { flag: '--password-file', kind: 'string', value: '<file>', description: 'file holding the ZooKeeper superuser password (else ZK_ROLLOUT_SUPER_PASSWORD)' },
+  passwordFile: { flag: '--password-file', kind: 'string', value: '<file>', description: 'file holding the ZooKeeper superuser password (else ZK_ROLLOUT_SUPER_PASSWORD)', pattern: FILE_NAME },
   createPasswordFile: { flag: '--create-password-file', kind: 'boolean', description: 'create --password-file with a random password if it is missing and the ensemble was never started' },
   syncSeconds: { flag: '--sync-timeout', kind: 'number', value: '<seconds>', description: 'how long a server may take to sync', default: seconds(DEFAULT_TIMEOUTS.syncMs) },
   drainSeconds: { flag: '--drain-timeout', kind: 'number', value: '<seconds>', description: 'how long to wait for clients to leave a server before removing it', default: seconds(DEFAULT_TIMEOUTS.drainMs) },
@@ -108,11 +117,14 @@ export const APPLY_FLAGS: FlagTable<ApplyCommandArgs> = {
   bakeSeconds: { flag: '--bake-time', kind: 'number', value: '<seconds>', range: 'zero-or-more', description: 'after new servers are added and synced, hold this long checking health before any server is removed (0: no hold)', default: seconds(DEFAULT_BAKE_MS) },
   rollbackOnFailure: { flag: '--rollback-on-failure', kind: 'boolean', description: 'when the rollout fails, return the ensemble to the membership it started from, then report both' },
   acceptDrift: { flag: '--accept-drift', kind: 'boolean', description: 'plan from the live ensemble even when its configuration moved since zk-rollout last changed it (else apply stops before acting); also ZK_ROLLOUT_ACCEPT_DRIFT=1' },
-  events: { flag: '--events', kind: 'string', value: '<file|->', description: 'write structured rollout events as JSON lines to this file, or to stdout with -' },
+  events: { flag: '--events', kind: 'string', value: '<file|->', description: 'write structured rollout events as JSON lines to this file, or to stdout with -', pattern: FILE_NAME },
 };
 
 export const TEARDOWN_FLAGS: FlagTable<TeardownArgs> = {
-  ensemble: { flag: '--ensemble', kind: 'string', value: '<name>', description: 'ensemble name', required: true },
+  ensemble: {
+    flag: '--ensemble', kind: 'string', value: '<name>', description: 'ensemble name', required: true,
+    pattern: { test: (t) => ENSEMBLE_NAME_RE.test(t), what: 'not an ensemble name (a lower-case letter, then lower-case letters, digits and dashes; at most 63)' },
+  },
   hosts: { ...FLAGS.hosts, description: 'host driver settings (JSON); default local under --base-dir' },
   hostsEnv: FLAGS.hostsEnv,
   baseDir: FLAGS.baseDir,
@@ -142,15 +154,25 @@ export function toArgv<T extends object>(table: FlagTable<T>, args: T): string[]
   return argv;
 }
 
+/**
+ * Why `text` is not a number of seconds the flag takes, or undefined: decimal digits with at most three
+ * decimals (milliseconds; no sign, exponent or hex), at most MAX_SECONDS, above 0 unless `zero-or-more`.
+ * The construct checks its timeouts with the same rule on the text it writes.
+ */
+export function secondsProblem(spec: FlagSpec, text: string): string | undefined {
+  const what = spec.range === 'zero-or-more' ? 'a number of seconds, 0 or more' : 'a positive number of seconds';
+  const rule = `must be ${what} (decimal, to the millisecond, at most ${MAX_SECONDS})`;
+  if (!/^\d+(\.\d{1,3})?$/.test(text)) return rule;
+  const n = Number(text);
+  if (n > MAX_SECONDS || (spec.range !== 'zero-or-more' && n === 0)) return rule;
+  return undefined;
+}
+
 /** A number flag's text as a number of seconds, refused with the flag and the text when out of range. */
 export function parseNumberFlag(spec: FlagSpec, text: string): number {
-  const n = Number(text);
-  if (spec.range === 'zero-or-more') {
-    if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new FlagValueError(`${spec.flag} ${text}: must be a number of seconds, 0 or more`);
-  } else if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new FlagValueError(`${spec.flag} ${text}: must be a positive number of seconds`);
-  }
-  return n;
+  const problem = secondsProblem(spec, text);
+  if (problem) throw new FlagValueError(`${spec.flag} ${text}: ${problem}`);
+  return Number(text);
 }
 
 /**
@@ -164,6 +186,7 @@ export function fromFlagValues<T extends object>(table: FlagTable<T>, valueOf: (
     if (v === undefined) continue;
     if (spec.kind === 'boolean') out[field] = v === true;
     else if (spec.kind === 'number') out[field] = parseNumberFlag(spec, String(v));
+    else if (spec.pattern && !spec.pattern.test(String(v))) throw new FlagValueError(`${spec.flag} ${String(v)}: ${spec.pattern.what}`);
     else out[field] = String(v);
   }
   return out as T;

@@ -188,7 +188,7 @@ describe('GIVEN servers on remote machines (the ssh driver)', () => {
 
   test('WHEN an ssh setting is malformed THEN synth fails naming it', () => {
     expect(() => synth({ ...base, hosts: { ...ssh, port: 0, machines: { x: { jumpHost: 'not a host' } } } }))
-      .toThrow(/ZooKeeperEnsemble zk: hosts: .*port: Number must be greater than or equal to 1.*machines\.x\.jumpHost: must be \[user@\]host\[:port\]/);
+      .toThrow(/^invalid ZooKeeperEnsemble zk \(orders\) \(2 problems\):\n {2}- hosts: port: must be in 1\.\.65535\n {2}- hosts: machines\.x\.jumpHost: must be \[user@\]host\[:port\]/);
   });
 });
 

@@ -59,8 +59,8 @@ describe('apply', () => {
   });
 
   test('a number out of range is bad input, named by its flag', async () => {
-    await expect(parse(['apply', '--sync-timeout', '0'])).rejects.toThrow(new InputError('--sync-timeout 0: must be a positive number of seconds'));
-    await expect(parse(['apply', '--bake-time', '-1'])).rejects.toThrow(new InputError('--bake-time -1: must be a number of seconds, 0 or more'));
+    await expect(parse(['apply', '--sync-timeout', '0'])).rejects.toThrow(new InputError('--sync-timeout 0: must be a positive number of seconds (decimal, to the millisecond, at most 86400)'));
+    await expect(parse(['apply', '--bake-time', '-1'])).rejects.toThrow(new InputError('--bake-time -1: must be a number of seconds, 0 or more (decimal, to the millisecond, at most 86400)'));
     await expect(parse(['apply', '--drain-timeout', 'soon'])).rejects.toBeInstanceOf(InputError);
   });
 });
