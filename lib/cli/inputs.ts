@@ -2,7 +2,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { z } from 'zod';
 import { Ensemble, Server } from '../model/types';
-import { normaliseServer, parseEnsembleSpec, SpecError } from '../model/validate';
+import { hostProblem, hostSchema, normaliseServer, parseEnsembleSpec, SpecError } from '../model/validate';
 import { ClusterSnapshot } from '../planner/types';
 import { snapshotFromEnsemble } from '../planner/snapshot';
 import { Endpoint, observeEnsemble } from '../runtime/observe';
@@ -82,15 +82,41 @@ export function loadPrevious(opts: { previous?: string; previousEnv?: string }, 
   return r.data.map(normaliseServer);
 }
 
+/** A server in a snapshot: what the planner takes as running, so ids, hosts and ports are checked like a spec's. */
+const port = z.number().int().min(1, 'must be in 1..65535').max(65535, 'must be in 1..65535');
+const snapshotServerSchema = z.object({
+  id: z.number().int().min(1, 'must be in 1..255').max(255, 'must be in 1..255'), host: hostSchema,
+  clientPort: port.optional(), quorumPort: port.optional(), electionPort: port.optional(),
+  role: z.enum(['participant', 'observer']).optional(),
+}).passthrough();
+
+/** Ids listed twice in `list` (at `path`), each as an issue. */
+function duplicateIds(list: readonly { id: number }[], path: string, ctx: z.RefinementCtx, also: ReadonlySet<number> = new Set(), alsoWhat = ''): void {
+  const seen = new Set<number>();
+  list.forEach((s, i) => {
+    if (seen.has(s.id)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path, i, 'id'], message: `duplicate id ${s.id}` });
+    else if (also.has(s.id)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path, i, 'id'], message: `id ${s.id} is ${alsoWhat}` });
+    seen.add(s.id);
+  });
+}
+
 const snapshotSchema = z.object({
   configVersion: z.string().regex(/^[0-9a-fA-F]+$/, 'must be a hex config version'),
-  members: z.array(serverSchema).min(1, 'must list at least one member'),
+  members: z.array(snapshotServerSchema).min(1, 'must list at least one member'),
   leaderId: z.number().int().nullable(),
   observations: z.array(z.object({
     id: z.number().int(), up: z.boolean(), synced: z.boolean(), settingsHash: z.string().optional(),
-    view: z.array(serverSchema).optional(),
+    view: z.array(snapshotServerSchema).optional(),
   })),
-  joiners: z.array(serverSchema).optional(),
+  joiners: z.array(snapshotServerSchema).optional(),
+}).superRefine((d, ctx) => {
+  duplicateIds(d.members, 'members', ctx);
+  duplicateIds(d.joiners ?? [], 'joiners', ctx, new Set(d.members.map((m) => m.id)), 'already a member');
+  duplicateIds(d.observations, 'observations', ctx);
+  const leader = d.members.find((m) => m.id === d.leaderId);
+  if (d.leaderId !== null && (!leader || leader.role === 'observer')) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['leaderId'], message: `${d.leaderId} is not a voting member` });
+  }
 });
 
 export function parseSnapshot(input: unknown, source: string): ClusterSnapshot {
@@ -110,10 +136,15 @@ export function parseSnapshot(input: unknown, source: string): ClusterSnapshot {
 
 const ENDPOINTS = /^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/;
 
+/** `host:port[,host:port]`, each host a host name or IPv4 address and each port in 1..65535. */
 export function parseEndpoints(text: string): Endpoint[] {
   return text.split(',').map((part) => {
-    const [host, port] = part.split(':');
-    return { host, port: Number(port) };
+    const [host, portText] = part.split(':');
+    const port = Number(portText);
+    const problem = hostProblem(host);
+    if (problem) throw new InputError(`--current ${text}: ${host}: ${problem}`);
+    if (!/^\d+$/.test(portText) || port < 1 || port > 65535) throw new InputError(`--current ${text}: ${part}: the port must be in 1..65535`);
+    return { host, port };
   });
 }
 
@@ -122,9 +153,15 @@ export function parseEndpoints(text: string): Endpoint[] {
  * `host:port[,host:port]` of live servers. The leader of a spec file is `leader` or the highest voter.
  */
 export async function loadCurrent(arg: string, desired: Ensemble, leader?: number): Promise<{ snapshot: ClusterSnapshot; source: string }> {
+  const noLeader = (what: string) => {
+    if (leader !== undefined) throw new InputError(`--leader ${leader}: only for a spec file as --current; ${what}`);
+  };
   if (existsSync(arg)) {
     const data = readJson(arg, 'current state') as Record<string, unknown>;
-    if (data && typeof data === 'object' && 'members' in data) return { snapshot: parseSnapshot(data, arg), source: `snapshot ${arg}` };
+    if (data && typeof data === 'object' && 'members' in data) {
+      noLeader(`snapshot ${arg} names its leader (leaderId)`);
+      return { snapshot: parseSnapshot(data, arg), source: `snapshot ${arg}` };
+    }
     const e = (() => {
       try { return parseEnsembleSpec(data); } catch (err) {
         if (err instanceof SpecError) throw new InputError(`current spec ${arg}: ${err.message}`);
@@ -138,7 +175,9 @@ export async function loadCurrent(arg: string, desired: Ensemble, leader?: numbe
     }
   }
   if (ENDPOINTS.test(arg)) {
-    const { snapshot } = await observeEnsemble(parseEndpoints(arg), { candidates: [...desired.servers, ...adoptedServers(desired)] });
+    const endpoints = parseEndpoints(arg);
+    noLeader('the live servers say which one leads');
+    const { snapshot } = await observeEnsemble(endpoints, { candidates: [...desired.servers, ...adoptedServers(desired)] });
     return { snapshot, source: `live ensemble via ${arg}` };
   }
   throw new InputError(`--current ${arg}: neither an existing file nor host:port[,host:port]`);

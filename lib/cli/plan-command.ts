@@ -29,8 +29,11 @@ export const EXIT = { ok: 0, failure: 1, badInput: 2, refused: 3 } as const;
 
 export async function runPlanCommand(opts: PlanCommandOptions, out: (s: string) => void): Promise<number> {
   if (!PLAN_FORMATS.includes(opts.format as PlanFormat)) throw new InputError(`--format ${opts.format}: must be one of ${PLAN_FORMATS.join(', ')}`);
-  const leader = opts.leader === undefined ? undefined : Number(opts.leader);
+  const leader = opts.leader === undefined ? undefined : /^\d{1,3}$/.test(opts.leader) ? Number(opts.leader) : NaN;
   if (leader !== undefined && !(Number.isInteger(leader) && leader >= 1 && leader <= 255)) throw new InputError(`--leader ${opts.leader}: must be a server id in 1..255`);
+  // The leader to assume is for a spec file as --current (a running ensemble taken as healthy), and only there.
+  if (leader !== undefined && opts.stack !== undefined) throw new InputError(`--leader ${opts.leader}: only with a spec file as --current; --stack reads the leader from the live servers or takes the highest voter of the recorded spec`);
+  if (leader !== undefined && opts.current === undefined) throw new InputError(`--leader ${opts.leader}: only with a spec file as --current (the leader to assume for it); without --current the plan is a bootstrap, which has no leader yet`);
   if (opts.stack !== undefined) return runStackPlan(opts, out);
   if (opts.desired === undefined) throw new InputError('give --desired <spec> (or --stack <name> to plan a synthesized cdktf stack)');
   const desired = loadSpec(opts.desired);

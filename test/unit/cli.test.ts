@@ -4,6 +4,8 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { server } from '../support/fixtures';
+import { buildProgram } from '../../lib/cli/main';
+import { InputError } from '../../lib/cli/inputs';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'dist', 'lib', 'cli', 'main.js');
@@ -135,5 +137,81 @@ describe('what cdktf deploy and destroy run', () => {
     const r = run(['plan', '--stack', 'nope', '--outdir', mkdtempSync(join(tmpdir(), 'zk-cli-'))]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/stack nope: .*cdk\.tf\.json does not exist; run `cdktf synth` first/);
+  });
+});
+
+/**
+ * Bad input the CLI refuses before it reaches a server (issue 16), run in-process from lib (the
+ * binary above is the last build): each is an InputError, which the binary exits 2 on, naming the flag.
+ */
+describe('zk-rollout refuses bad input, naming the flag', () => {
+  async function parse(words: readonly string[]): Promise<void> {
+    const program = buildProgram(() => undefined, { apply: async () => 0, teardown: async () => 0 });
+    for (const c of [program, ...program.commands]) c.exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+    try {
+      await program.parseAsync([...words], { from: 'user' });
+    } finally {
+      process.exitCode = undefined;
+    }
+  }
+  const refused = (words: string[], message: RegExp) => expect(parse(words)).rejects.toThrow(expect.objectContaining({ name: InputError.name, message: expect.stringMatching(message) }));
+  const snapshot = (more: object = {}) => writeJson({
+    configVersion: '100000003', leaderId: 2, members: [server(1), server(2), server(3)],
+    observations: [{ id: 1, up: true, synced: true }, { id: 2, up: true, synced: true }, { id: 3, up: true, synced: true }], ...more,
+  });
+  const desired = 'stacks/specs/dev.json';
+
+  test.each<[string, string[], RegExp]>([
+    ['a port 0 in --current', ['--current', '127.0.0.1:2181,127.0.0.1:0'], /^--current 127\.0\.0\.1:2181,127\.0\.0\.1:0: 127\.0\.0\.1:0: the port must be in 1\.\.65535$/],
+    ['a port above 65535 in --current', ['--current', 'zk1:99999'], /^--current zk1:99999: zk1:99999: the port must be in 1\.\.65535$/],
+    ['the wildcard in --current', ['--current', '0.0.0.0:2181'], /^--current 0\.0\.0\.0:2181: 0\.0\.0\.0: 0\.0\.0\.0 is the wildcard address/],
+    ['an address with an octet above 255 in --current', ['--current', '127.0.0.300:2181'], /^--current 127\.0\.0\.300:2181: 127\.0\.0\.300: must be a host name or IPv4 address/],
+    ['--leader without --current', ['--leader', '3'], /^--leader 3: only with a spec file as --current .*a bootstrap/],
+    ['--leader in hex', ['--current', desired, '--leader', '0x3'], /^--leader 0x3: must be a server id in 1\.\.255$/],
+    ['--leader 1e2', ['--current', desired, '--leader', '1e2'], /^--leader 1e2: must be a server id in 1\.\.255$/],
+    ['--bake-time in hex', ['--bake-time', '0x10'], /^--bake-time 0x10: must be a number of seconds, 0 or more \(decimal, to the millisecond, at most 86400\)$/],
+    ['--bake-time with an exponent', ['--bake-time', '1e3'], /^--bake-time 1e3: must be a number of seconds, 0 or more/],
+    ['--bake-time Infinity', ['--bake-time', 'Infinity'], /^--bake-time Infinity: must be a number of seconds, 0 or more/],
+  ])('plan: %s', async (_label, more, message) => {
+    await refused(['plan', '--desired', desired, ...more], message);
+  });
+
+  test('plan: --leader with a snapshot (which names its leader), live servers or --stack', async () => {
+    const snap = snapshot();
+    await refused(['plan', '--desired', desired, '--current', snap, '--leader', '2'], new RegExp(`^--leader 2: only for a spec file as --current; snapshot ${snap} names its leader \\(leaderId\\)$`));
+    await refused(['plan', '--desired', desired, '--current', '127.0.0.1:1', '--leader', '2'], /^--leader 2: only for a spec file as --current; the live servers say which one leads$/);
+    await refused(['plan', '--stack', 'dev', '--leader', '2'], /^--leader 2: only with a spec file as --current; --stack reads the leader/);
+  });
+
+  test.each<[string, object, RegExp]>([
+    ['duplicate member ids', { members: [server(1), server(2), server(2)] }, /members\.2\.id: duplicate id 2/],
+    ['a member port out of range', { members: [server(1), server(2), { ...server(3), clientPort: 70000 }] }, /members\.2\.clientPort: must be in 1\.\.65535/],
+    ['a member port 0', { members: [server(1), server(2), { ...server(3), electionPort: 0 }] }, /members\.2\.electionPort: must be in 1\.\.65535/],
+    ['a member on the wildcard', { members: [server(1), server(2), { ...server(3), host: '0.0.0.0' }] }, /members\.2\.host: 0\.0\.0\.0 is the wildcard address/],
+    ['a joiner that is already a member', { joiners: [server(3)] }, /joiners\.0\.id: id 3 is already a member/],
+    ['duplicate observations', { observations: [{ id: 1, up: true, synced: true }, { id: 1, up: false, synced: false }] }, /observations\.1\.id: duplicate id 1/],
+    ['a leader that is not a member', { leaderId: 9 }, /leaderId: 9 is not a voting member/],
+  ])('plan: a snapshot with %s', async (_label, more, message) => {
+    await refused(['plan', '--desired', desired, '--current', snapshot(more)], new RegExp(`^snapshot .*: ${message.source}`));
+  });
+
+  test.each<[string, string[], RegExp]>([
+    ['an --ensemble name too long', ['teardown', '--ensemble', `z${'k'.repeat(63)}`], /^--ensemble zk+: not an ensemble name \(a lower-case letter, then lower-case letters, digits and dashes; at most 63\)$/],
+    ['an --ensemble name starting with a digit', ['teardown', '--ensemble', '1zk'], /^--ensemble 1zk: not an ensemble name/],
+    ['an --ensemble name with a newline', ['teardown', '--ensemble', 'zk\nx'], /^--ensemble zk\nx: not an ensemble name/],
+    ['--sync-timeout in hex', ['apply', '--desired', desired, '--sync-timeout', '0x1e'], /^--sync-timeout 0x1e: must be a positive number of seconds/],
+    ['--quorum-timeout -1', ['apply', '--desired', desired, '--quorum-timeout', '-1'], /^--quorum-timeout -1: must be a positive number of seconds/],
+    ['--drain-timeout NaN', ['apply', '--desired', desired, '--drain-timeout', 'NaN'], /^--drain-timeout NaN: must be a positive number of seconds/],
+    ['--sync-timeout above a day', ['apply', '--desired', desired, '--sync-timeout', '86401'], /^--sync-timeout 86401: .*at most 86400/],
+    ['--events with a newline', ['apply', '--desired', desired, '--events', 'ev\n.jsonl'], /^--events ev\n\.jsonl: must be a file name without control characters$/],
+    ['--password-file with a newline', ['apply', '--desired', desired, '--password-file', 'pw\n'], /^--password-file pw\n: must be a file name without control characters$/],
+    ['--base-dir with a newline', ['teardown', '--ensemble', 'zk', '--base-dir', '.zk\n'], /^--base-dir \.zk\n: must be a file name without control characters$/],
+  ])('apply and teardown: %s', async (_label, words, message) => {
+    await refused(words, message);
+  });
+
+  test('fractional seconds to the millisecond, and 0 for the bake, are taken', async () => {
+    await expect(parse(['apply', '--desired', desired, '--sync-timeout', '0.5', '--drain-timeout', '86400', '--quorum-timeout', '1.125', '--bake-time', '0'])).resolves.toBeUndefined();
+    await expect(parse(['teardown', '--ensemble', `z${'k'.repeat(62)}`])).resolves.toBeUndefined();
   });
 });
