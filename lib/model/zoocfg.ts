@@ -2,7 +2,7 @@
 import { Ensemble, Membership, Role, Server } from './types';
 
 /** The four-letter words the rollout uses, and nothing more. */
-export const FOUR_LETTER_WORDS = ['srvr', 'mntr', 'conf', 'cons', 'ruok'] as const;
+export const FOUR_LETTER_WORDS = ['srvr', 'mntr', 'conf', 'ruok'] as const;
 
 /** `server.N=host:quorum:election:role;host:client`, the form ZooKeeper itself writes. */
 export function renderServerLine(s: Server): string {

@@ -1,11 +1,13 @@
 /**
  * Security defaults on real servers: only the 4lw words the tool uses answer, nothing listens but the
  * server's own three ports (no AdminServer), reconfig needs the superuser, skipACL only when asked,
- * and a config write that fails leaves the server's files as they were.
+ * a config write that fails leaves the server's files as they were, and the superuser digest reaches
+ * servers only through a 0600 file (no command line, no inherited ZK_ROLLOUT_* variable).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdminClient, ZK } from '../../lib/runtime/admin-client';
+import { superDigest } from '../../lib/runtime/credentials';
 import { fourLetterWord } from '../../lib/runtime/four-letter';
 import { observeEnsemble } from '../../lib/runtime/observe';
 import { installServerFiles } from '../../lib/runtime/server-config';
@@ -34,14 +36,37 @@ function listeningPorts(pid: number): number[] {
   return [...new Set(ports)].sort((a, b) => a - b);
 }
 
+/** zk-rollout's own variables, set in this process as cdktf deploy sets them: no server may inherit them. */
+const OWN_ENV = { ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password!, ZK_ROLLOUT_DESIRED: '{"name":"itsec"}' };
+
 beforeAll(async () => {
+  Object.assign(process.env, OWN_ENV);
   await cluster.apply(cluster.ensemble([1, 2, 3]));
 });
+afterAll(() => { for (const k of Object.keys(OWN_ENV)) delete process.env[k]; });
+
+/**
+ * The superuser digest reached the server only through its 0600 argument file: on the command line
+ * there is `@<file>` and no digest, in its environment no ZK_ROLLOUT_* variable and no password.
+ */
+function expectNoSecretInProcess(pid: number, serverDir: string): void {
+  const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  const argFile = join(serverDir, 'conf', 'jvm-secrets.args');
+  expect(cmdline).toContain(`@${argFile}`);
+  expect(cmdline.join(' ')).not.toMatch(/superDigest/);
+  expect(cmdline.join(' ')).not.toContain(AUTH.password!);
+  expect(statSync(argFile).mode & 0o777).toBe(0o600);
+  expect(readFileSync(argFile, 'utf8')).toContain(`-Dzookeeper.DigestAuthenticationProvider.superDigest=${superDigest(AUTH.user!, AUTH.password!)}`);
+  const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  expect(environ.filter((e) => e.startsWith('ZK_ROLLOUT_'))).toEqual([]);
+  expect(environ.join('\n')).not.toContain(AUTH.password!);
+}
 
 test('only the four-letter words the tool uses answer; the others are refused by the server', async () => {
   const s = cluster.ensemble([1]).servers[0];
-  for (const word of ['srvr', 'mntr', 'conf', 'cons', 'ruok']) await expect(fourLetterWord(s.host, s.clientPort, word)).resolves.not.toMatch(/not in the whitelist/);
-  for (const word of ['stat', 'dump', 'envi', 'wchc', 'crst']) await expect(fourLetterWord(s.host, s.clientPort, word)).rejects.toThrow(/not in 4lw\.commands\.whitelist/);
+  for (const word of ['srvr', 'mntr', 'conf', 'ruok']) await expect(fourLetterWord(s.host, s.clientPort, word)).resolves.not.toMatch(/not in the whitelist/);
+  // cons lists every client's address and session id: the tool never sends it, so no server answers it.
+  for (const word of ['cons', 'stat', 'dump', 'envi', 'wchc', 'crst']) await expect(fourLetterWord(s.host, s.clientPort, word)).rejects.toThrow(/not in 4lw\.commands\.whitelist/);
 });
 
 test('a server listens on its client, quorum and election ports only: no AdminServer', async () => {
@@ -81,7 +106,7 @@ test('skipACL only when opted into: such an ensemble says so in every zoo.cfg, a
   expect(snapshot.members.map((m) => m.id)).toEqual([1, 2]);
 });
 
-test('the superuser password is in no file the servers or the rollout wrote, and in no server\'s command line', async () => {
+test('the superuser password is in no file the servers or the rollout wrote; the digest is in no server\'s command line or environment, only in its 0600 argument file', async () => {
   const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
     .flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
   const all = files(cluster.baseDir);
@@ -89,9 +114,11 @@ test('the superuser password is in no file the servers or the rollout wrote, and
   expect(all.some((f) => f.endsWith('rollout.log'))).toBe(true);
   expect(all.filter((f) => readFileSync(f).includes(AUTH.password!))).toEqual([]);
   for (const id of [1, 2, 3]) {
-    const cmdline = readFileSync(`/proc/${(await cluster.driver.pid(cluster.ensemble([id]).servers[0]))!}/cmdline`, 'utf8');
-    expect(cmdline).toMatch(/superDigest=super:/);
-    expect(cmdline).not.toContain(AUTH.password!);
+    const s = cluster.ensemble([id]).servers[0];
+    expectNoSecretInProcess((await cluster.driver.pid(s))!, cluster.driver.paths(s).dir);
+    // Its directory is its user's only, its log not world-readable.
+    expect(statSync(cluster.driver.paths(s).dir).mode & 0o777).toBe(0o700);
+    expect(statSync(cluster.driver.paths(s).log).mode & 0o007).toBe(0);
   }
 });
 
@@ -142,4 +169,12 @@ test('zk-rollout\'s own znodes are read by anyone and changed only by the superu
     anonymous.close();
     admin.close();
   }
+});
+
+test('the superuser\'s reconfig still works with the digest passed through the file: an observer joins, started with no secret on its command line or in its environment', async () => {
+  await cluster.executor(cluster.ensemble([1, 2, 3], [4]), { bakeMs: 0 }).run();
+  const { snapshot } = await observeEnsemble([{ host: '127.0.0.1', port: 20001 }]);
+  expect(snapshot.members.map((m) => `${m.id}:${m.role}`)).toEqual(['1:participant', '2:participant', '3:participant', '4:observer']);
+  const s4 = cluster.ensemble([1, 2, 3], [4]).servers.find((s) => s.id === 4)!;
+  expectNoSecretInProcess((await cluster.driver.pid(s4))!, cluster.driver.paths(s4).dir);
 });

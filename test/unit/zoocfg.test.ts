@@ -42,7 +42,7 @@ describe('zoo.cfg', () => {
     const text = renderStaticConfig(e, e.servers[0], e.servers, { dataDir: '/var/zk/1', dynamicConfigFile: '/etc/zk/1/zoo.cfg.dynamic' });
     expect(text).toMatch(/^reconfigEnabled=true$/m);
     expect(text).toMatch(/^dynamicConfigFile=\/etc\/zk\/1\/zoo\.cfg\.dynamic$/m);
-    expect(text).toMatch(/^4lw\.commands\.whitelist=srvr,mntr,conf,cons,ruok$/m);
+    expect(text).toMatch(/^4lw\.commands\.whitelist=srvr,mntr,conf,ruok$/m);
     expect(text).toMatch(/^admin\.enableServer=false$/m);
     expect(text).toMatch(/^standaloneEnabled=false$/m);
     expect(text).not.toMatch(/^server\./m);
