@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -9,7 +10,7 @@ import { dirname } from 'node:path';
  */
 export async function writeFileAtomic(path: string, content: string, mode = 0o640): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}-${randomBytes(4).toString('hex')}`;
   try {
     await writeFile(tmp, '', { mode, flag: 'wx' });
     await chmod(tmp, mode);

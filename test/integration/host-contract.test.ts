@@ -4,8 +4,9 @@
  * a Debian-like layout started by an init-style script). Real ZooKeeper servers, standalone, on
  * loopback only; every process the tests start is stopped by its pid.
  */
+import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { AdoptedServer, Server } from '../../lib/model/types';
@@ -16,11 +17,17 @@ import { SshHostDriver } from '../../lib/hosts/ssh';
 import { SshRunner } from '../../lib/hosts/ssh-exec';
 import { RemoteMachine } from '../../lib/hosts/ssh-machine';
 import { HostDriver } from '../../lib/hosts/types';
+import { superDigest } from '../../lib/runtime/credentials';
 import { SshBed } from '../support/ssh-bed';
 
 jest.setTimeout(180000);
 
 const CLASSPATH = '/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar';
+/** The rollout's own variables, set in this process as cdktf deploy sets them: no server may inherit them. */
+const PASSWORD = 'contract-secret-password';
+const DIGEST = superDigest('super', PASSWORD);
+const SUPER = 'zookeeper.DigestAuthenticationProvider.superDigest';
+const OWN_ENV = { ZK_ROLLOUT_SUPER_PASSWORD: PASSWORD, ZK_ROLLOUT_DESIRED: '{"name":"contract"}' };
 const bed = new SshBed([9, 10, 11, 12]);
 const localDir = mkdtempSync(join(tmpdir(), 'zk-contract-'));
 const runner = new SshRunner();
@@ -72,9 +79,13 @@ const ssh: Side = {
   adoptedDriver: (s) => new SshHostDriver({ ...bed.options('contract'), adopted: [s] }),
 };
 
-beforeAll(async () => { await bed.start(); });
+beforeAll(async () => {
+  Object.assign(process.env, OWN_ENV);
+  await bed.start();
+});
 
 afterAll(async () => {
+  for (const k of Object.keys(OWN_ENV)) delete process.env[k];
   for (const d of drivers) await d.close?.().catch(() => undefined);
   await runner.close();
   for (const pid of started) {
@@ -116,6 +127,32 @@ async function answers(s: Server, timeoutMs = 30000): Promise<boolean> {
 }
 
 const cmdline = (pid: number) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'); } catch { return []; } };
+const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+/** The system properties the running JVM has (jcmd), or null when jcmd is not installed. */
+function jvmProperties(pid: number): string | null {
+  try { execFileSync('jcmd', ['-h'], { stdio: 'ignore' }); } catch { return null; }
+  return execFileSync('jcmd', [String(pid), 'VM.system_properties'], { encoding: 'utf8' });
+}
+
+/**
+ * A server started with the superuser digest has it in the JVM (through its 0600 argument file) and
+ * nowhere else a local user can read: not its command line, not its environment, which holds none of
+ * zk-rollout's own variables.
+ */
+function expectDigestOnlyThroughFile(pid: number, argFile: string): void {
+  expect(cmdline(pid)).toContain(`@${argFile}`);
+  expect(cmdline(pid).join(' ')).not.toContain(DIGEST);
+  expect(cmdline(pid).join(' ')).not.toContain('superDigest');
+  expect(mode(argFile)).toBe(0o600);
+  expect(readFileSync(argFile, 'utf8')).toContain(`"-D${SUPER}=${DIGEST}"`);
+  const env = environ(pid);
+  expect(env.filter((e) => e.startsWith('ZK_ROLLOUT_'))).toEqual([]);
+  expect(env.join('\n')).not.toContain(PASSWORD);
+  const props = jvmProperties(pid);
+  if (props !== null) expect(props).toContain(`${SUPER}=${DIGEST.replace(/[:=]/g, (c) => `\\${c}`)}`);
+}
 /** No process, or one that has exited and waits to be reaped (an empty command line). */
 const gone = (pid: number) => cmdline(pid).join('') === '';
 
@@ -167,12 +204,16 @@ describe.each([local, ssh])('on $name', (side) => {
       expect(await d.isRunning(s)).toBe(false);
       expect(await d.runningSettingsHash(s)).toBeUndefined();
 
-      await d.start(s, { heapMb: 64, systemProperties: { 'zk.contract': 'own' } });
+      await d.start(s, { heapMb: 64, systemProperties: { 'zk.contract': 'own' }, secretProperties: { [SUPER]: DIGEST } });
       const pid = await d.pid(s);
       expect(pid).not.toBeNull();
       if (pid === null) return;
       started.add(pid);
       expect(cmdline(pid)).toEqual(expect.arrayContaining([p.zooCfg, '-Dzk.contract=own', '-Xmx64m']));
+      expectDigestOnlyThroughFile(pid, join(p.dir, 'conf', 'jvm-secrets.args'));
+      // Its directory is its user's only; its log is not world-readable.
+      expect(mode(p.dir)).toBe(0o700);
+      expect(mode(p.log) & 0o007).toBe(0);
       expect(await d.isRunning(s)).toBe(true);
       expect(await d.runningSettingsHash(s)).toBe('hash-own-1');
       expect(await answers(s)).toBe(true);
@@ -198,8 +239,9 @@ describe.each([local, ssh])('on $name', (side) => {
       const member = `server.${s.id}=${s.host}:${s.quorumPort}:${s.electionPort}:participant;${s.host}:${s.clientPort}`;
       await d.writeFiles(s, { zooCfg: `${standaloneCfg(s, d.paths(s).dataDir)}${member}\n`, settingsHash: 'h' });
       expect(await d.knownServers()).toEqual([s]);
+      expect(existsSync(join(d.paths(s).dir, 'conf', 'jvm-secrets.args'))).toBe(true);
       await d.deleteFiles(s);
-      expect(existsSync(d.paths(s).dir)).toBe(false);
+      expect(existsSync(d.paths(s).dir)).toBe(false); // the argument file with the digest went with it
       expect(await d.knownServers()).toEqual([]);
     });
   });
@@ -255,8 +297,8 @@ describe.each([local, ssh])('on $name', (side) => {
       expect(await d.isRunning(s)).toBe(false);
     });
 
-    test('started through its start command with the JVM options in SERVER_JVMFLAGS', async () => {
-      await d.start(s, { heapMb: 64, systemProperties: { 'zk.contract': 'adopted', 'zookeeper.forceSnapshotSync': 'true' } });
+    test('started through its start command with the JVM options in SERVER_JVMFLAGS, the digest through @<file>', async () => {
+      await d.start(s, { heapMb: 64, systemProperties: { 'zk.contract': 'adopted', 'zookeeper.forceSnapshotSync': 'true' }, secretProperties: { [SUPER]: DIGEST } });
       const pid = await d.pid(s);
       expect(pid).not.toBeNull();
       if (pid === null) return;
@@ -264,6 +306,10 @@ describe.each([local, ssh])('on $name', (side) => {
       expect(readFileSync(onHost('var/run/zookeeper/zookeeper.pid'), 'utf8').trim()).toBe(String(pid));
       expect(cmdline(pid)).not.toContain('-Xmx64m');
       expect(cmdline(pid)).toEqual(expect.arrayContaining(['-Dzk.contract=adopted', '-Dzookeeper.forceSnapshotSync=true', onHost('etc/zookeeper/conf/zoo.cfg')]));
+      // The argument file beside zoo.cfg, owned like the data directory (the account the server runs as).
+      const argFile = onHost('etc/zookeeper/conf/zk-rollout.jvm-secrets.args');
+      expectDigestOnlyThroughFile(pid, argFile);
+      expect(statSync(argFile).uid).toBe(statSync(onHost('var/lib/zookeeper')).uid);
       expect(await d.runningSettingsHash(s)).toBe('hash-adopted');
       expect(await answers(s)).toBe(true);
     });

@@ -153,3 +153,9 @@ describe('host settings', () => {
     expect(() => parseHostsConfig({ driver: 'local', password: 'x' }, 'h')).toThrow(/Unrecognized key\(s\) in object: 'password'/);
   });
 });
+
+test('the service user and group are ssh settings, per machine or for all, and reach the driver options', () => {
+  const ssh = parseHostsConfig({ driver: 'ssh', serviceUser: 'zk', machines: { '10.0.0.1': { serviceUser: 'other', serviceGroup: 'zkgrp' } } }, 'h');
+  expect(ssh.driver === 'ssh' && sshOptions('orders', ssh)).toEqual({ ensemble: 'orders', defaults: { serviceUser: 'zk' }, machines: { '10.0.0.1': { serviceUser: 'other', serviceGroup: 'zkgrp' } } });
+  expect(() => parseHostsConfig({ driver: 'ssh', serviceUser: 'root\nUser=x' }, 'h')).toThrow(/serviceUser: must be a user name/);
+});
