@@ -1,7 +1,7 @@
 /** zoo.cfg rendering (static and dynamic files) and parsing of ZooKeeper's own membership text. */
 import { Ensemble, Membership, Role, Server } from './types';
 
-/** The four-letter words the rollout uses, and nothing more. */
+/** The four-letter words the rollout uses, and `ruok` (it says nothing about clients): not `cons`, which lists every client's address and session. */
 export const FOUR_LETTER_WORDS = ['srvr', 'mntr', 'conf', 'ruok'] as const;
 
 /** `server.N=host:quorum:election:role;host:client`, the form ZooKeeper itself writes. */

@@ -83,7 +83,7 @@ export function keptDataRefusal(kept: readonly KeptConfig[], desired: readonly S
 /** Something answers at an address the ensemble may use, but no membership can be read from it. */
 export function answeringRefusal(answering: readonly Server[]): string {
   return `refused: ${answering.map((s) => `${address(s)} (server ${s.id})`).join(', ')} ${answering.length > 1 ? 'answer' : 'answers'}, but no ensemble membership could be read `
-    + `(the 'conf' four-letter word must be allowed: 4lw.commands.whitelist=srvr,mntr,conf,cons,ruok). zk-rollout never starts a new ensemble beside a running one; nothing was started. `
+    + `(the 'conf' four-letter word must be allowed: 4lw.commands.whitelist=srvr,mntr,conf,ruok). zk-rollout never starts a new ensemble beside a running one; nothing was started. `
     + `Allow 'conf' on those servers (or stop them, if they are not this ensemble), then re-run apply`;
 }
 

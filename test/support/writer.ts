@@ -76,15 +76,27 @@ export class Writer {
 }
 
 /** Acknowledged writes missing on any of the servers, read from each server alone after `sync`. */
+/**
+ * A session on one server to read the writes back. Opening it is retried a few times: a server busy
+ * right after a rollout may be slow to accept a connection, which says nothing about its data.
+ */
+async function openReader(s: Server): Promise<AdminClient> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await AdminClient.open({ connect: `${s.host}:${s.clientPort}` });
+    } catch (e) {
+      if (attempt < 3) { await new Promise((r) => setTimeout(r, 1000)); continue; }
+      const { fourLetterWord } = await import('../../lib/runtime/four-letter');
+      const srvr = await fourLetterWord(s.host, s.clientPort, 'srvr').catch((x) => String(x));
+      throw new Error(`${(e as Error).message} (3 attempts)\nsrvr:\n${srvr}`);
+    }
+  }
+}
+
 export async function missingWrites(servers: readonly Server[], acknowledged: readonly string[], root: string): Promise<Record<number, string[]>> {
   const missing: Record<number, string[]> = {};
   for (const s of servers) {
-    const client = await AdminClient.open({ connect: `${s.host}:${s.clientPort}` }).catch(async (e) => {
-      const { fourLetterWord } = await import('../../lib/runtime/four-letter');
-      const cons = await fourLetterWord(s.host, s.clientPort, 'cons').catch((x) => String(x));
-      const srvr = await fourLetterWord(s.host, s.clientPort, 'srvr').catch((x) => String(x));
-      throw new Error(`${(e as Error).message}\ncons:\n${cons}\nsrvr:\n${srvr}`);
-    });
+    const client = await openReader(s);
     try {
       const present = new Set(await client.children(root));
       const lost = acknowledged.filter((a) => !present.has(a));
