@@ -88,8 +88,8 @@ export class SshRunner {
       '-o', 'BatchMode=yes',
       '-o', `StrictHostKeyChecking=${t.strictHostKeyChecking === false ? 'accept-new' : 'yes'}`,
       ...(t.knownHostsFile ? ['-o', `UserKnownHostsFile=${sshConfigValue(t.knownHostsFile)}`] : []),
-      // -i is not split or unquoted, but %-tokens in it are expanded.
-      ...(t.identityFile ? ['-i', t.identityFile.replace(/%/g, '%%'), '-o', 'IdentitiesOnly=yes'] : []),
+      // -i checks the file as given but loads it %-expanded, so a name with % goes as -o IdentityFile.
+      ...(t.identityFile ? [...(t.identityFile.includes('%') ? ['-o', `IdentityFile=${sshConfigValue(t.identityFile)}`] : ['-i', t.identityFile]), '-o', 'IdentitiesOnly=yes'] : []),
       ...(t.jumpHost ? ['-J', t.jumpHost] : []),
       '-o', `ConnectTimeout=${t.connectTimeoutSeconds ?? DEFAULT_SSH_CONNECT_TIMEOUT_SECONDS}`,
       '-o', 'ControlMaster=auto', '-o', `ControlPath=${sshConfigValue(this.controlPath(t))}`, '-o', 'ControlPersist=30',

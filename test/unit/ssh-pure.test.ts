@@ -120,7 +120,8 @@ describe('the ssh command line', () => {
     try {
       const args = r.args({ address: 'h', knownHostsFile: '/keys/my hosts #1 %d "x"', identityFile: '/keys/id %u' });
       expect(args).toContain('UserKnownHostsFile="/keys/my hosts #1 %%d \\"x\\""');
-      expect(args).toEqual(expect.arrayContaining(['-i', '/keys/id %%u']));
+      expect(args).toEqual(expect.arrayContaining(['-o', 'IdentityFile="/keys/id %%u"']));
+      expect(r.args({ address: 'h', identityFile: '/keys/plain id' })).toEqual(expect.arrayContaining(['-i', '/keys/plain id', '-o', 'IdentitiesOnly=yes']));
       expect(() => sshConfigValue('/a\nProxyCommand x')).toThrow(/control character/);
     } finally {
       await r.close();
