@@ -156,7 +156,14 @@ async function inject(spec: CellSpec, cluster: TestCluster, servers: readonly Se
         }
       };
       const done = freeze();
-      if (!t.restartedFirst) await done;
+      if (!t.restartedFirst) {
+        // It should be running now; while the handler is held, waiting longer for it would wait forever.
+        const gaveUp = sleep(5000).then(() => { watching = false; });
+        await Promise.race([done, gaveUp]);
+        watching = false;
+        await done;
+        if (frozen === null) return { target: `server ${t.serverId}`, landed: false, note: `server ${t.serverId} was not running when the fault was due`, clear: nothing };
+      }
       return {
         target: `server ${t.serverId} (frozen with SIGSTOP)`,
         get landed() { return frozen !== null; },
