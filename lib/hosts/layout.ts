@@ -22,6 +22,8 @@ export interface Layout {
   status(m: Machine): Promise<ServerStatus>;
   /** Starts the server in the background, recording the fingerprint it starts with, and returns. */
   launch(m: Machine, jvm: JvmOptions): Promise<void>;
+  /** Refuses, before anything is stopped, a start that cannot succeed on the machine (a service user it lacks). */
+  canLaunch?(m: Machine): Promise<void>;
   /** Checks the started process `pid` got what it needs (an adopted start command may drop options). */
   checkStarted?(m: Machine, pid: number, jvm: JvmOptions): Promise<void>;
   /** Asks the running process `pid` to stop (TERM), or ends it (KILL). */

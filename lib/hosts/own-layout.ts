@@ -116,10 +116,21 @@ export class OwnLayout implements Layout {
     const user = this.o.serviceUser ?? DEFAULT_SERVICE_USER;
     const owner = `${user}:${this.o.serviceGroup ?? ''}`;
     const d = this.paths.dir;
-    return `if ! getent passwd ${sq(user)} >/dev/null; then echo ${sq(`no user ${user} on this machine to run ${this.unit} as: create it `
-      + `(useradd --system --no-create-home --shell /usr/sbin/nologin ${user}; Debian's zookeeper package creates a zookeeper user), or set serviceUser `
-      + `in the ssh driver's settings to the account the server should run as`)} >&2; exit 1; fi; `
+    return `if ! getent passwd ${sq(user)} >/dev/null; then echo ${sq(this.noUser(user))} >&2; exit 1; fi; `
       + `chown -hR ${sq(owner)} ${sq(d)} && chmod 0700 ${sq(d)} && chmod 0711 ${sq(this.o.ensembleDir)} && chmod o+x ${sq(posix.dirname(this.o.ensembleDir))} || exit 1`;
+  }
+
+  private noUser(user: string): string {
+    return `no user ${user} on this machine to run ${this.unit} as: create it `
+      + `(useradd --system --no-create-home --shell /usr/sbin/nologin ${user}; Debian's zookeeper package creates a zookeeper user), or set serviceUser `
+      + 'in the ssh driver\'s settings to the account the server should run as';
+  }
+
+  /** A systemd-run server needs its service user: checked before a restart stops the running server. */
+  async canLaunch(m: Machine): Promise<void> {
+    if ((await this.o.runAs()) !== 'systemd' || this.unitPath === undefined) return;
+    const user = this.o.serviceUser ?? DEFAULT_SERVICE_USER;
+    if ((await m.run(`getent passwd ${sq(user)} >/dev/null`)).code !== 0) throw new Error(`server ${this.server.id} on ${m.describe()}: ${this.noUser(user)}; nothing was stopped`);
   }
 
   async signal(m: Machine, sig: 'TERM' | 'KILL', pid: number): Promise<void> {

@@ -109,6 +109,11 @@ export class ServerDriver implements HostDriver {
     await layout.afterStop(m);
   }
 
+  async checkCanStart(server: Server): Promise<void> {
+    const { m, layout } = this.at(server);
+    await layout.canLaunch?.(m);
+  }
+
   /** kill -9, for fault-injection tests. */
   async kill(server: Server): Promise<void> {
     const { m, layout } = this.at(server);

@@ -45,6 +45,8 @@ export interface HostDriver {
   pid(server: Server): Promise<number | null>;
   /** The settings fingerprint the running process was started with. */
   runningSettingsHash(server: Server): Promise<string | undefined>;
+  /** Refuses, before the running server is stopped, a start that cannot succeed (a service user its machine lacks). */
+  checkCanStart(server: Server): Promise<void>;
   /** Servers of this ensemble the driver has files for (their own addresses), running or not. */
   knownServers(): Promise<Server[]>;
   /** The same, and the machines that could not be looked at (named, with why): what teardown must not call a success. */

@@ -215,6 +215,7 @@ export class FakeEnsemble {
     pid: async (s: Server) => (this.running.has(s.id) ? 10000 + s.id : null),
     runningSettingsHash: async () => undefined,
     knownServers: async () => [...this.known.values()],
+    checkCanStart: async () => undefined,
     survey: async () => ({ servers: [...this.known.values()], unreachable: [] }),
     deleteFiles: async () => undefined,
     readZooCfg: async () => undefined,

@@ -332,3 +332,15 @@ describe('executor loop: a step the live state never reflects', () => {
     expect(ofType(events, 'refusal')).toEqual([expect.objectContaining({ code: 'drift' })]);
   });
 });
+
+describe('executor loop: a start the host cannot carry out', () => {
+  test('GIVEN a host that refuses to start server 4 (a service user it lacks) THEN the rollout stops with that message before starting or stopping anything', async () => {
+    const fake = threeVoters();
+    const driver = { ...fake.driver, checkCanStart: async (s: { id: number }) => { if (s.id === 4) throw new Error('server 4 on m4: no user zookeeper on this machine; nothing was stopped'); } };
+    const { run } = rollout(fake, ensemble([1, 2, 3, 4]), { driver });
+    await expect(run()).rejects.toThrow(/no user zookeeper/);
+    expect(fake.starts).toEqual([]);
+    expect(fake.stops).toEqual([]);
+    expect(ids(fake)).toEqual(['1', '2', '3']);
+  });
+});

@@ -248,3 +248,15 @@ test('java reads the secret option from the argument file (the launcher\'s @file
   expect(out).toContain('zk.quoted = a "b" \\c');
   expect(readFileSync(file, 'utf8')).toContain(DIGEST);
 });
+
+describe('a systemd service user the machine lacks is refused before the running server is stopped', () => {
+  test('GIVEN no such user THEN canLaunch refuses, naming the user and how to create it; with the user, or as a plain process, it passes', async () => {
+    const lacking = new RecordingMachine((script) => (script.startsWith('getent passwd') ? { code: 2 } : {}));
+    await expect(own('systemd').canLaunch(lacking)).rejects.toThrow(/server 3 on the recording machine: no user zookeeper on this machine .*useradd --system.*nothing was stopped/);
+    await expect(own('systemd', { serviceUser: 'zk' }).canLaunch(lacking)).rejects.toThrow(/no user zk /);
+    await expect(own('systemd').canLaunch(new RecordingMachine())).resolves.toBeUndefined();
+    const plain = new RecordingMachine((script) => (script.startsWith('getent passwd') ? { code: 2 } : {}));
+    await expect(own('process').canLaunch(plain)).resolves.toBeUndefined();
+    expect(plain.runs).toEqual([]);
+  });
+});

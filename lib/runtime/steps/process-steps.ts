@@ -9,6 +9,7 @@ type Start = StepOf<'start-initial' | 'start-member' | 'start-joiner'>;
 /** A first configuration keeps the version its servers kept on disk (a restart from kept data); others join the committed one. */
 export const runStart: StepRunner<Start> = async ({ driver, desired, auth, t }, step, snapshot) => {
   const s = step.server;
+  await driver.checkCanStart(s);
   if (await driver.isRunning(s)) await driver.stop(s, t.stopMs);
   const version = step.kind === 'start-initial' ? await keptVersion(driver, s, step.config) : snapshot?.configVersion ?? null;
   await installServerFiles(driver, desired, s, step.config, version, auth);
@@ -16,6 +17,8 @@ export const runStart: StepRunner<Start> = async ({ driver, desired, auth, t }, 
 };
 
 export const runRestart: StepRunner<StepOf<'restart-server'>> = async ({ driver, desired, auth, t }, step, snapshot) => {
+  // A start that cannot succeed is refused while the server still runs.
+  await driver.checkCanStart(step.server);
   await driver.stop(step.server, t.stopMs);
   await installServerFiles(driver, desired, step.server, step.config, snapshot?.configVersion ?? null, auth);
   await startServer(driver, desired, step.server, auth);
