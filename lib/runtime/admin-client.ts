@@ -6,7 +6,7 @@ import { createConnection } from 'node:net';
 import ZooKeeper from 'zookeeper';
 import { Membership, Server } from '../model/types';
 import { parseMembership, renderServerLine } from '../model/zoocfg';
-import { AdminAuth } from './credentials';
+import { AdminAuth, superDigest } from './credentials';
 import { classify, ConnectFailed, toZkError, ZK, ZkError } from './zk-errors';
 
 export { ZK, ZkError } from './zk-errors';
@@ -54,17 +54,23 @@ interface NativeClient {
   exists(path: string, watch: boolean): Promise<unknown>;
   delete_(path: string, version: number): Promise<unknown>;
   get_children(path: string, watch: boolean): Promise<string[]>;
-  set_acl(path: string, version: number, acl: readonly { perms: number; scheme: string; auth: string }[]): Promise<unknown>;
+  set_acl(path: string, version: number, acl: { perms: number; scheme: string; auth: string }[]): Promise<unknown>;
 }
 
 /** Where zk-rollout keeps its own znodes (the lock, the record, barrier and bake writes). */
 export const ROLLOUT_ROOT = '/zk-rollout';
 
 /**
- * Readable by anyone, changed by no one but the superuser (whom ZooKeeper lets past every ACL): no
- * unauthenticated client may forge or delete the lock or rewrite the record.
+ * Readable by anyone, changed only by the rollout's superuser identity: by digest (`super:<hash>`, what
+ * the session authenticated as), so that it also holds on servers not (yet) started with that
+ * superDigest (an adopted static ensemble before its conversion); where they are, ZooKeeper lets the
+ * superuser past every ACL anyway. No client without the password may forge or delete the lock or
+ * rewrite the record.
  */
-const SUPERUSER_ONLY = [{ perms: 1 /* READ */, scheme: 'world', auth: 'anyone' }] as const;
+const superuserOnly = (digest: string) => [
+  { perms: 31 /* ALL */, scheme: 'digest', auth: digest },
+  { perms: 1 /* READ */, scheme: 'world', auth: 'anyone' },
+];
 const underRoot = (path: string) => path === ROLLOUT_ROOT || path.startsWith(`${ROLLOUT_ROOT}/`);
 
 export interface AdminClientOptions {
@@ -98,7 +104,8 @@ export class AdminClient implements AdminPort {
   private closed = false;
   /** Paths this session has created or found, with their ACL set: not asked for again. */
   private readonly ensured = new Set<string>();
-  private protect = false;
+  /** The digest identity the rollout's znodes are restricted to (null: not restricted). */
+  private protect: string | null = null;
 
   /**
    * `state.ended`: the library closed the handle itself (the session expired). Calling into it after
@@ -128,7 +135,8 @@ export class AdminClient implements AdminPort {
       zk.init({});
     });
     const client = new AdminClient(zk, options.connect, state);
-    client.protect = options.superuserOnly === true;
+    const auth = options.auth;
+    if (options.superuserOnly === true && auth?.mode === 'digest' && auth.user !== undefined && auth.password !== undefined) client.protect = superDigest(auth.user, auth.password);
     if (options.auth?.mode === 'digest') {
       await new Promise<void>((resolve, reject) => {
         zk.add_auth('digest', `${options.auth!.user}:${options.auth!.password}`, (rc, error) => (rc === 0 ? resolve() : reject(new ZkError(rc, 'add_auth', error))));
@@ -203,9 +211,9 @@ export class AdminClient implements AdminPort {
   }
 
   private async restrict(path: string): Promise<void> {
-    if (!this.protect || !underRoot(path)) return;
+    if (this.protect === null || !underRoot(path)) return;
     try {
-      await deadline('set_acl', this.live().set_acl(path, -1, SUPERUSER_ONLY));
+      await deadline('set_acl', this.live().set_acl(path, -1, superuserOnly(this.protect)));
     } catch (e) {
       throw wrap(`set_acl ${path}`, e);
     }

@@ -23,7 +23,7 @@ import { readLiveState } from './live-state';
 import { probeServer } from './observe';
 import { checkAdoption, checkWhereItRuns } from './preflight';
 import { RecordKeeper } from './record-keeper';
-import { RolloutError } from './refusal';
+import { notAuthorised, RolloutError } from './refusal';
 import { rollbackTarget, withRollback } from './rollback';
 import { RolloutLock } from './rollout-lock';
 import { AdminSession, OpenAdmin } from './session';
@@ -113,7 +113,9 @@ export class Executor {
     try {
       return await withRollback(this.o.rollbackOnFailure === true, () => this.converge(), () => this.startMembers,
         (start) => new Executor({ ...this.o, desired: rollbackTarget(this.o.desired, start), rollbackOnFailure: false }).run(), this.emit);
-    } catch (e) {
+    } catch (caught) {
+      // A refusal by ACL is the same wrong password wherever it shows first (the lock, the record, a reconfig).
+      const e = !(caught instanceof RolloutError) && classify(caught) === 'not-authorised' ? notAuthorised(`${(caught as Error).message.split(':')[0]} (zk-rollout's own znodes may be changed only by the superuser)`, caught) : caught;
       this.emit(e instanceof RolloutError
         ? { type: 'refusal', code: e.code, reason: e.message.split('\n')[0], details: e.details }
         : { type: 'failed', cause: classify(e), message: (e as Error).message });

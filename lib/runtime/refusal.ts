@@ -19,6 +19,12 @@ export class RolloutError extends Error {
   }
 }
 
+/** ZooKeeper refused the superuser's request: a wrong password (or none where skipACL is off); said the same wherever it happens. */
+export function notAuthorised(what: string, cause: unknown): RolloutError {
+  return new RolloutError('not-authorised', `${what} was refused (not authorised): the superuser password does not match the servers' superDigest, or skipACL is off while no password was given. `
+    + 'Nothing was changed. Give the password the servers were started with (ZK_ROLLOUT_SUPER_PASSWORD, ZK_ROLLOUT_SUPER_PASSWORD_FILE or --password-file), then re-run apply', { cause });
+}
+
 /** The step did not happen and can be planned again from the live state (a reconfig ZooKeeper declined, a replica reset). */
 export class NotReady extends Error {
   constructor(message: string) {

@@ -10,16 +10,16 @@ import { runCellProcess } from '../reliability/run';
 jest.setTimeout(600000);
 
 const SUBSET = [
-  'scale-up/kill-leader/before-5',
-  'migration/kill-follower/before-3',
-  'migration/kill-joiner/during-6',
+  'scale-up/kill-leader/before-6',
+  'migration/kill-follower/before-4',
+  'migration/kill-joiner/during-7',
   // Step 1, not a later start: a promoted server's re-sync wait is planned only when the handler sees it
   // (a few ms), so later points can shift by one step from the recorded run, and a port taken too late misses.
   'migration/port-taken/before-1',
-  'migration/kill-leader/during-13',
+  'migration/kill-leader/during-15',
   'scale-down/kill-handler/before-6',
   // Found by the matrix: a server reconfigured out, its handler killed before it was stopped.
-  'migration/kill-handler/before-17',
+  'migration/kill-handler/before-19',
   'rolling-restart/never-syncs/during-4',
   'rolling-restart/kill-leader/before-5',
 ];

@@ -160,6 +160,7 @@ test('zk-rollout\'s own znodes are read by anyone and changed only by the superu
     // The record: hiding drift by rewriting or deleting it is refused too, and it stays as it was.
     await expect(anonymous.set(recordPath('itsec'), '{"configVersion":"0"}')).rejects.toMatchObject({ code: ZK.NOAUTH });
     await expect(anonymous.delete(recordPath('itsec'))).rejects.toMatchObject({ code: ZK.NOAUTH });
+    await admin.barrierWrite('/zk-rollout/barrier/itsec', 'by the superuser');
     await expect(anonymous.set('/zk-rollout/barrier/itsec', 'x')).rejects.toMatchObject({ code: ZK.NOAUTH });
     expect(await anonymous.get(recordPath('itsec'))).toBe(record);
     // And a second rollout, with the password, sees the lock and refuses, naming it.

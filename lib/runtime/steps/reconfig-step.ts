@@ -4,7 +4,7 @@
  */
 import { Server } from '../../model/types';
 import { StepOf } from '../../planner/types';
-import { NotReady, RolloutError } from '../refusal';
+import { notAuthorised, NotReady, RolloutError } from '../refusal';
 import { DRIFT_ADVICE, membersKey } from '../rollout-record';
 import { classify } from '../zk-errors';
 import { StepRunner } from './context';
@@ -52,8 +52,7 @@ export const runReconfig: StepRunner<Reconfig> = async (ctx, step, snapshot) => 
       case 'not-applied':
         throw new NotReady(`ZooKeeper did not apply the reconfig (${(e as Error).message})`);
       case 'not-authorised':
-        throw new RolloutError('not-authorised', 'reconfig was refused (not authorised): the superuser password does not match the servers\' superDigest, or skipACL is off while no password was given. '
-          + 'Nothing was changed. Give the password the servers were started with (ZK_ROLLOUT_SUPER_PASSWORD, ZK_ROLLOUT_SUPER_PASSWORD_FILE or --password-file), then re-run apply', { cause: e });
+        throw notAuthorised('reconfig', e);
       default:
         throw e;
     }
