@@ -1,6 +1,6 @@
 /**
- * Dynamic reconfiguration: joiners start as observers of the committed configuration, sync, and are
- * added by incremental reconfig one at a time; every new server is added before any old one leaves;
+ * Dynamic reconfiguration: joiners start together as observers of the committed configuration, sync,
+ * and are added by incremental reconfig one at a time; every new server is added before any old one leaves;
  * removals drain clients, reconfigure out, commit a barrier write, then stop; the leader goes last.
  */
 import { Ensemble, Server } from '../model/types';
@@ -44,10 +44,13 @@ export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desired
     committed.delete(m.id);
   }
 
-  // 4. Grow: each new server joins as an observer, syncs, then is added with its desired role.
-  for (const s of desired.servers) {
-    if (committed.has(s.id)) continue;
+  // 4. Grow: the new servers start together as observers of the committed configuration (their
+  // snapshots transfer side by side), then each is synced and added with its desired role, one at a time.
+  const joining = desired.servers.filter((s) => !committed.has(s.id));
+  for (const s of joining) {
     if (!running.has(s.id)) actions.push({ kind: 'start-joiner', serverId: s.id, config: [...config(), { ...s, role: 'observer' }] });
+  }
+  for (const s of joining) {
     actions.push({ kind: 'await-synced', serverId: s.id }, { kind: 'reconfig-add', serverId: s.id, servers: [s] });
     committed.set(s.id, s);
   }

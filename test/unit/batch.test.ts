@@ -13,8 +13,17 @@ describe('the batch between two looks', () => {
     expect(kinds(ok(plan(live, ensemble([1, 2, 3]))))).toEqual(['restart-server 1', 'await-synced 1']);
   });
 
-  test('GIVEN a joiner THEN its start runs with its sync wait, and its promotion waits for the next look', () => {
-    expect(kinds(ok(plan(healthy([1, 2, 3]), ensemble([1, 2, 3, 4]))))).toEqual(['start-joiner 4', 'await-synced 4']);
+  test('GIVEN a joiner THEN it starts alone, and its sync wait and promotion wait for the next look', () => {
+    expect(kinds(ok(plan(healthy([1, 2, 3]), ensemble([1, 2, 3, 4]))))).toEqual(['start-joiner 4']);
+  });
+
+  test('GIVEN three joiners THEN they start as one batch', () => {
+    expect(kinds(ok(plan(healthy([1, 2, 3]), ensemble([4, 5, 6]))))).toEqual(['start-joiner 4', 'start-joiner 5', 'start-joiner 6']);
+  });
+
+  test('GIVEN joiners already running THEN the first one\'s sync wait runs with its promotion', () => {
+    const running = { ...healthy([1, 2, 3]), joiners: ensemble([4, 5]).servers, observations: [...healthy([1, 2, 3]).observations, { id: 4, up: true, synced: true }, { id: 5, up: true, synced: false }] };
+    expect(kinds(ok(plan(running, ensemble([1, 2, 3, 4, 5]))))).toEqual(['await-synced 4', 'reconfig-add 4']);
   });
 
   test('GIVEN a member down THEN its start runs with its sync wait', () => {

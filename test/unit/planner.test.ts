@@ -21,14 +21,16 @@ describe('planner', () => {
     expect(p.steps[3].toleratesAfter).toBe(1);
   });
 
-  test('GIVEN 3 voters WHEN scaling up to 5 THEN each joiner starts as observer, syncs, and is added alone', () => {
+  test('GIVEN 3 voters WHEN scaling up to 5 THEN the joiners start together as observers, and each syncs and is added alone', () => {
     const p = ok(plan(healthy([1, 2, 3]), ensemble([1, 2, 3, 4, 5])));
     expect(kinds(p)).toEqual([
-      'start-joiner 4', 'await-synced 4', 'reconfig-add 4',
-      'start-joiner 5', 'await-synced 5', 'reconfig-add 5',
+      'start-joiner 4', 'start-joiner 5',
+      'await-synced 4', 'reconfig-add 4',
+      'await-synced 5', 'reconfig-add 5',
     ]);
     expect(configOf(p.steps[0]).find((s) => s.id === 4)?.role).toBe('observer');
-    expect(p.steps[2].after.voters).toEqual([1, 2, 3, 4]);
+    expect(configOf(p.steps[1]).map((s) => s.id)).toEqual([1, 2, 3, 5]);
+    expect(p.steps[3].after.voters).toEqual([1, 2, 3, 4]);
     expect(p.steps[5].quorumAfter).toBe(3);
     expect(p.steps[5].toleratesAfter).toBe(2);
   });

@@ -24,7 +24,7 @@ describe('plan rendering', () => {
     const data = JSON.parse(renderJson(migration()));
     expect(data.ok).toBe(true);
     expect(data.plan.steps).toHaveLength(21);
-    expect(data.plan.steps[2]).toMatchObject({ index: 3, kind: 'reconfig-add', serverId: 4, quorumAfter: 3, toleratesAfter: 1 });
+    expect(data.plan.steps[4]).toMatchObject({ index: 5, kind: 'reconfig-add', serverId: 4, quorumAfter: 3, toleratesAfter: 1 });
   });
 
   test('markdown: a table row per step and a Mermaid sequence diagram', () => {
