@@ -8,9 +8,9 @@
 import { posix } from 'node:path';
 import { AdoptedServer } from '../model/types';
 import { hasSecrets, parseArgFile, renderArgFile, secretPropertyArgs, serverJvmFlags, systemPropertyArgs } from './jvm';
-import { Layout, rooted, ServerStatus } from './layout';
+import { Layout, rooted } from './layout';
 import { Machine, runChecked } from './machine';
-import { killPid, onlyOnConfig, pidFromFile, pidFromUnit, readStatus, recordRunningHash } from './process-scripts';
+import { killPid, onlyOnConfig, pidFromFile, pidFromUnit, recordRunningHash, statusScript } from './process-scripts';
 import { sq } from './shell';
 import { renderJvmFlagsDropIn } from './systemd-unit';
 import { JvmOptions, ServerPaths } from './types';
@@ -46,8 +46,8 @@ export class AdoptedLayout implements Layout {
     throw new Error(`${this.name}: declared with neither a service nor a pid file, so zk-rollout cannot tell whether it runs`);
   }
 
-  async status(m: Machine): Promise<ServerStatus> {
-    return readStatus(m, this.findPid(), this.runningHashFile);
+  async statusScript(): Promise<string> {
+    return statusScript(this.findPid(), this.runningHashFile);
   }
 
   async launch(m: Machine, jvm: JvmOptions): Promise<void> {

@@ -18,8 +18,8 @@ export interface Layout {
   readonly paths: ServerPaths;
   /** The fingerprint of the settings in the files on disk, written with them. */
   readonly settingsHashFile: string;
-  /** One look at the machine. */
-  status(m: Machine): Promise<ServerStatus>;
+  /** The bash that prints its status line (process-scripts' statusScript): one look at the machine, batched with others. */
+  statusScript(): Promise<string>;
   /** Starts the server in the background, recording the fingerprint it starts with, and returns. */
   launch(m: Machine, jvm: JvmOptions): Promise<void>;
   /** Refuses, before anything is stopped, a start that cannot succeed on the machine (a service user it lacks). */

@@ -41,6 +41,6 @@ function localDriverOptions(o: LocalHostOptions): ServerDriverOptions {
   };
   return {
     name: 'local', machine: () => machine, layout, inventory: () => [{ machine, ensembleDir }],
-    remote: false, startCheckMs: 300, pollMs: 100,
+    remote: false, startCheckMs: 2000, pollMs: 100,
   };
 }

@@ -9,9 +9,9 @@ import { posix } from 'node:path';
 import { Server } from '../model/types';
 import { parseServerLine } from '../model/zoocfg';
 import { hasSecrets, jvmArgs, QUORUM_PEER_MAIN, renderArgFile } from './jvm';
-import { Layout, ServerStatus } from './layout';
+import { Layout } from './layout';
 import { Machine, runChecked } from './machine';
-import { killPid, pidFromFile, pidFromUnit, readStatus, recordRunningHash } from './process-scripts';
+import { killPid, pidFromFile, pidFromUnit, recordRunningHash, statusScript } from './process-scripts';
 import { sq } from './shell';
 import { renderSystemdUnit } from './systemd-unit';
 import { JvmOptions, ServerPaths } from './types';
@@ -75,10 +75,10 @@ export class OwnLayout implements Layout {
     });
   }
 
-  async status(m: Machine): Promise<ServerStatus> {
+  async statusScript(): Promise<string> {
     // Only our own process: it must still run QuorumPeerMain on this server's zoo.cfg.
     const findPid = (await this.o.runAs()) === 'systemd' ? pidFromUnit(this.unit) : pidFromFile(this.pidFile, this.paths.zooCfg);
-    return readStatus(m, findPid, this.runningHashFile);
+    return statusScript(findPid, this.runningHashFile);
   }
 
   async launch(m: Machine, jvm: JvmOptions): Promise<void> {
@@ -159,11 +159,15 @@ export class OwnLayout implements Layout {
  * itself (and may still run, if its handler died before stopping it), so its address is in an older one.
  */
 export function ownServersScript(ensembleDir: string): string {
-  // Each file followed by a newline: ZooKeeper writes its dynamic files without a final one, and two
-  // files run together would glue one server's line to the next.
-  return `shopt -s nullglob; for d in ${sq(ensembleDir)}/server-*; do [ -f "$d/conf/zoo.cfg" ] || continue; echo "@@ $d"; cat "$d/conf/zoo.cfg"; echo; `
-    + `dyn=$(sed -n 's/^dynamicConfigFile=//p' "$d/conf/zoo.cfg"); [ -n "$dyn" ] && [ -f "$dyn" ] && cat "$dyn" && echo; `
-    + `older=("$d"/conf/zoo.cfg.dynamic*); for ((i=\${#older[@]}-1; i>=0; i--)); do cat "\${older[i]}"; echo; done; done; exit 0`;
+  // The server's own line, from the first file that has it: zoo.cfg, the dynamic file it names, then
+  // the older dynamic files, newest first (a server reconfigured out is only in those). Bash builtins
+  // only: every observation runs this.
+  const lines = (file: string, body: string) => `while IFS= read -r l || [ -n "$l" ]; do ${body}; done < ${file}`;
+  return `shopt -s nullglob; for d in ${sq(ensembleDir)}/server-*; do [ -f "$d/conf/zoo.cfg" ] || continue; id=\${d##*/server-}; echo "@@ $d"; `
+    + `dyn=; ${lines('"$d/conf/zoo.cfg"', '[[ $l == dynamicConfigFile=* ]] && dyn=${l#dynamicConfigFile=}')}; `
+    + `files=("$d/conf/zoo.cfg"); [ -n "$dyn" ] && [ -f "$dyn" ] && files+=("$dyn"); older=("$d"/conf/zoo.cfg.dynamic*); `
+    + `for ((i=\${#older[@]}-1; i>=0; i--)); do files+=("\${older[i]}"); done; `
+    + `found=; for f in "\${files[@]}"; do ${lines('"$f"', '[[ $l == "server.$id="* ]] && { echo "$l"; found=1; break; }')}; [ -n "$found" ] && break; done; done; exit 0`;
 }
 
 /** The servers in ownServersScript's output: each directory's own `server.<id>=` line, first found. */

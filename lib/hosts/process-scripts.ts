@@ -6,17 +6,25 @@ import { sq } from './shell';
 import { Machine } from './machine';
 import { ServerStatus } from './layout';
 
+/**
+ * Reads $pid's command line: sets $__q when an argument ends in QuorumPeerMain, and $__c when one is
+ * exactly `zooCfg`. Bash builtins only: an observation looks at every server, and a process per
+ * look per server was most of its time.
+ */
+function scanCmdline(zooCfg?: string): string {
+  return `__a=(); __q=; __c=; mapfile -d '' __a 2>/dev/null < /proc/$pid/cmdline; `
+    + `for __x in "\${__a[@]}"; do [[ $__x == *QuorumPeerMain ]] && __q=1; ${zooCfg === undefined ? '' : `[ "$__x" = ${sq(zooCfg)} ] && __c=1; `}done`;
+}
+
 /** Sets $pid from a pid file, or to '' unless that pid runs QuorumPeerMain (on `zooCfg`, when given). */
 export function pidFromFile(pidFile: string, zooCfg?: string): string {
-  const args = `tr '\\0' '\\n' < /proc/$pid/cmdline`;
-  return `pid=$(tr -d ' \\n' < ${sq(pidFile)} 2>/dev/null); case "$pid" in ''|*[!0-9]*) pid= ;; esac; `
-    + `if [ -n "$pid" ] && [ -r /proc/$pid/cmdline ] && ${args} | grep -q 'QuorumPeerMain$'`
-    + `${zooCfg === undefined ? '' : ` && ${args} | grep -qxF ${sq(zooCfg)}`}; then :; else pid=; fi`;
+  return `pid=; read -r pid 2>/dev/null < ${sq(pidFile)}; pid=\${pid//[[:space:]]/}; case "$pid" in ''|*[!0-9]*) pid= ;; esac; `
+    + `if [ -n "$pid" ]; then ${scanCmdline(zooCfg)}; [ -n "$__q" ]${zooCfg === undefined ? '' : ' && [ -n "$__c" ]'} || pid=; fi`;
 }
 
 /** Clears $pid unless that process runs on `zooCfg` (a declared service that runs another configuration is not this server). */
 export function onlyOnConfig(zooCfg: string): string {
-  return `if [ -n "$pid" ] && tr '\\0' '\\n' < /proc/$pid/cmdline 2>/dev/null | grep -qxF ${sq(zooCfg)}; then :; else pid=; fi`;
+  return `if [ -n "$pid" ]; then ${scanCmdline(zooCfg)}; [ -n "$__c" ] || pid=; fi`;
 }
 
 /** Sets $pid to the unit's main process, or to '' when it has none. */
@@ -24,11 +32,22 @@ export function pidFromUnit(unit: string): string {
   return `pid=$(systemctl show -p MainPID --value ${sq(unit)} 2>/dev/null); case "$pid" in ''|0|*[!0-9]*) pid= ;; esac`;
 }
 
-/** One round trip: the pid (set by `findPid`) and the fingerprint in `runningHashFile`. */
-export async function readStatus(m: Machine, findPid: string, runningHashFile: string): Promise<ServerStatus> {
-  const r = await m.run(`${findPid}; [ -n "$pid" ] && echo "$pid $(cat ${sq(runningHashFile)} 2>/dev/null)"; exit 0`);
-  const [pid, hash] = r.stdout.trim().split(/\s+/);
+/** Prints the pid (set by `findPid`) and the fingerprint in `runningHashFile` on one line, or an empty line. */
+export function statusScript(findPid: string, runningHashFile: string): string {
+  return `( ${findPid}; __h=; [ -n "$pid" ] && read -r __h 2>/dev/null < ${sq(runningHashFile)}; [ -n "$pid" ] && echo "$pid $__h" || echo )`;
+}
+
+/** statusScript's line. */
+export function parseStatus(line: string): ServerStatus {
+  const [pid, hash] = line.trim().split(/\s+/);
   return pid ? { pid: Number(pid), ...(hash ? { runningHash: hash } : {}) } : { pid: null };
+}
+
+/** One round trip for several servers of one machine: their status scripts' lines, in order. */
+export async function readStatuses(m: Machine, scripts: readonly string[]): Promise<ServerStatus[]> {
+  if (scripts.length === 0) return [];
+  const lines = (await m.run(`${scripts.join('; ')}; exit 0`)).stdout.split('\n');
+  return scripts.map((_, i) => parseStatus(lines[i] ?? ''));
 }
 
 /** Copies the fingerprint of the files a server starts from to where status reads it. */
@@ -42,5 +61,5 @@ export async function killPid(m: Machine, sig: 'TERM' | 'KILL', pid: number): Pr
 
 /** Whether `pid` still runs QuorumPeerMain (a server whose stop command already removed its pid file). */
 export async function quorumPeerAlive(m: Machine, pid: number): Promise<boolean> {
-  return (await m.run(`tr '\\0' '\\n' < /proc/${pid}/cmdline 2>/dev/null | grep -q 'QuorumPeerMain$'`)).code === 0;
+  return (await m.run(`pid=${pid}; ${scanCmdline()}; [ -n "$__q" ]`)).code === 0;
 }

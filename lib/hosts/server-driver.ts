@@ -6,10 +6,10 @@
 import { Server } from '../model/types';
 import { DEFAULT_TIMEOUTS } from '../model/defaults';
 import { dynamicConfigFileOf } from '../model/zoocfg';
-import { Layout } from './layout';
+import { Layout, ServerStatus } from './layout';
 import { Machine } from './machine';
 import { ownServersScript, parseOwnServers } from './own-layout';
-import { quorumPeerAlive } from './process-scripts';
+import { quorumPeerAlive, readStatuses } from './process-scripts';
 import { sq } from './shell';
 import { SshError } from './ssh-exec';
 import { startFailure, takenPorts } from './start-failure';
@@ -25,7 +25,7 @@ export interface ServerDriverOptions {
   readonly inventory: () => ReadonlyArray<{ readonly machine: Machine; readonly ensembleDir: string }>;
   /** Messages name the host ("server 3 on 10.0.0.3") when servers run elsewhere. */
   readonly remote: boolean;
-  /** How long after starting to look whether the JVM died at once (longer over ssh: a round trip more). */
+  /** How long a started server's process has to show (longer over ssh: a round trip more). */
   readonly startCheckMs: number;
   /** The pace of the stop loop's looks. */
   readonly pollMs: number;
@@ -63,9 +63,28 @@ export class ServerDriver implements HostDriver {
     await m.writeFileAtomic(layout.paths.zooCfg, files.zooCfg);
   }
 
-  async pid(server: Server): Promise<number | null> {
+  private async status(server: Server): Promise<ServerStatus> {
     const { m, layout } = this.at(server);
-    return (await layout.status(m)).pid;
+    return (await readStatuses(m, [await layout.statusScript()]))[0];
+  }
+
+  async pid(server: Server): Promise<number | null> {
+    return (await this.status(server)).pid;
+  }
+
+  /** Every server's status with one round trip per machine (an observation looks at all of them). */
+  async statuses(servers: readonly Server[]): Promise<Map<number, ServerStatus>> {
+    const byMachine = new Map<Machine, Server[]>();
+    for (const s of servers) {
+      const m = this.o.machine(s.host);
+      byMachine.set(m, [...(byMachine.get(m) ?? []), s]);
+    }
+    const out = new Map<number, ServerStatus>();
+    await Promise.all([...byMachine].map(async ([m, group]) => {
+      const found = await readStatuses(m, await Promise.all(group.map((s) => this.o.layout(s).statusScript())));
+      group.forEach((s, i) => out.set(s.id, found[i]));
+    }));
+    return out;
   }
 
   async isRunning(server: Server): Promise<boolean> {
@@ -73,8 +92,7 @@ export class ServerDriver implements HostDriver {
   }
 
   async runningSettingsHash(server: Server): Promise<string | undefined> {
-    const { m, layout } = this.at(server);
-    return (await layout.status(m)).runningHash;
+    return (await this.status(server)).runningHash;
   }
 
   async start(server: Server, jvm: JvmOptions): Promise<void> {
@@ -82,9 +100,15 @@ export class ServerDriver implements HostDriver {
     const running = await this.pid(server);
     if (running !== null) throw new Error(`${this.who(server)}: already running (pid ${running})`);
     await layout.launch(m, jvm);
-    // A JVM that dies at once (bad config, port taken) is reported here rather than as a later timeout.
-    await sleep(this.o.startCheckMs);
-    const pid = await this.pid(server);
+    // The start is done when the server's process shows (its pid file names a live JVM on its zoo.cfg);
+    // one that never shows within startCheckMs failed at once and is reported here. A JVM that dies
+    // later (a port taken) is caught by the sync wait that follows every start.
+    const deadline = Date.now() + this.o.startCheckMs;
+    let pid = await this.pid(server);
+    while (pid === null && Date.now() < deadline) {
+      await sleep(this.o.pollMs / 4);
+      pid = await this.pid(server);
+    }
     if (pid !== null) {
       await layout.checkStarted?.(m, pid, jvm);
       return;
@@ -128,7 +152,7 @@ export class ServerDriver implements HostDriver {
    * exited, so the process that was signalled counts until it is gone too.
    */
   private async stillRunning(m: Machine, layout: Layout, signalled: number): Promise<number | null> {
-    const pid = (await layout.status(m)).pid;
+    const pid = (await readStatuses(m, [await layout.statusScript()]))[0].pid;
     if (pid !== null) return pid;
     return (await quorumPeerAlive(m, signalled)) ? signalled : null;
   }

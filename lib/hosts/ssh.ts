@@ -108,7 +108,7 @@ function sshDriverOptions(o: SshHostOptions): ServerDriverOptions {
   return {
     name: 'ssh', machine, layout,
     inventory: () => Object.keys(o.machines ?? {}).map((host) => ({ machine: machine(host), ensembleDir: ensembleDir(host) })),
-    remote: true, startCheckMs: 500, pollMs: 200,
+    remote: true, startCheckMs: 3000, pollMs: 200,
     close: () => ssh.close(),
   };
 }

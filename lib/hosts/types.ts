@@ -45,6 +45,8 @@ export interface HostDriver {
   pid(server: Server): Promise<number | null>;
   /** The settings fingerprint the running process was started with. */
   runningSettingsHash(server: Server): Promise<string | undefined>;
+  /** Each server's process (null: not running) and the fingerprint it started with, in one look per machine. */
+  statuses(servers: readonly Server[]): Promise<Map<number, { readonly pid: number | null; readonly runningHash?: string }>>;
   /** Refuses, before the running server is stopped, a start that cannot succeed (a service user its machine lacks). */
   checkCanStart(server: Server): Promise<void>;
   /** Servers of this ensemble the driver has files for (their own addresses), running or not. */

@@ -214,6 +214,7 @@ export class FakeEnsemble {
     isRunning: async (s: Server) => this.running.has(s.id),
     pid: async (s: Server) => (this.running.has(s.id) ? 10000 + s.id : null),
     runningSettingsHash: async () => undefined,
+    statuses: async (servers: readonly Server[]) => new Map(servers.map((s) => [s.id, { pid: this.running.has(s.id) ? 10000 + s.id : null }])),
     knownServers: async () => [...this.known.values()],
     checkCanStart: async () => undefined,
     survey: async () => ({ servers: [...this.known.values()], unreachable: [] }),
