@@ -9,13 +9,22 @@ export interface Timeouts {
   readonly syncMs: number;
   /** A leader being elected (bootstrap, after the leader leaves). @default 60000 */
   readonly quorumMs: number;
-  /** Clients leaving a server before it is removed; then the rollout proceeds. @default 5000 */
+  /** At most this long for clients leaving a server before it is removed (the drain ends sooner when none leaves). @default 5000 */
   readonly drainMs: number;
   /** A server stopping gracefully before it is killed. @default 15000 */
   readonly stopMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = Object.freeze({ syncMs: 120000, quorumMs: 60000, drainMs: 5000, stopMs: 15000 });
+
+/**
+ * A drain ends when no client has left its server for this long: clients that stay are moved by the
+ * removal itself, so waiting longer for them only delays the rollout.
+ */
+export const DRAIN_STALL_MS = 200;
+
+/** How long a server already out of the configuration has to exit after TERM before it is killed. */
+export const REMOVED_SERVER_STOP_MS = 0;
 
 /** The hold after the growth phase, checking health, before any server is removed (0: no hold). */
 export const DEFAULT_BAKE_MS = 10000;

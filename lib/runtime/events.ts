@@ -43,7 +43,7 @@ export type RolloutEventBody =
   /** A wait still running (every few seconds). */
   | { readonly type: 'wait'; readonly what: string; readonly elapsedMs: number; readonly seen: string }
   | { readonly type: 'reconfig'; readonly serverId: number; readonly version: string; readonly outcome: 'committed' | 'applied-after-connection-loss' }
-  | { readonly type: 'drain'; readonly serverId: number; readonly outcome: 'drained' | 'timed-out'; readonly clients: number; readonly ms: number }
+  | { readonly type: 'drain'; readonly serverId: number; readonly outcome: 'drained' | 'stalled' | 'timed-out'; readonly clients: number; readonly ms: number }
   | { readonly type: 'bake'; readonly phase: 'start' | 'progress' | 'passed'; readonly holdMs: number; readonly elapsedMs: number; readonly leader: number | null; readonly members: number }
   /** A step did not complete and the rollout plans again from the live state. */
   | { readonly type: 'replan'; readonly cause: ErrorClass | 'not-ready'; readonly message: string; readonly newSession: boolean }

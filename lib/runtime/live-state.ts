@@ -71,8 +71,9 @@ export async function readLiveState(
 ): Promise<LiveState> {
   // Seeds: a running ensemble is found even when the spec lists none of it.
   const candidates = await candidateServers(desired, driver, known);
-  // In parallel: on a remote driver each answer is a round trip to another machine.
-  const running = new Map<number, boolean>(await Promise.all(candidates.map(async (s) => [s.id, await driver.isRunning(s)] as const)));
+  // One look per machine: on a remote driver each is a round trip to another machine.
+  const statuses = await driver.statuses(candidates);
+  const running = new Map<number, boolean>(candidates.map((s) => [s.id, (statuses.get(s.id)?.pid ?? null) !== null]));
 
   let observed: Awaited<ReturnType<typeof observeEnsemble>> | null = null;
   try {
@@ -110,7 +111,9 @@ export async function readLiveState(
   const observations: ServerObservation[] = [];
   const joiners: Server[] = [];
   const everyone = uniqueById([...members, ...candidates]);
-  const hashes = new Map(await Promise.all(everyone.map(async (s) => [s.id, running.get(s.id) ? await driver.runningSettingsHash(s) : undefined] as const)));
+  const unlooked = everyone.filter((s) => !statuses.has(s.id));
+  const more = unlooked.length > 0 ? await driver.statuses(unlooked) : new Map<number, { readonly runningHash?: string }>();
+  const hashes = new Map(everyone.map((s) => [s.id, running.get(s.id) ? (statuses.get(s.id) ?? more.get(s.id))?.runningHash : undefined] as const));
   for (const s of everyone) {
     const probe = observed.probes.find((p) => p.server.id === s.id);
     const proc = running.get(s.id) ?? false;

@@ -39,6 +39,9 @@ export class LiveView {
 
   /** Where the admin session connects: the members now and the desired servers. */
   adminServers(): Server[] {
+    // Servers that stay first: a session there is not dropped by a removal, nor counted by a drain.
+    const staying = (this.latest?.snapshot?.members ?? []).filter((m) => this.desired.servers.some((d) => d.id === m.id));
+    if (staying.length > 0) return staying;
     const all = new Map([...(this.latest?.snapshot?.members ?? []), ...this.desired.servers].map((s) => [s.id, s]));
     return [...all.values()];
   }

@@ -31,7 +31,10 @@ export interface StepContext {
 /** A step to run, with the live state it was planned from (null: a bootstrap). */
 export type StepRunner<S extends Step = Step> = (ctx: StepContext, step: S, snapshot: ClusterSnapshot | null) => Promise<void>;
 
+/** How often a step's wait looks again: a look is a few four-letter words on loopback or the LAN. */
+const WAIT_POLL_MS = 100;
+
 /** waitUntil, reporting progress as events. */
 export function waitFor(ctx: StepContext, what: string, timeoutMs: number, check: () => Promise<{ done: boolean; seen: string }>, advice: string): Promise<{ waitedMs: number }> {
-  return waitUntil(what, timeoutMs, check, advice, 200, (elapsedMs, seen) => ctx.emit({ type: 'wait', what, elapsedMs, seen }));
+  return waitUntil(what, timeoutMs, check, advice, WAIT_POLL_MS, (elapsedMs, seen) => ctx.emit({ type: 'wait', what, elapsedMs, seen }));
 }

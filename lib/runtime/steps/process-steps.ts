@@ -1,4 +1,5 @@
 /** Steps that start, restart or stop server processes, or rewrite their config files (through the host driver). */
+import { REMOVED_SERVER_STOP_MS } from '../../model/defaults';
 import { StepOf } from '../../planner/types';
 import { installServerFiles, startServer } from '../server-config';
 import { keptVersion } from '../where-it-runs';
@@ -30,6 +31,11 @@ export const runRewrite: StepRunner<StepOf<'rewrite-config'>> = async ({ driver,
   for (const s of everyone.values()) await installServerFiles(driver, desired, s, step.config, null, auth);
 };
 
-export const runStop: StepRunner<StepOf<'stop-joiner' | 'stop-server'>> = async ({ driver, t }, step) => {
-  await driver.stop(step.server, t.stopMs);
+/**
+ * A server the plan stops is out of the configuration and a write was committed without it (or, static,
+ * the rest no longer list it): it holds nothing the ensemble needs and takes no writes, so it gets no
+ * graceful exit to wait for.
+ */
+export const runStop: StepRunner<StepOf<'stop-joiner' | 'stop-server'>> = async ({ driver }, step) => {
+  await driver.stop(step.server, REMOVED_SERVER_STOP_MS);
 };

@@ -1,6 +1,6 @@
 /** Steps that wait for the ensemble: a first quorum, a server synced with the leader, clients leaving a server. */
 import { Server } from '../../model/types';
-import { PROBE_TIMEOUT_MS } from '../../model/defaults';
+import { DRAIN_STALL_MS, PROBE_TIMEOUT_MS } from '../../model/defaults';
 import { takenPorts } from '../../hosts/start-failure';
 import { StepOf } from '../../planner/types';
 import { isSynced } from '../observe';
@@ -46,20 +46,30 @@ export const runAwaitSynced: StepRunner<StepOf<'await-synced'>> = async (ctx, st
   if (snapshot !== null) await checkReplica(ctx, s, snapshot);
 };
 
-/** Clients never have to leave: after the drain timeout the rollout goes on, and they reconnect elsewhere. */
+/**
+ * Clients leaving a server before it is removed. Clients do not leave by themselves: those that stay
+ * are moved by the removal itself (the server drops them and they reconnect to another server of their
+ * connect string). So the drain waits only while clients are leaving: it ends when none is left, when
+ * none has left for DRAIN_STALL_MS, or at the drain timeout.
+ */
 export const runDrain: StepRunner<StepOf<'drain-clients'>> = async (ctx, step) => {
   const s = step.server;
-  let clients = 0;
   const started = Date.now();
+  let clients = Infinity;
+  let lastFall = started;
+  let outcome: 'drained' | 'stalled' | 'timed-out' = 'timed-out';
   try {
     await waitFor(ctx, `clients to leave server ${s.id}`, ctx.t.drainMs, async () => {
       const p = await ctx.probe(s, PROBE_TIMEOUT_MS);
-      clients = Math.max(0, (p.connections ?? 1) - 1); // the probe itself is one connection
-      return { done: p.reachable && clients === 0, seen: `${clients} client connection(s)` };
+      const now = Math.max(0, (p.connections ?? 1) - 1); // the probe itself is one connection
+      if (now < clients) lastFall = Date.now();
+      clients = now;
+      outcome = !p.reachable || clients === 0 ? 'drained' : Date.now() - lastFall >= DRAIN_STALL_MS ? 'stalled' : 'timed-out';
+      return { done: outcome !== 'timed-out', seen: `${clients} client connection(s)` };
     }, '');
-    ctx.emit({ type: 'drain', serverId: s.id, outcome: 'drained', clients: 0, ms: Date.now() - started });
   } catch {
-    ctx.emit({ type: 'drain', serverId: s.id, outcome: 'timed-out', clients, ms: Date.now() - started });
+    outcome = 'timed-out';
   }
+  ctx.emit({ type: 'drain', serverId: s.id, outcome, clients: Number.isFinite(clients) ? clients : 0, ms: Date.now() - started });
   ctx.live.markDrained(s.id);
 };
