@@ -24,11 +24,17 @@ export async function installServerFiles(
 }
 
 /**
- * A leader started with this sends every learner a full snapshot instead of a DIFF. ZooKeeper 3.8
- * can send a joining server a DIFF that lacks older transactions (ZOOKEEPER-4352; the fault matrix
- * hit it when a leader died while a server joined): a snapshot costs a full copy and cannot miss any.
+ * A leader started with this never builds a DIFF from its transaction log files, only from the
+ * proposals it holds in memory (the last `zookeeper.commitLogCount`, 500), and otherwise sends a
+ * snapshot. ZooKeeper 3.8's LearnerHandler sends a learner whose last zxid starts an epoch (an empty
+ * joiner's is 0) a DIFF of whatever its log files hold, without checking that they reach back to that
+ * zxid: a leader that itself joined by snapshot has no files that old, and the joiner silently misses
+ * everything before them (ZOOKEEPER-4352; the fault matrix hit it when a leader died while a server
+ * joined). From memory, the proposals are contiguous and reach back to the learner's zxid, or a
+ * snapshot is sent. So an empty joiner always gets a snapshot (it needs a full copy anyway), and a
+ * restarted or promoted server only a few hundred transactions behind gets a DIFF instead of a full copy.
  */
-export const SYNC_PROPERTIES = { 'zookeeper.forceSnapshotSync': 'true' };
+export const SYNC_PROPERTIES = { 'zookeeper.snapshotSizeFactor': '-1' };
 
 /** The superuser digest is a secret option: the host driver passes it in a 0600 argument file, never on a command line. */
 export async function startServer(driver: HostDriver, ensemble: Ensemble, self: Server, auth: AdminAuth): Promise<void> {
