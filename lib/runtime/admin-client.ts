@@ -85,6 +85,11 @@ export interface AdminClientOptions {
    * client authenticated as the superuser. @default false
    */
   readonly superuserOnly?: boolean;
+  /**
+   * Keep every address of `connect`, also those that accept no connection now (servers that start
+   * later): what an application's client does. Admin sessions keep only those that accept. @default false
+   */
+  readonly everyAddress?: boolean;
 }
 
 /** What a rollout asks of an admin session; AdminClient is the real one, unit tests bring a fake. */
@@ -118,7 +123,7 @@ export class AdminClient implements AdminPort {
     // Only servers that accept a TCP connection now: a native client left retrying refused
     // connections churns socket descriptors, and closing it then can leave the process's later
     // clients unable to connect at all.
-    const reachable = await acceptingHosts(options.connect);
+    const reachable = options.everyAddress === true ? options.connect.split(',').map((e) => e.trim()).filter(Boolean) : await acceptingHosts(options.connect);
     if (reachable.length === 0) throw new ConnectFailed(`could not connect to ${options.connect}: no server accepts connections`);
     const zk = new (ZooKeeper as unknown as new (cfg: object) => NativeClient)({
       connect: reachable.join(','),
