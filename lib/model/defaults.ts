@@ -18,8 +18,8 @@ export interface Timeouts {
 export const DEFAULT_TIMEOUTS: Timeouts = Object.freeze({ syncMs: 120000, quorumMs: 60000, drainMs: 5000, stopMs: 15000 });
 
 /**
- * A drain ends when no client has left its server for this long: clients that stay are moved by the
- * removal itself, so waiting longer for them only delays the rollout.
+ * A drain ends when no client has left its server for this long: clients that stay are moved when the
+ * removed server stops, so waiting longer for them only delays the rollout.
  */
 export const DRAIN_STALL_MS = 200;
 

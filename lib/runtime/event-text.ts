@@ -19,7 +19,7 @@ export function eventText(e: RolloutEvent): string[] {
     case 'reconfig': return [e.outcome === 'committed'
       ? `  committed config version ${e.version}`
       : `  reconfig outcome was unknown (connection loss); committed config ${e.version} shows it applied`];
-    case 'drain': return e.outcome === 'drained' ? [] : [`  drain of server ${e.serverId}: ${e.clients} client connection(s) still there after ${secs(e.ms)} (${e.outcome === 'stalled' ? 'none leaving' : 'the drain timeout'}); proceeding: the removal moves them to the remaining servers`];
+    case 'drain': return e.outcome === 'drained' ? [] : [`  drain of server ${e.serverId}: ${e.clients} client connection(s) still there after ${secs(e.ms)} (${e.outcome === 'stalled' ? 'none leaving' : 'the drain timeout'}); proceeding: they move to the remaining servers when it stops`];
     case 'bake':
       if (e.phase === 'start') return [`  baking ${secs(e.holdMs)}: leader ${e.leader}, checking every second`];
       if (e.phase === 'progress') return [`  bake: ${secs(e.holdMs - e.elapsedMs)} left, healthy (leader ${e.leader}, ${e.members} members synced)`];

@@ -33,8 +33,8 @@ export const runRewrite: StepRunner<StepOf<'rewrite-config'>> = async ({ driver,
 
 /**
  * A server the plan stops is out of the configuration and a write was committed without it (or, static,
- * the rest no longer list it): it holds nothing the ensemble needs and takes no writes, so it gets no
- * graceful exit to wait for.
+ * the rest no longer list it): it holds nothing the ensemble needs. ZooKeeper 3.8 has no graceful path
+ * on TERM either (its one shutdown hook writes an audit line), so its exit is not waited for.
  */
 export const runStop: StepRunner<StepOf<'stop-joiner' | 'stop-server'>> = async ({ driver }, step) => {
   await driver.stop(step.server, REMOVED_SERVER_STOP_MS);

@@ -47,10 +47,11 @@ export const runAwaitSynced: StepRunner<StepOf<'await-synced'>> = async (ctx, st
 };
 
 /**
- * Clients leaving a server before it is removed. Clients do not leave by themselves: those that stay
- * are moved by the removal itself (the server drops them and they reconnect to another server of their
- * connect string). So the drain waits only while clients are leaving: it ends when none is left, when
- * none has left for DRAIN_STALL_MS, or at the drain timeout.
+ * Clients leaving a server before it is removed. Clients do not leave by themselves (ZooKeeper's
+ * clients follow no reconfig on their own); those that stay are moved when the server stops after its
+ * removal, and reconnect to another server of their connect string within their session. So the drain
+ * waits only while clients are leaving: it ends when none is left, when none has left for
+ * DRAIN_STALL_MS, or at the drain timeout.
  */
 export const runDrain: StepRunner<StepOf<'drain-clients'>> = async (ctx, step) => {
   const s = step.server;
