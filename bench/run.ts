@@ -144,8 +144,8 @@ async function main(): Promise<void> {
     }
     const mine = results.filter((r) => r.scenario === scenario);
     writeFileSync(join(OUT, `${scenario}.json`), JSON.stringify(mine, null, 2));
-    const series: Series[] = mine.map((r) => ({ way: r.way, acks: r.ackTimesS, marks: r.marks, durationS: r.totalMs / 1000 + 2 }));
-    writeFileSync(join(OUT, `${scenario}.svg`), renderChart(`${scenario}: writes acknowledged over time, by way`, series));
+    const series: Series[] = mine.map((r) => ({ way: r.way, acks: r.ackTimesS, marks: r.marks, elections: [], durationS: r.totalMs / 1000, endS: r.totalMs / 1000 + 2 }));
+    writeFileSync(join(OUT, `${scenario}.svg`), await renderChart(`${scenario}: writes acknowledged over time, by way`, series));
   }
   log('[bench] planning time for ensembles up to 255 servers ...');
   const planning = planTimings();
