@@ -4,6 +4,7 @@
  * reconfiguration driven by a minimal script (one server at a time, no guards).
  */
 import { Ensemble, Server } from '../lib/model/types';
+import { Timeouts } from '../lib/model/defaults';
 import { renderStaticConfig } from '../lib/model/zoocfg';
 import { settingsHash } from '../lib/model/settings-hash';
 import { AdminClient } from '../lib/runtime/admin-client';
@@ -52,9 +53,11 @@ async function untilAnswering(s: Server, ms = 30000): Promise<void> {
 
 // ---- this project -------------------------------------------------------------------------------
 
-export async function project(ctx: Ctx, desired: Ensemble): Promise<void> {
+/** `timeouts`: the shipped defaults, or (unset) the tests' short ones. The bake is 0 either way: like with like. */
+export async function project(ctx: Ctx, desired: Ensemble, timeouts?: Timeouts): Promise<void> {
   await ctx.cluster.executor(desired, {
     bakeMs: 0,
+    ...(timeouts ? { timeouts } : {}),
     onEvent: (e) => { if (e.type === 'step-start') ctx.mark(e.step.summary); },
   }).run();
 }

@@ -1,0 +1,141 @@
+/** BENCHMARKS.md from the bench's results (pure): tables, the goals met or missed, and what the numbers say. */
+import { Result, Way } from './measure';
+import { ScenarioName } from './ways';
+import { planTimings, synthTimings } from './scaling';
+
+export const SCENARIOS: ScenarioName[] = ['migration', 'scale-up', 'scale-down', 'rolling-restart'];
+/** Where the leader changes (the leader leaves, or restarts last). */
+const LEADER_CHANGES: Record<ScenarioName, boolean> = { migration: true, 'scale-up': false, 'scale-down': true, 'rolling-restart': true };
+/** The goals' time ratios against the minimal script, per profile (scenarios without one are not timed goals). */
+const TIME_GOAL: Record<'bench' | 'defaults', Partial<Record<ScenarioName, number>>> = {
+  bench: { migration: 1.25, 'scale-down': 1.25, 'scale-up': 1.25 },
+  defaults: { migration: 1.5, 'scale-down': 1.5, 'scale-up': 1.5 },
+};
+
+const s1 = (ms: number) => (ms / 1000).toFixed(1);
+const mine = (w: Way) => w === 'zk-rollout apply' || w === 'cdktf deploy';
+const floorOf = (results: readonly Result[], r: Result) => results.find((x) => x.scenario === r.scenario && x.profile === r.profile && x.dataMb === r.dataMb && x.way === 'minimal reconfig script');
+
+/** The goals one run of this project misses, against the minimal script's run of the same row. */
+export function misses(r: Result, floor: Result | undefined): string[] {
+  const out: string[] = [];
+  const lost = Math.max(r.native.lost, r.java?.lost ?? 0);
+  if (lost !== 0) out.push(`lost ${lost}`);
+  if (r.error) out.push('error');
+  const ratio = TIME_GOAL[r.profile][r.scenario];
+  if (floor && ratio !== undefined && r.way === 'zk-rollout apply' && r.totalMs > ratio * floor.totalMs) out.push(`total ${(r.totalMs / floor.totalMs).toFixed(2)}x the minimal script's (goal ${ratio}x)`);
+  for (const [name, w, f] of [['native', r.native, floor?.native], ['Java', r.java, floor?.java]] as const) {
+    if (!w) continue;
+    if (!LEADER_CHANGES[r.scenario] && w.longestGapMs >= 100) out.push(`${name} gap ${w.longestGapMs} ms (goal < 100 ms)`);
+    if (LEADER_CHANGES[r.scenario] && f && w.longestGapMs > f.longestGapMs + 100) out.push(`${name} gap ${w.longestGapMs} ms > the minimal script's ${f.longestGapMs} ms + 100`);
+  }
+  return out;
+}
+
+function row(results: readonly Result[], r: Result): string {
+  const floor = floorOf(results, r);
+  const m = mine(r.way) && r.way === 'zk-rollout apply' ? misses(r, floor) : [];
+  const verdict = r.way !== 'zk-rollout apply' ? '' : m.length === 0 ? 'met' : `MISSED: ${m.join('; ')}`;
+  const lost = Math.max(r.native.lost, r.java?.lost ?? 0);
+  const ratio = floor && r !== floor ? `${(r.totalMs / floor.totalMs).toFixed(2)}x` : '';
+  return `| ${r.scenario} | ${r.way} | ${r.native.acknowledged + (r.java?.acknowledged ?? 0)} | ${lost} | ${r.native.longestGapMs} | ${r.java ? r.java.longestGapMs : '-'} | ${r.elections}${r.twoLeadersMs ? ` (two leaders ~${r.twoLeadersMs} ms)` : ''} | ${s1(r.wayMs)} | ${s1(r.totalMs)} | ${ratio} | ${verdict}${r.error ? ` error: ${r.error.replace(/\|/g, '/')}` : ''} |`;
+}
+
+const HEADER = [
+  '| scenario | way | acknowledged | lost | longest gap, native (ms) | longest gap, Java (ms) | elections | returned (s) | total (s) | vs minimal | goals |',
+  '|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|',
+];
+
+function table(results: readonly Result[], pick: (r: Result) => boolean): string[] {
+  return [...HEADER, ...results.filter(pick).map((r) => row(results, r))];
+}
+
+function dataTable(results: readonly Result[]): string[] {
+  const sizes = [...new Set(results.filter((r) => r.profile === 'bench').map((r) => r.dataMb))].sort((a, b) => a - b);
+  if (sizes.length < 2) return [];
+  const out = ['| scenario | data (MiB) | zk-rollout apply (s) | minimal script (s) | ratio | longest gap, native: apply / minimal (ms) | lost |', '|---|---:|---:|---:|---:|---|---:|'];
+  for (const sc of SCENARIOS) {
+    for (const mb of sizes) {
+      const a = results.find((r) => r.profile === 'bench' && r.scenario === sc && r.dataMb === mb && r.way === 'zk-rollout apply');
+      const f = results.find((r) => r.profile === 'bench' && r.scenario === sc && r.dataMb === mb && r.way === 'minimal reconfig script');
+      if (!a || !f) continue;
+      out.push(`| ${sc} | ${mb} | ${s1(a.totalMs)} | ${s1(f.totalMs)} | ${(a.totalMs / f.totalMs).toFixed(2)}x | ${a.native.longestGapMs} / ${f.native.longestGapMs} | ${Math.max(a.native.lost, a.java?.lost ?? 0)} |`);
+    }
+  }
+  return out;
+}
+
+function overhead(results: readonly Result[]): string[] {
+  const deploys = results.filter((r) => r.way === 'cdktf deploy' && r.rolloutMs !== undefined);
+  if (deploys.length === 0) return [];
+  return ['| scenario | `cdktf deploy` returned (s) | the rollout inside it (s) | cdktf and Terraform (s) |', '|---|---:|---:|---:|',
+    ...deploys.map((r) => `| ${r.scenario} | ${s1(r.wayMs)} | ${s1(r.rolloutMs!)} | ${s1(r.wayMs - r.rolloutMs!)} |`)];
+}
+
+export interface ReportInput {
+  readonly date: string;
+  readonly results: readonly Result[];
+  readonly planning: ReturnType<typeof planTimings>;
+  readonly synth: ReturnType<typeof synthTimings>;
+  readonly observations: readonly string[];
+  readonly largestMb: number;
+}
+
+export function renderReport(i: ReportInput): string {
+  const { results } = i;
+  const lines = [
+    '# Benchmarks',
+    '',
+    `One run of \`npm run bench\` on this machine (${i.date}; 2 cores; ZooKeeper 3.8 from Debian on Java 17; every server on 127.0.0.1).`,
+    '',
+    'How it measures:',
+    '- Each scenario is done each way on fresh servers: migration {1,2,3} -> {4,5,6}, scale-up 3 -> 5, scale-down 5 -> 3 with the leader removed, and a rolling restart of 5 for a settings change.',
+    '- Two writers run throughout, each creating a znode about every 15 ms: one on the native C client (the `zookeeper` npm package), one on ZooKeeper\'s own Java client (Debian\'s jars; what Kafka, HBase and Solr use). Both get the connect string a user is told to use while the membership moves: the servers before and after the change, every address kept, servers not up yet included. The manual runbook switches its clients by hand, so only the native writer runs there.',
+    '- "Longest gap" is the longest stretch without an acknowledged write, from the writer\'s start to its stop (2 s after the change), the stretch after its last acknowledgement included.',
+    '- "Lost" counts acknowledged writes missing afterwards on the final servers (the worst server, the worse writer). "Elections" counts new (leader, epoch) pairs after the change began (a monitor asks every server every 100 ms).',
+    '- "Returned" is when the way returned; "total" is when it had returned and the final servers acknowledged a write (a way that returns while the ensemble still elects is not done for its users).',
+    '- This project runs with `--bake-time 0` everywhere, to compare like with like (its default bake adds 10 s before the first removal).',
+    '',
+    '## At bench settings (tickTime 200 ms, the tests\' short timeouts)',
+    '',
+    ...table(results, (r) => r.profile === 'bench' && r.dataMb === 0),
+    '',
+    '## At the shipped defaults (ZooKeeper\'s tickTime 2000, initLimit 10, syncLimit 5; zk-rollout\'s default timeouts; bake 0)',
+    '',
+    ...table(results, (r) => r.profile === 'defaults'),
+    '',
+  ];
+  const data = dataTable(results);
+  if (data.length > 0) {
+    lines.push(`## With data (bench settings; znodes of 512 KiB; ${i.largestMb} MiB is the largest run here)`, '', ...data, '',
+      ...table(results, (r) => r.profile === 'bench' && r.dataMb > 0), '');
+  }
+  const cost = overhead(results);
+  if (cost.length > 0) lines.push('## `cdktf deploy` over `zk-rollout apply`', '', 'The deploy of the end-to-end test\'s app (bake 2 s): what `cdktf deploy` took, against the rollout its handler ran (its summary event).', '', ...cost, '');
+  lines.push('## What the numbers say', '', ...i.observations, '');
+  lines.push('Charts (acknowledged writes per 100 ms, each row one way; numbered steps listed under each row; elections in red; the longest gap shaded):', '');
+  for (const s of SCENARIOS) lines.push(`- [${s}](bench/results/${s}.svg)`);
+  lines.push('', '## Planning time (pure planner and verifier, best of 3)', '', '| servers | scenario | steps | ms |', '|---:|---|---:|---:|');
+  for (const p of i.planning) lines.push(`| ${p.servers} | ${p.scenario} | ${p.steps} | ${p.ms.toFixed(1)} |`);
+  lines.push('', '## `cdktf synth` time (the CLI, Node start-up included)', '', '| servers | ms |', '|---:|---:|');
+  for (const s of i.synth) lines.push(`| ${s.servers} | ${s.ms} |`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+/** Facts the tables show, in words, from the same results: losses, elections, misses. */
+export function facts(results: readonly Result[]): string[] {
+  const out: string[] = [];
+  for (const r of results.filter((x) => x.way === 'manual runbook' && x.native.lost > 0)) {
+    out.push(`- ${r.scenario}, manual runbook: ${r.native.lost} acknowledged writes lost${r.twoLeadersMs ? `, with two leaders at once for about ${r.twoLeadersMs} ms` : ''}: it returned success for writes the final ensemble does not have.`);
+  }
+  for (const r of results.filter((x) => !mine(x.way) && x.scenario === 'rolling-restart' && x.elections > 1)) {
+    out.push(`- rolling-restart, ${r.way}${r.profile === 'defaults' ? ' (defaults)' : ''}: ${r.elections} elections (restarting in id order hits the leader before the end); this project restarts the leader last.`);
+  }
+  const missed = results.filter((r) => r.way === 'zk-rollout apply').map((r) => ({ r, m: misses(r, floorOf(results, r)) })).filter((x) => x.m.length > 0);
+  for (const { r, m } of missed) out.push(`- Missed: ${r.scenario}${r.profile === 'defaults' ? ' at the defaults' : ''}${r.dataMb > 0 ? ` with ${r.dataMb} MiB` : ''}: ${m.join('; ')}.`);
+  const lostMine = results.filter((r) => mine(r.way)).reduce((n, r) => n + r.native.lost + (r.java?.lost ?? 0), 0);
+  const ackedMine = results.filter((r) => mine(r.way)).reduce((n, r) => n + r.native.acknowledged + (r.java?.acknowledged ?? 0), 0);
+  out.push(`- This project: ${lostMine} of ${ackedMine} acknowledged writes lost over every run above.`);
+  return out;
+}
