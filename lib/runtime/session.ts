@@ -15,6 +15,9 @@ import { classify, ErrorClass } from './zk-errors';
 /** Opens a client on a connect string (authenticated as the rollout's superuser). */
 export type OpenAdmin = (connect: string) => Promise<AdminPort>;
 
+/** How long readAfresh keeps trying the rollout's own session (reconnecting) before a new one reads. */
+const SAME_SESSION_READ_MS = 5000;
+
 /** Recoveries (re-plans after session trouble or a declined step) one rollout may make. */
 export const RECOVERY_BUDGET = 10;
 
@@ -80,11 +83,23 @@ export class AdminSession {
   }
 
   /**
-   * A read on a new, short-lived session of its own (no lock): what the committed configuration is
-   * after a request whose outcome the rollout's session could not see. The rollout's session, whose
-   * server just went away, is closed: the next request opens a new one.
+   * What the committed configuration is after a request whose outcome the rollout's session could not
+   * see (its connection was lost). First on the same session for up to 5 s, which reconnects by itself
+   * as any client does (a new session opened while a new leader takes over waits out the client's
+   * connect backoff, about 2 s); if that fails, the session is closed and the read runs on a new, short-lived
+   * session of its own (no lock), and the next request opens a new session.
    */
   async readAfresh<T>(read: (client: AdminPort) => Promise<T>): Promise<T> {
+    const until = Date.now() + SAME_SESSION_READ_MS;
+    while (this.current && !this.current.ended) {
+      try {
+        return await read(this.current);
+      } catch {
+        // Still reconnecting, or ended: again, until a new session must read.
+        if (Date.now() >= until) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
     this.reset();
     const fresh = await this.open(connectString(this.servers()));
     try {

@@ -88,7 +88,7 @@ describe('executor loop: the happy path', () => {
 });
 
 describe('executor loop: a reconfig whose connection is lost', () => {
-  test('GIVEN the reconfig was applied and then the connection lost WHEN the executor reads the committed config on a fresh client THEN it sees it applied, says so, and converges without applying it again', async () => {
+  test('GIVEN the reconfig was applied and then the connection lost WHEN the executor reads the committed config on the same session (it reconnects) THEN it sees it applied, says so, and converges without applying it again', async () => {
     const fake = threeVoters().fail({ op: 'reconfig', error: ZK.CONNECTIONLOSS, apply: true, lostServer: true });
     const { events, run } = rollout(fake, ensemble([1, 2, 3, 4]));
     await run();
@@ -99,13 +99,27 @@ describe('executor loop: a reconfig whose connection is lost', () => {
     expect(fake.reconfigsApplied).toBe(1);
     expect(ofType(events, 'reconfig')).toEqual([expect.objectContaining({ serverId: 4, version: fake.configVersion, outcome: 'applied-after-connection-loss' })]);
     expect(ofType(events, 'replan')).toEqual([]);
-    // Read on a client of its own (readAfresh): not the one that lost its server, not one that holds the lock.
-    const lockers = fake.lockSessions(LOCK);
+    // Read on the session that lost its connection: a client reconnects by itself, and a new session
+    // opened while a new leader takes over would wait out the client's connect backoff.
+    const readers = fake.ops.filter((o) => o.op === 'committedConfig' && o.error === undefined).map((o) => o.client);
+    expect(readers).toEqual([fake.fired[0].client]);
+    expect(fake.lockSessions(LOCK)).toEqual([fake.fired[0].client]);
+    expect(ofType(events, 'summary')).toHaveLength(1);
+  });
+
+  test('GIVEN the reconfig was applied, the connection lost, and the same session ended while reading WHEN the executor reads on a fresh client THEN it sees it applied and converges without applying it again', async () => {
+    const fake = threeVoters().fail({ op: 'reconfig', error: ZK.CONNECTIONLOSS, apply: true, lostServer: true }, { op: 'committedConfig', error: ZK.SESSIONEXPIRED, endSession: true });
+    const { events, run } = rollout(fake, ensemble([1, 2, 3, 4]));
+    await run();
+
+    expect(ids(fake)).toEqual(['1', '2', '3', '4']);
+    expect(fake.reconfigCalls).toBe(1);
+    expect(ofType(events, 'reconfig')).toEqual([expect.objectContaining({ serverId: 4, outcome: 'applied-after-connection-loss' })]);
+    // The second read on a client of its own: not the one that lost its server, not one that holds the lock.
     const readers = fake.ops.filter((o) => o.op === 'committedConfig' && o.error === undefined).map((o) => o.client);
     expect(readers).toHaveLength(1);
     expect(readers[0]).not.toBe(fake.fired[0].client);
-    expect(lockers).not.toContain(readers[0]);
-    expect(ofType(events, 'summary')).toHaveLength(1);
+    expect(fake.lockSessions(LOCK)).not.toContain(readers[0]);
   });
 
   test('GIVEN the reconfig was not applied when the connection was lost WHEN the committed config read afresh shows that THEN a replan (not-ready), and the next attempt applies it once', async () => {
