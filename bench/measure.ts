@@ -33,7 +33,7 @@ export type Profile = 'bench' | 'defaults';
 
 export interface RunSpec { readonly scenario: ScenarioName; readonly way: Way; readonly profile: Profile; readonly dataMb: number }
 
-export interface WriterFigures { readonly acknowledged: number; readonly lost: number; readonly longestGapMs: number; readonly failed: number; readonly ackTimesS: number[] }
+export interface WriterFigures { readonly acknowledged: number; readonly lost: number; readonly longestGapMs: number; readonly failed: number; readonly sessionsExpired: number; readonly ackTimesS: number[] }
 
 export interface Result extends RunSpec {
   readonly from: number[];
@@ -102,7 +102,7 @@ async function figures(report: WriterReport, t0: number, final: Ensemble['server
   const missing = await missingWrites(final, report.acknowledged, root);
   return {
     acknowledged: report.acknowledged.length, lost: Math.max(0, ...Object.values(missing).map((m) => m.length)),
-    longestGapMs: report.longestGapMs, failed: report.failed, ackTimesS: report.ackTimes.map((t) => (t - t0) / 1000),
+    longestGapMs: report.longestGapMs, failed: report.failed, sessionsExpired: report.sessionsExpired, ackTimesS: report.ackTimes.map((t) => (t - t0) / 1000),
   };
 }
 

@@ -134,6 +134,9 @@ export function facts(results: readonly Result[]): string[] {
   }
   const missed = results.filter((r) => r.way === 'zk-rollout apply').map((r) => ({ r, m: misses(r, floorOf(results, r)) })).filter((x) => x.m.length > 0);
   for (const { r, m } of missed) out.push(`- Missed: ${r.scenario}${r.profile === 'defaults' ? ' at the defaults' : ''}${r.dataMb > 0 ? ` with ${r.dataMb} MiB` : ''}: ${m.join('; ')}.`);
+  for (const r of results.filter((x) => x.native.sessionsExpired + (x.java?.sessionsExpired ?? 0) > 0)) {
+    out.push(`- ${r.scenario}, ${r.way}${r.profile === 'defaults' ? ' (defaults)' : ''}${r.dataMb ? ` with ${r.dataMb} MiB` : ''}: a writer's session expired (native ${r.native.sessionsExpired}, Java ${r.java?.sessionsExpired ?? '-'}); it opened a new one, as an application would, and its longest gap includes that.`);
+  }
   const lostMine = results.filter((r) => mine(r.way)).reduce((n, r) => n + r.native.lost + (r.java?.lost ?? 0), 0);
   const ackedMine = results.filter((r) => mine(r.way)).reduce((n, r) => n + r.native.acknowledged + (r.java?.acknowledged ?? 0), 0);
   out.push(`- This project: ${lostMine} of ${ackedMine} acknowledged writes lost over every run above.`);

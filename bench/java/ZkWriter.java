@@ -83,6 +83,12 @@ public final class ZkWriter {
             } catch (KeeperException e) {
                 say("fail " + e.code());
                 if (STOP.await(50, TimeUnit.MILLISECONDS)) break;
+                // What an application does when its session expired: a new one (Curator does the same).
+                if (e.code() == KeeperException.Code.SESSIONEXPIRED) {
+                    close(zk);
+                    zk = new ZooKeeper(connect, sessionTimeoutMs, (event) -> { });
+                    say("expired");
+                }
             }
             STOP.await(pauseMs, TimeUnit.MILLISECONDS);
         }

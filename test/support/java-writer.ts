@@ -96,6 +96,7 @@ export class JavaWriter {
   private readonly acked: string[] = [];
   private readonly ackTimes: number[] = [];
   private failed = 0;
+  private expired = 0;
   private started = 0;
   private done = false;
   private stderrTail = '';
@@ -103,7 +104,8 @@ export class JavaWriter {
   readonly root: string;
 
   constructor(private readonly connect: string, private readonly pauseMs = 15) {
-    this.root = `/writer-${Date.now()}`;
+    // Not the native writer's root: both start in the same millisecond.
+    this.root = `/java-writer-${Date.now()}`;
   }
 
   async start(): Promise<void> {
@@ -128,6 +130,7 @@ export class JavaWriter {
         this.ackTimes.push(Number(at));
       } else if (word === 'fail') this.failed++;
       else if (word === 'ready') { this.started = Date.now(); onReady(); }
+      else if (word === 'expired') this.expired++;
       else if (word === 'done') this.done = true;
       else this.keepStderr(`(unexpected stdout) ${line}\n`);
     });
@@ -178,6 +181,7 @@ export class JavaWriter {
       acknowledged: [...this.acked],
       ackTimes: [...this.ackTimes],
       failed: this.failed,
+      sessionsExpired: this.expired,
       longestGapMs: longestGap(this.started, this.ackTimes, stopMs),
       durationMs: Date.now() - this.started,
     };

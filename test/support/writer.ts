@@ -11,6 +11,8 @@ export interface WriterReport {
   /** When each acknowledgement came (ms since the epoch), in order. */
   readonly ackTimes: number[];
   readonly failed: number;
+  /** Sessions that expired (the writer then opens a new one, as an application does). */
+  readonly sessionsExpired: number;
   readonly longestGapMs: number;
   readonly durationMs: number;
 }
@@ -22,6 +24,7 @@ export class Writer {
   private readonly acked: string[] = [];
   private readonly ackTimes: number[] = [];
   private failed = 0;
+  private expired = 0;
   private started = 0;
 
   readonly root: string;
@@ -51,8 +54,19 @@ export class Writer {
       } catch {
         this.failed++;
         await new Promise((r) => setTimeout(r, 50));
+        if (this.client!.ended) await this.reopen();
       }
       await new Promise((r) => setTimeout(r, this.pauseMs));
+    }
+  }
+
+  /** After an expired session: a new one, as an application does (Curator does the same). */
+  private async reopen(): Promise<void> {
+    try {
+      this.client = await AdminClient.open({ connect: this.connect, sessionTimeoutMs: 20000, everyAddress: this.everyAddress });
+      this.expired++;
+    } catch {
+      // No server answers yet: the next failed write tries again.
     }
   }
 
@@ -70,7 +84,7 @@ export class Writer {
     this.running = false;
     await this.loop;
     this.client?.close();
-    return { acknowledged: [...this.acked], ackTimes: [...this.ackTimes], failed: this.failed, longestGapMs: longestGap(this.started, this.ackTimes, stopped), durationMs: stopped - this.started };
+    return { acknowledged: [...this.acked], ackTimes: [...this.ackTimes], failed: this.failed, sessionsExpired: this.expired, longestGapMs: longestGap(this.started, this.ackTimes, stopped), durationMs: stopped - this.started };
   }
 }
 
