@@ -95,6 +95,8 @@ export interface AdminClientOptions {
 /** What a rollout asks of an admin session; AdminClient is the real one, unit tests bring a fake. */
 export interface AdminPort {
   readonly ended: boolean;
+  /** The `host:port` entries the client connects to (those that accepted when it opened). */
+  readonly hosts?: readonly string[];
   close(): void;
   committedConfig(): Promise<Membership>;
   reconfig(change: { joining?: readonly Server[]; leaving?: readonly number[] }, expectedVersion: string): Promise<Membership>;
@@ -117,7 +119,7 @@ export class AdminClient implements AdminPort {
    * that, close() included, crashes the process (the package's README, "Known Bugs"), so every call
    * checks first and a new client is opened instead.
    */
-  private constructor(private readonly zk: NativeClient, readonly connect: string, private readonly state: { ended: boolean }) {}
+  private constructor(private readonly zk: NativeClient, readonly connect: string, private readonly state: { ended: boolean }, readonly hosts: readonly string[]) {}
 
   static async open(options: AdminClientOptions): Promise<AdminClient> {
     // Only servers that accept a TCP connection now: a native client left retrying refused
@@ -139,7 +141,7 @@ export class AdminClient implements AdminPort {
       zk.once('connect', () => { clearTimeout(timer); resolve(); });
       zk.init({});
     });
-    const client = new AdminClient(zk, options.connect, state);
+    const client = new AdminClient(zk, options.connect, state, reachable);
     const auth = options.auth;
     if (options.superuserOnly === true && auth?.mode === 'digest' && auth.user !== undefined && auth.password !== undefined) client.protect = superDigest(auth.user, auth.password);
     if (options.auth?.mode === 'digest') {

@@ -37,11 +37,12 @@ export class LiveView {
     return Math.max(0, this.leaders.length - 1);
   }
 
-  /** Where the admin session connects: the members now and the desired servers. */
+  /** Where the admin session connects: the members that stay, else the members now and the desired servers. */
   adminServers(): Server[] {
-    // Servers that stay first: a session there is not dropped by a removal, nor counted by a drain.
+    // The members that stay, once there are two (or all there will be): a session there is not
+    // dropped by a removal, nor counted by a drain, and survives one of them failing.
     const staying = (this.latest?.snapshot?.members ?? []).filter((m) => this.desired.servers.some((d) => d.id === m.id));
-    if (staying.length > 0) return staying;
+    if (staying.length >= 2 || (staying.length > 0 && staying.length === this.desired.servers.length)) return staying;
     const all = new Map([...(this.latest?.snapshot?.members ?? []), ...this.desired.servers].map((s) => [s.id, s]));
     return [...all.values()];
   }

@@ -40,8 +40,25 @@ export class AdminSession {
     private readonly emit: (e: RolloutEventBody) => void,
   ) {}
 
-  /** The session, opened and locked when there is none (or it ended). */
+  /**
+   * The session, opened and locked when there is none (or it ended). A session whose servers are all
+   * leaving (a migration's old servers, once the new ones are members) moves to the servers that stay
+   * while they all serve: otherwise the last removal cuts it off, and its next request waits for a new
+   * session during the leader hand-off.
+   */
   async client(): Promise<AdminPort> {
+    if (this.current && !this.current.ended && this.leaving(this.current)) {
+      const moved = await this.open(connectString(this.servers()));
+      try {
+        await this.lock.take(moved); // takes over this rollout's own lock from the old session
+      } catch (e) {
+        moved.close();
+        throw e;
+      }
+      this.emit({ type: 'notice', code: 'session-moved', message: `the admin session moved to ${moved.hosts?.join(',') ?? 'the servers that stay'}: its servers are leaving` });
+      this.current.close();
+      this.current = moved;
+    }
     if (this.current && !this.current.ended) return this.current;
     if (this.current) {
       this.emit({ type: 'notice', code: 'session-reopened', message: 'the admin session ended; opening a new one' });
@@ -56,6 +73,13 @@ export class AdminSession {
     }
     this.current = client;
     return client;
+  }
+
+  /** Whether none of the session's servers is among those the rollout keeps (unknown hosts: no). */
+  private leaving(client: AdminPort): boolean {
+    if (client.hosts === undefined) return false;
+    const staying = new Set(this.servers().map((s) => `${s.host}:${s.clientPort}`));
+    return !client.hosts.some((h) => staying.has(h));
   }
 
   /** Whether a live session is open now (nothing is opened to answer). */
