@@ -1,0 +1,90 @@
+/** The drain's rule (wait only while clients leave) and the admin session moving off leaving servers, on stand-ins. */
+import { Server } from '../../lib/model/types';
+import { DEFAULT_TIMEOUTS, DRAIN_STALL_MS } from '../../lib/model/defaults';
+import { AdminPort } from '../../lib/runtime/admin-client';
+import { RolloutEventBody } from '../../lib/runtime/events';
+import { ServerProbe } from '../../lib/runtime/observe';
+import { RolloutLock } from '../../lib/runtime/rollout-lock';
+import { AdminSession } from '../../lib/runtime/session';
+import { StepContext } from '../../lib/runtime/steps';
+import { runDrain } from '../../lib/runtime/steps/wait-steps';
+import { StepOf } from '../../lib/planner/types';
+
+const server = (id: number): Server => ({ id, host: '127.0.0.1', clientPort: 2180 + id, quorumPort: 2880 + id, electionPort: 3880 + id, role: 'participant' });
+
+/** A drain of server 1 whose probes see these connection counts (the probe's own included), the last one repeated. */
+async function drain(counts: number[], drainMs = 5000): Promise<{ outcome: string; clients: number; ms: number; probes: number }> {
+  const events: RolloutEventBody[] = [];
+  let probes = 0;
+  const ctx = {
+    t: { ...DEFAULT_TIMEOUTS, drainMs },
+    probe: async (s: Server): Promise<ServerProbe> => ({ server: s, reachable: true, mode: 'follower', connections: counts[Math.min(probes++, counts.length - 1)] }),
+    emit: (e: RolloutEventBody) => events.push(e),
+    live: { markDrained: () => undefined },
+  } as unknown as StepContext;
+  await runDrain(ctx, { kind: 'drain-clients', serverId: 1, server: server(1) } as unknown as StepOf<'drain-clients'>, null);
+  const e = events.find((x) => x.type === 'drain');
+  if (e?.type !== 'drain') throw new Error('no drain event');
+  return { outcome: e.outcome, clients: e.clients, ms: e.ms, probes };
+}
+
+describe('drain', () => {
+  test('GIVEN no client but the probe THEN drained at the first look', async () => {
+    expect(await drain([1])).toMatchObject({ outcome: 'drained', clients: 0, probes: 1 });
+  });
+
+  test('GIVEN clients leaving one by one THEN it waits for them, and ends drained', async () => {
+    expect(await drain([4, 3, 2, 1])).toMatchObject({ outcome: 'drained', clients: 0, probes: 4 });
+  });
+
+  test('GIVEN clients that stay THEN it ends stalled after about DRAIN_STALL_MS, not at the drain timeout', async () => {
+    const r = await drain([3]);
+    expect(r).toMatchObject({ outcome: 'stalled', clients: 2 });
+    expect(r.ms).toBeGreaterThanOrEqual(DRAIN_STALL_MS);
+    expect(r.ms).toBeLessThan(2000);
+  });
+
+  test('GIVEN clients still leaving at the drain timeout THEN it ends timed-out', async () => {
+    const falling = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(await drain(falling, 500)).toMatchObject({ outcome: 'timed-out' });
+  });
+});
+
+/** A stand-in client on the given hosts. */
+function client(hosts: string[]): AdminPort & { closed: boolean } {
+  const c = { ended: false, hosts, closed: false, close: () => { c.closed = true; } };
+  return c as unknown as AdminPort & { closed: boolean };
+}
+
+describe('admin session', () => {
+  const hostsOf = (ids: number[]) => ids.map((id) => `127.0.0.1:${2180 + id}`);
+
+  async function scenario(sessionOn: number[], servers: number[]) {
+    const opened: string[] = [];
+    const taken: AdminPort[] = [];
+    const events: RolloutEventBody[] = [];
+    const first = client(hostsOf(sessionOn));
+    const lock = { take: async (c: AdminPort) => { taken.push(c); } } as unknown as RolloutLock;
+    let list = sessionOn;
+    const session = new AdminSession(async (connect) => { opened.push(connect); return opened.length === 1 ? first : client(connect.split(',')); }, lock, () => list.map(server), (e) => events.push(e));
+    await session.client();
+    list = servers;
+    const after = await session.client();
+    return { first, after, opened, taken, events };
+  }
+
+  test('GIVEN a session on servers that all leave WHEN two that stay are members THEN it moves there with the lock, and the old one is closed', async () => {
+    const { first, after, opened, taken, events } = await scenario([1, 2, 3], [4, 5]);
+    expect(opened).toEqual([hostsOf([1, 2, 3]).join(','), hostsOf([4, 5]).join(',')]);
+    expect(after.hosts).toEqual(hostsOf([4, 5]));
+    expect(taken).toEqual([first, after]);
+    expect(first.closed).toBe(true);
+    expect(events).toEqual([expect.objectContaining({ type: 'notice', code: 'session-moved' })]);
+  });
+
+  test('GIVEN a session with one server that stays THEN it stays where it is', async () => {
+    const { first, after, opened } = await scenario([1, 2, 3], [3, 4]);
+    expect(after).toBe(first);
+    expect(opened).toHaveLength(1);
+  });
+});

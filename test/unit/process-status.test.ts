@@ -1,0 +1,58 @@
+/**
+ * The status scripts every observation runs (bash builtins only), on this machine against a stand-in
+ * process whose command line looks like a server's: the last argument names its zoo.cfg.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalMachine } from '../../lib/hosts/local-machine';
+import { onlyOnConfig, pidFromFile, quorumPeerAlive, readStatuses, statusScript } from '../../lib/hosts/process-scripts';
+
+const dir = mkdtempSync(join(tmpdir(), 'zk-status-'));
+const zooCfg = join(dir, 'conf', 'zoo.cfg');
+const m = new LocalMachine();
+let server: ChildProcess;
+
+beforeAll(async () => {
+  // Its arguments end like QuorumPeerMain's: the main class, then the zoo.cfg it runs on.
+  server = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', 'org.apache.zookeeper.server.quorum.QuorumPeerMain', zooCfg], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 200));
+  writeFileSync(join(dir, 'live.pid'), `${server.pid}\n`);
+  writeFileSync(join(dir, 'gone.pid'), '999999999\n');
+  writeFileSync(join(dir, 'junk.pid'), 'not a pid');
+  writeFileSync(join(dir, 'running.hash'), 'abc123'); // no final newline, as some writers leave it
+});
+
+afterAll(() => {
+  server.kill('SIGKILL'); // by the pid this test started
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('status scripts', () => {
+  test('GIVEN several servers THEN one look reports each in order: running with its fingerprint, or not running', async () => {
+    const found = await readStatuses(m, [
+      statusScript(pidFromFile(join(dir, 'live.pid'), zooCfg), join(dir, 'running.hash')),
+      statusScript(pidFromFile(join(dir, 'gone.pid'), zooCfg), join(dir, 'running.hash')),
+      statusScript(pidFromFile(join(dir, 'missing.pid'), zooCfg), join(dir, 'running.hash')),
+      statusScript(pidFromFile(join(dir, 'junk.pid'), zooCfg), join(dir, 'running.hash')),
+      statusScript(pidFromFile(join(dir, 'live.pid'), zooCfg), join(dir, 'no.hash')),
+    ]);
+    expect(found).toEqual([{ pid: server.pid, runningHash: 'abc123' }, { pid: null }, { pid: null }, { pid: null }, { pid: server.pid }]);
+  });
+
+  test('GIVEN a live process on another zoo.cfg THEN it is not this server', async () => {
+    const [other] = await readStatuses(m, [statusScript(pidFromFile(join(dir, 'live.pid'), '/etc/zookeeper/conf/zoo.cfg'), join(dir, 'running.hash'))]);
+    expect(other).toEqual({ pid: null });
+    const [service] = await readStatuses(m, [statusScript(`pid=${server.pid}; ${onlyOnConfig('/other/zoo.cfg')}`, join(dir, 'running.hash'))]);
+    expect(service).toEqual({ pid: null });
+  });
+
+  test('GIVEN a pid that is not QuorumPeerMain THEN it never counts (a stale pid file must not get another process signalled)', async () => {
+    writeFileSync(join(dir, 'self.pid'), `${process.pid}\n`);
+    const [found] = await readStatuses(m, [statusScript(pidFromFile(join(dir, 'self.pid')), join(dir, 'running.hash'))]);
+    expect(found).toEqual({ pid: null });
+    expect(await quorumPeerAlive(m, process.pid)).toBe(false);
+    expect(await quorumPeerAlive(m, server.pid!)).toBe(true);
+  });
+});
