@@ -1,9 +1,11 @@
 /** Bench data: an ensemble filled with znodes before a change, so that syncs carry a realistic amount. */
 import { AdminClient } from '../lib/runtime/admin-client';
+import { sleep } from '../lib/runtime/wait';
+import { classify } from '../lib/runtime/zk-errors';
 
-/** Each znode's size: well under ZooKeeper's 1 MiB jute.maxbuffer, large enough that the count stays small. */
-export const ZNODE_BYTES = 512 * 1024;
-const IN_FLIGHT = 8;
+/** Each znode's size: a leader keeps its last 500 proposals in memory (commitLogCount), so large znodes cost heap there as well. */
+export const ZNODE_BYTES = 32 * 1024;
+const IN_FLIGHT = 32;
 
 export const DATA_ROOT = '/bench-data';
 
@@ -19,7 +21,18 @@ export async function seed(connect: string, mb: number): Promise<number> {
     const worker = async () => {
       while (next < count) {
         const i = next++;
-        await client.create(`${DATA_ROOT}/n-${String(i).padStart(6, '0')}`, payload);
+        const path = `${DATA_ROOT}/n-${String(i).padStart(6, '0')}`;
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await client.create(path, payload);
+            break;
+          } catch (e) {
+            // A lost reply may have been applied: that create is done.
+            if (classify(e) === 'node-exists') break;
+            if (classify(e) !== 'connection-lost' || attempt >= 5) throw e;
+            await sleep(500);
+          }
+        }
       }
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
@@ -31,5 +44,5 @@ export async function seed(connect: string, mb: number): Promise<number> {
 
 /** Heap for a server holding `mb` MiB of znodes: the tree, a snapshot being written, and room. */
 export function heapFor(mb: number, base: number): number {
-  return mb <= 0 ? base : Math.max(base, Math.ceil((mb * 2.5) / 256) * 256);
+  return mb <= 0 ? base : Math.max(base, 256 + Math.ceil((mb * 2.5) / 256) * 256);
 }
