@@ -48,9 +48,13 @@ export function truncateLabel(label: string, max = LABEL_MAX): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
 }
 
-/** The longest stretch between two consecutive acknowledgements (as the writer counts it), or null with fewer than two. */
-export function longestGap(acks: readonly number[]): { readonly from: number; readonly to: number; readonly ms: number } | null {
+/**
+ * The longest stretch without an acknowledgement, as the writer counts it: between two consecutive
+ * ones, and from the last one to `stopS` (the writer's stop) when given. Null with nothing to measure.
+ */
+export function longestGap(acks: readonly number[], stopS?: number): { readonly from: number; readonly to: number; readonly ms: number } | null {
   const sorted = [...acks].filter(Number.isFinite).sort((a, b) => a - b);
+  if (stopS !== undefined && sorted.length > 0 && stopS > sorted[sorted.length - 1]) sorted.push(stopS);
   let best: { from: number; to: number; ms: number } | null = null;
   for (let k = 1; k < sorted.length; k++) {
     const ms = Math.round((sorted[k] - sorted[k - 1]) * 1000);
@@ -143,7 +147,7 @@ function row(s: Series, xMax: number, yMax: number, last: boolean): NonNormalize
 
   const end = clamp(s.endS ?? xMax);
   const done = clamp(s.durationS);
-  const gap = longestGap(s.acks);
+  const gap = longestGap(s.acks, s.endS);
   const shownGap = gap !== null && gap.to > 0 && gap.from < end ? { from: clamp(gap.from), to: Math.min(end, clamp(gap.to)), ms: gap.ms } : null;
 
   // Annotations above the plot, in lanes so that none overlaps another: step numbers in circles, a new

@@ -83,9 +83,15 @@ describe('benchmark chart', () => {
     const gap = longestGap(minimal.acks);
     expect(gap?.ms).toBeGreaterThanOrEqual(2250);
     expect(gap?.ms).toBeLessThan(2280);
-    expect(svg).toContain(`>longest gap ${gap?.ms} ms<`);
-    expect(svg).toContain(`>longest gap ${longestGap(project.acks)?.ms} ms<`);
+    expect(svg).toContain(`>longest gap ${longestGap(minimal.acks, minimal.endS)?.ms} ms<`);
+    expect(svg).toContain(`>longest gap ${longestGap(project.acks, project.endS)?.ms} ms<`);
     expect(svg).toContain('>done<');
+  });
+
+  test('counts the silence after the last acknowledgement until the writer stopped, as the writers do', () => {
+    expect(longestGap([0, 0.1, 0.2], 3)).toEqual({ from: 0.2, to: 3, ms: 2800 });
+    expect(longestGap([0, 0.1, 2.1], 2.2)).toEqual({ from: 0.1, to: 2.1, ms: 2000 });
+    expect(longestGap([0, 0.1])).toEqual({ from: 0, to: 0.1, ms: 100 });
   });
 
   test('renders a way without any acknowledged write, and no ways at all', async () => {
