@@ -111,9 +111,7 @@ export async function readLiveState(
   const observations: ServerObservation[] = [];
   const joiners: Server[] = [];
   const everyone = uniqueById([...members, ...candidates]);
-  const unlooked = everyone.filter((s) => !statuses.has(s.id));
-  const more = unlooked.length > 0 ? await driver.statuses(unlooked) : new Map<number, { readonly runningHash?: string }>();
-  const hashes = new Map(everyone.map((s) => [s.id, running.get(s.id) ? (statuses.get(s.id) ?? more.get(s.id))?.runningHash : undefined] as const));
+  const hashes = new Map(everyone.map((s) => [s.id, running.get(s.id) ? statuses.get(s.id)?.runningHash : undefined] as const));
   for (const s of everyone) {
     const probe = observed.probes.find((p) => p.server.id === s.id);
     const proc = running.get(s.id) ?? false;
