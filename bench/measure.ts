@@ -11,6 +11,7 @@ import { DEFAULT_TIMEOUTS } from '../lib/model/defaults';
 import { transitionalConnectString } from '../lib/model/connect-string';
 import { Ensemble } from '../lib/model/types';
 import { AdminClient } from '../lib/runtime/admin-client';
+import { SYNC_PROPERTIES } from '../lib/runtime/server-config';
 import { parseEvents } from '../lib/runtime/events';
 import { observeEnsemble } from '../lib/runtime/observe';
 import { sleep } from '../lib/runtime/wait';
@@ -31,7 +32,11 @@ export type Way = 'zk-rollout apply' | 'cdktf deploy' | 'manual runbook' | 'mini
 /** `bench`: tickTime 200 and short waits; `defaults`: ZooKeeper's and zk-rollout's shipped defaults (bake 0). */
 export type Profile = 'bench' | 'defaults';
 
-export interface RunSpec { readonly scenario: ScenarioName; readonly way: Way; readonly profile: Profile; readonly dataMb: number }
+export interface RunSpec {
+  readonly scenario: ScenarioName; readonly way: Way; readonly profile: Profile; readonly dataMb: number;
+  /** Every server started with the previous release's sync policy (`forceSnapshotSync`: every sync a full snapshot), to show what it cost. */
+  readonly fullSnapshots?: boolean;
+}
 
 export interface WriterFigures { readonly acknowledged: number; readonly lost: number; readonly longestGapMs: number; readonly failed: number; readonly sessionsExpired: number; readonly ackTimesS: number[] }
 
@@ -106,7 +111,30 @@ async function figures(report: WriterReport, t0: number, final: Ensemble['server
   };
 }
 
+/** Sets the JVM options every server of the run starts with; returns how to put them back. */
+function syncPolicy(fullSnapshots: boolean): () => void {
+  const props = SYNC_PROPERTIES as Record<string, string>;
+  const saved = { ...props };
+  if (fullSnapshots) {
+    for (const k of Object.keys(props)) delete props[k];
+    props['zookeeper.forceSnapshotSync'] = 'true';
+  }
+  return () => {
+    for (const k of Object.keys(props)) delete props[k];
+    Object.assign(props, saved);
+  };
+}
+
 export async function runOne(spec: RunSpec, log: (s: string) => void): Promise<Result> {
+  const restore = syncPolicy(spec.fullSnapshots === true);
+  try {
+    return await runOneWith(spec, log);
+  } finally {
+    restore();
+  }
+}
+
+async function runOneWith(spec: RunSpec, log: (s: string) => void): Promise<Result> {
   const { scenario, way, profile, dataMb } = spec;
   const strategy = way === 'manual runbook' ? 'static' : 'dynamic';
   const cluster = new TestCluster(`bench-${scenario}-${way.split(' ')[0]}`.replace(/[^a-z0-9-]/g, ''), PORT_BASE, strategy);

@@ -15,6 +15,7 @@ const TIME_GOAL: Record<'bench' | 'defaults', Partial<Record<ScenarioName, numbe
 const s1 = (ms: number) => (ms / 1000).toFixed(1);
 const mine = (w: Way) => w === 'zk-rollout apply' || w === 'cdktf deploy';
 const floorOf = (results: readonly Result[], r: Result) => results.find((x) => x.scenario === r.scenario && x.profile === r.profile && x.dataMb === r.dataMb && x.way === 'minimal reconfig script');
+const plain = (r: Result) => r.fullSnapshots !== true;
 
 /** The goals one run of this project misses, against the minimal script's run of the same row. */
 export function misses(r: Result, floor: Result | undefined): string[] {
@@ -34,11 +35,11 @@ export function misses(r: Result, floor: Result | undefined): string[] {
 
 function row(results: readonly Result[], r: Result): string {
   const floor = floorOf(results, r);
-  const m = mine(r.way) && r.way === 'zk-rollout apply' ? misses(r, floor) : [];
-  const verdict = r.way !== 'zk-rollout apply' ? '' : m.length === 0 ? 'met' : `MISSED: ${m.join('; ')}`;
+  const m = r.way === 'zk-rollout apply' && plain(r) ? misses(r, floor) : [];
+  const verdict = r.way !== 'zk-rollout apply' || !plain(r) ? '' : m.length === 0 ? 'met' : `MISSED: ${m.join('; ')}`;
   const lost = Math.max(r.native.lost, r.java?.lost ?? 0);
   const ratio = floor && r !== floor ? `${(r.totalMs / floor.totalMs).toFixed(2)}x` : '';
-  return `| ${r.scenario} | ${r.way} | ${r.native.acknowledged + (r.java?.acknowledged ?? 0)} | ${lost} | ${r.native.longestGapMs} | ${r.java ? r.java.longestGapMs : '-'} | ${r.elections}${r.twoLeadersMs ? ` (two leaders ~${r.twoLeadersMs} ms)` : ''} | ${s1(r.wayMs)} | ${s1(r.totalMs)} | ${ratio} | ${verdict}${r.error ? ` error: ${r.error.replace(/\|/g, '/')}` : ''} |`;
+  return `| ${r.scenario} | ${r.way}${plain(r) ? '' : ', full snapshots'} | ${r.native.acknowledged + (r.java?.acknowledged ?? 0)} | ${lost} | ${r.native.longestGapMs} | ${r.java ? r.java.longestGapMs : '-'} | ${r.elections}${r.twoLeadersMs ? ` (two leaders ~${r.twoLeadersMs} ms)` : ''} | ${s1(r.wayMs)} | ${s1(r.totalMs)} | ${ratio} | ${verdict}${r.error ? ` error: ${r.error.replace(/\|/g, '/')}` : ''} |`;
 }
 
 const HEADER = [
@@ -56,11 +57,23 @@ function dataTable(results: readonly Result[]): string[] {
   const out = ['| scenario | data (MiB) | zk-rollout apply (s) | minimal script (s) | ratio | longest gap, native: apply / minimal (ms) | lost |', '|---|---:|---:|---:|---:|---|---:|'];
   for (const sc of SCENARIOS) {
     for (const mb of sizes) {
-      const a = results.find((r) => r.profile === 'bench' && r.scenario === sc && r.dataMb === mb && r.way === 'zk-rollout apply');
+      const a = results.find((r) => r.profile === 'bench' && r.scenario === sc && r.dataMb === mb && r.way === 'zk-rollout apply' && plain(r));
       const f = results.find((r) => r.profile === 'bench' && r.scenario === sc && r.dataMb === mb && r.way === 'minimal reconfig script');
       if (!a || !f) continue;
       out.push(`| ${sc} | ${mb} | ${s1(a.totalMs)} | ${s1(f.totalMs)} | ${(a.totalMs / f.totalMs).toFixed(2)}x | ${a.native.longestGapMs} / ${f.native.longestGapMs} | ${Math.max(a.native.lost, a.java?.lost ?? 0)} |`);
     }
+  }
+  return out;
+}
+
+/** The previous release's sync policy (a full snapshot on every sync) against today's, same data. */
+function snapshots(results: readonly Result[]): string[] {
+  const full = results.filter((r) => !plain(r));
+  if (full.length === 0) return [];
+  const out = ['| scenario | data (MiB) | DIFF from memory where safe (s) | full snapshot on every sync (s) | ratio |', '|---|---:|---:|---:|---:|'];
+  for (const f of full) {
+    const now = results.find((r) => plain(r) && r.way === f.way && r.scenario === f.scenario && r.profile === f.profile && r.dataMb === f.dataMb);
+    if (now) out.push(`| ${f.scenario} | ${f.dataMb} | ${s1(now.totalMs)} | ${s1(f.totalMs)} | ${(f.totalMs / now.totalMs).toFixed(2)}x |`);
   }
   return out;
 }
@@ -110,6 +123,10 @@ export function renderReport(i: ReportInput): string {
     lines.push(`## With data (bench settings; znodes of 512 KiB; ${i.largestMb} MiB is the largest run here)`, '', ...data, '',
       ...table(results, (r) => r.profile === 'bench' && r.dataMb > 0), '');
   }
+  const snaps = snapshots(results);
+  if (snaps.length > 0) {
+    lines.push('## Full snapshots only where needed', '', 'The same rollout with every server started as the previous release started them (`-Dzookeeper.forceSnapshotSync=true`: every sync, a restart\'s or a promotion\'s too, a full snapshot), against today\'s `-Dzookeeper.snapshotSizeFactor=-1` (a DIFF from the leader\'s memory where it is safe, a snapshot otherwise; see the README\'s sync guard).', '', ...snaps, '');
+  }
   const cost = overhead(results);
   if (cost.length > 0) lines.push('## `cdktf deploy` over `zk-rollout apply`', '', 'The deploy of the end-to-end test\'s app (bake 2 s): what `cdktf deploy` took, against the rollout its handler ran (its summary event).', '', ...cost, '');
   lines.push('## What the numbers say', '', ...i.observations, '');
@@ -132,7 +149,7 @@ export function facts(results: readonly Result[]): string[] {
   for (const r of results.filter((x) => !mine(x.way) && x.scenario === 'rolling-restart' && x.elections > 1)) {
     out.push(`- rolling-restart, ${r.way}${r.profile === 'defaults' ? ' (defaults)' : ''}: ${r.elections} elections (restarting in id order hits the leader before the end); this project restarts the leader last.`);
   }
-  const missed = results.filter((r) => r.way === 'zk-rollout apply').map((r) => ({ r, m: misses(r, floorOf(results, r)) })).filter((x) => x.m.length > 0);
+  const missed = results.filter((r) => r.way === 'zk-rollout apply' && plain(r)).map((r) => ({ r, m: misses(r, floorOf(results, r)) })).filter((x) => x.m.length > 0);
   for (const { r, m } of missed) out.push(`- Missed: ${r.scenario}${r.profile === 'defaults' ? ' at the defaults' : ''}${r.dataMb > 0 ? ` with ${r.dataMb} MiB` : ''}: ${m.join('; ')}.`);
   for (const r of results.filter((x) => x.native.sessionsExpired + (x.java?.sessionsExpired ?? 0) > 0)) {
     out.push(`- ${r.scenario}, ${r.way}${r.profile === 'defaults' ? ' (defaults)' : ''}${r.dataMb ? ` with ${r.dataMb} MiB` : ''}: a writer's session expired (native ${r.native.sessionsExpired}, Java ${r.java?.sessionsExpired ?? '-'}); it opened a new one, as an application would, and its longest gap includes that.`);
