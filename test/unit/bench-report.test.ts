@@ -1,0 +1,44 @@
+/** The bench report's goals (pure): time against the minimal script, gaps, losses. */
+import { Result } from '../../bench/measure';
+import { misses, renderReport } from '../../bench/report';
+
+const writer = (gap: number, lost = 0) => ({ acknowledged: 100, lost, longestGapMs: gap, failed: 0, sessionsExpired: 0, ackTimesS: [] });
+
+function run(over: Partial<Result>): Result {
+  return {
+    scenario: 'migration', way: 'zk-rollout apply', profile: 'bench', dataMb: 0, from: [1, 2, 3], to: [4, 5, 6],
+    native: writer(200), java: writer(300), elections: 1, electionsAt: [], twoLeadersMs: 0, wayMs: 4000, totalMs: 4000, marks: [],
+    ...over,
+  };
+}
+
+describe('bench goals', () => {
+  const floor = run({ way: 'minimal reconfig script', totalMs: 3500, native: writer(250), java: writer(250) });
+
+  test('GIVEN a migration within 1.25x and gaps within the script\'s + 100 ms THEN no miss', () => {
+    expect(misses(run({ totalMs: 4300, native: writer(340), java: writer(350) }), floor)).toEqual([]);
+  });
+
+  test('GIVEN a migration over 1.25x at bench settings, a gap over the script\'s + 100 ms, a loss THEN each is named', () => {
+    expect(misses(run({ totalMs: 4500, native: writer(351, 2) }), floor)).toEqual([
+      'lost 2', 'total 1.29x the minimal script\'s (goal 1.25x)', 'native gap 351 ms > the minimal script\'s 250 ms + 100',
+    ]);
+  });
+
+  test('GIVEN the shipped defaults THEN the time goal is 1.5x', () => {
+    const slow = { profile: 'defaults' as const, totalMs: 5000 };
+    expect(misses(run(slow), { ...floor, profile: 'defaults' })).toEqual([]);
+    expect(misses(run({ ...slow, totalMs: 5300 }), { ...floor, profile: 'defaults' })).toEqual(['total 1.51x the minimal script\'s (goal 1.5x)']);
+  });
+
+  test('GIVEN a scale-up (the leader stays) THEN a gap of 100 ms or more misses, whatever the script did', () => {
+    const up = { scenario: 'scale-up' as const };
+    expect(misses(run({ ...up, native: writer(99), java: writer(100) }), { ...floor, ...up, native: writer(500) })).toEqual(['Java gap 100 ms (goal < 100 ms)']);
+  });
+
+  test('GIVEN results THEN the report has a row per run and the verdict', () => {
+    const md = renderReport({ date: '2026-11-26', results: [run({}), floor], planning: [], synth: [], observations: ['- x'], largestMb: 0 });
+    expect(md).toMatch(/\| migration \| zk-rollout apply \| 200 \| 0 \| 200 \| 300 \| 1 \| 4\.0 \| 4\.0 \| 1\.14x \| met \|/);
+    expect(md).toMatch(/\| migration \| minimal reconfig script \|/);
+  });
+});
