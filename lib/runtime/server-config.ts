@@ -24,17 +24,17 @@ export async function installServerFiles(
 }
 
 /**
- * A leader started with this never builds a DIFF from its transaction log files, only from the
- * proposals it holds in memory (the last `zookeeper.commitLogCount`, 500), and otherwise sends a
- * snapshot. ZooKeeper 3.8's LearnerHandler sends a learner whose last zxid starts an epoch (an empty
- * joiner's is 0) a DIFF of whatever its log files hold, without checking that they reach back to that
- * zxid: a leader that itself joined by snapshot has no files that old, and the joiner silently misses
- * everything before them (ZOOKEEPER-4352; the fault matrix hit it when a leader died while a server
- * joined). From memory, the proposals are contiguous and reach back to the learner's zxid, or a
- * snapshot is sent. So an empty joiner always gets a snapshot (it needs a full copy anyway), and a
- * restarted or promoted server only a few hundred transactions behind gets a DIFF instead of a full copy.
+ * A leader started with this sends every learner a full snapshot instead of a DIFF. Two ZooKeeper 3.8
+ * bugs make a DIFF unsafe under writes:
+ * - ZOOKEEPER-4352/2846: a DIFF built from the leader's transaction log files can silently lack older
+ *   transactions (the fault matrix hit it when a leader died while a server joined);
+ * - ZOOKEEPER-4394 (fixed in 3.9.3): a learner taking a DIFF while the leader takes writes can fail
+ *   with a NullPointerException in Learner.syncWithLeader, restart, replay its log out of order and
+ *   report digest mismatches. With DIFFs from memory only (`zookeeper.snapshotSizeFactor=-1`), the
+ *   fault matrix hit it (a promoted server re-syncing), and the rollout had to stop on that server.
+ * A snapshot costs a full copy per sync (BENCHMARKS.md shows the figure) and was never seen to miss.
  */
-export const SYNC_PROPERTIES = { 'zookeeper.snapshotSizeFactor': '-1' };
+export const SYNC_PROPERTIES = { 'zookeeper.forceSnapshotSync': 'true' };
 
 /** The superuser digest is a secret option: the host driver passes it in a 0600 argument file, never on a command line. */
 export async function startServer(driver: HostDriver, ensemble: Ensemble, self: Server, auth: AdminAuth): Promise<void> {

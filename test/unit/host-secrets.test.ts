@@ -196,7 +196,7 @@ describe('what the runtime hands the driver', () => {
     const driver = { start: async (_s: Server, jvm: JvmOptions) => { seen.push(jvm); } } as unknown as HostDriver;
     const e = ensemble([1, 2, 3]);
     await startServer(driver, e, e.servers[0], { mode: 'digest', user: 'super', password: PASSWORD });
-    expect(seen).toEqual([{ heapMb: e.settings.jvmHeapMb, systemProperties: { 'zookeeper.snapshotSizeFactor': '-1' }, secretProperties: serverAuthProperties({ mode: 'digest', user: 'super', password: PASSWORD }) }]);
+    expect(seen).toEqual([{ heapMb: e.settings.jvmHeapMb, systemProperties: { 'zookeeper.forceSnapshotSync': 'true' }, secretProperties: serverAuthProperties({ mode: 'digest', user: 'super', password: PASSWORD }) }]);
     expect(JSON.stringify(seen[0].systemProperties)).not.toContain(DIGEST);
   });
 });
