@@ -39,10 +39,10 @@ function runs(scenarios: readonly ScenarioName[], dataMbs: readonly number[], de
       for (const way of ['zk-rollout apply', 'minimal reconfig script'] as Way[]) out.push({ scenario, way, profile: 'bench', dataMb });
     }
   }
-  // What the previous release's full snapshot on every sync cost, where it cost most: the largest data.
+  // What the full snapshot on every sync costs, where it costs most (the largest data): the same runs with DIFFs.
   const largest = Math.max(...dataMbs);
   if (largest > 0) {
-    for (const scenario of scenarios.filter((s) => s === 'rolling-restart' || s === 'migration')) out.push({ scenario, way: 'zk-rollout apply', profile: 'bench', dataMb: largest, fullSnapshots: true });
+    for (const scenario of scenarios.filter((s) => s === 'rolling-restart' || s === 'migration')) out.push({ scenario, way: 'zk-rollout apply', profile: 'bench', dataMb: largest, diffSync: true });
   }
   return out;
 }
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   const plan = runs(scenarios, dataMbs, o.defaults);
   for (const [k, spec] of plan.entries()) {
-    log(`[bench] ${k + 1}/${plan.length} ${spec.scenario}, ${spec.way}, ${spec.profile}${spec.dataMb ? `, ${spec.dataMb} MiB` : ''}${spec.fullSnapshots ? ', full snapshots' : ''} ...`);
+    log(`[bench] ${k + 1}/${plan.length} ${spec.scenario}, ${spec.way}, ${spec.profile}${spec.dataMb ? `, ${spec.dataMb} MiB` : ''}${spec.diffSync ? ', DIFF sync' : ''} ...`);
     const r = await runOne(spec, log);
     results.push(r);
     log(`[bench]   returned ${(r.wayMs / 1000).toFixed(1)} s, total ${(r.totalMs / 1000).toFixed(1)} s; longest gap native ${r.native.longestGapMs} ms, Java ${r.java?.longestGapMs ?? '-'} ms; lost ${r.native.lost}/${r.java?.lost ?? '-'}; elections ${r.elections}${r.error ? `; error: ${r.error}` : ''}`);
