@@ -25,13 +25,22 @@ const REPORT = join(ROOT, 'RELIABILITY.md');
 /** Workers' port bases: below 32768 (Linux's ephemeral range), 400 apart (ids 1..6 use base+1..base+206). */
 const portBase = (first: number, worker: number) => first + 400 * worker;
 
+/**
+ * The stored results of the matrix's applicable cells, in its order. A result stored for a point the
+ * matrix no longer has, or where the fault now has no target (the reference steps were re-recorded),
+ * is dropped: it measured a different step.
+ */
 export function loadResults(): Record<string, CellResult> {
-  return existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, CellResult> : {};
+  return current(existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, CellResult> : {});
+}
+
+function current(results: Record<string, CellResult>): Record<string, CellResult> {
+  return Object.fromEntries(allCells().filter((c) => c.applicable).map((c) => cellId(c.cell)).filter((id) => results[id]).map((id) => [id, results[id]]));
 }
 
 function saveResults(results: Record<string, CellResult>): void {
   mkdirSync(join(RESULTS, '..'), { recursive: true });
-  const ordered = Object.fromEntries(allCells().map((c) => cellId(c.cell)).filter((id) => results[id]).map((id) => [id, results[id]]));
+  const ordered = current(results);
   writeFileSync(RESULTS, `${JSON.stringify(ordered, null, 1)}\n`);
 }
 
