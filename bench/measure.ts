@@ -107,6 +107,10 @@ async function finalWrite(connect: string): Promise<void> {
   }
 }
 
+function blank(report: WriterReport, t0: number): WriterFigures {
+  return { acknowledged: report.acknowledged.length, lost: 0, longestGapMs: report.longestGapMs, failed: report.failed, sessionsExpired: report.sessionsExpired, ackTimesS: report.ackTimes.map((t) => (t - t0) / 1000) };
+}
+
 async function figures(report: WriterReport, t0: number, final: Ensemble['servers'], root: string): Promise<WriterFigures> {
   const missing = await missingWrites(final, report.acknowledged, root);
   return {
@@ -203,8 +207,10 @@ async function runOneWith(spec: RunSpec, log: (s: string) => void): Promise<Resu
     const javaReport = await java?.stop();
     const seen = await monitor.stop();
     const final = cluster.ensemble(to).servers;
-    const nativeFigures = await figures(nativeReport, t0, final, native.root);
-    const javaFigures = javaReport && java ? await figures(javaReport, t0, final, java.root) : null;
+    // A final server that cannot be read is the run's failure, said in its row: the bench goes on.
+    const unreadable = (e: unknown) => { error = `${error ? `${error}; ` : ''}reading the final servers failed: ${(e as Error).message.split('\n')[0]}`; return null; };
+    const nativeFigures = (await figures(nativeReport, t0, final, native.root).catch(unreadable)) ?? { ...blank(nativeReport, t0), lost: -1 };
+    const javaFigures = javaReport && java ? (await figures(javaReport, t0, final, java.root).catch(unreadable)) ?? { ...blank(javaReport, t0), lost: -1 } : null;
     return {
       ...spec, from, to, native: nativeFigures, java: javaFigures, elections: seen.elections,
       electionsAt: seen.leaders.slice(1).map((l) => ({ at: (l.at - t0) / 1000, leader: l.leader })), twoLeadersMs: seen.twoLeadersMs,

@@ -96,6 +96,8 @@ async function main(): Promise<void> {
     log(`[bench] ${k + 1}/${plan.length} ${spec.scenario}, ${spec.way}, ${spec.profile}${spec.dataMb ? `, ${spec.dataMb} MiB` : ''}${spec.diffSync ? ', DIFF sync' : ''} ...`);
     const r = await runOne(spec, log);
     results.push(r);
+    // Saved after every run: a bench that stops part-way keeps what it measured.
+    writeFileSync(RESULTS, JSON.stringify({ date: new Date().toISOString().slice(0, 10), results, planning: saved?.planning ?? [], synth: saved?.synth ?? [] }, null, 1));
     log(`[bench]   returned ${(r.wayMs / 1000).toFixed(1)} s, total ${(r.totalMs / 1000).toFixed(1)} s; longest gap native ${r.native.longestGapMs} ms, Java ${r.java?.longestGapMs ?? '-'} ms; lost ${r.native.lost}/${r.java?.lost ?? '-'}; elections ${r.elections}${r.error ? `; error: ${r.error}` : ''}`);
   }
   let { planning, synth } = saved ?? { planning: [], synth: [] };

@@ -42,7 +42,7 @@ export async function seed(connect: string, mb: number): Promise<number> {
   }
 }
 
-/** Heap for a server holding `mb` MiB of znodes: the tree, a snapshot being written, and room. */
+/** Heap for a server holding `mb` MiB of znodes: the tree, a full snapshot being received or sent (every sync is one), and room. */
 export function heapFor(mb: number, base: number): number {
-  return mb <= 0 ? base : Math.max(base, 256 + Math.ceil((mb * 2.5) / 256) * 256);
+  return mb <= 0 ? base : Math.max(base, 512 + Math.ceil((mb * 4) / 256) * 256);
 }
