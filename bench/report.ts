@@ -1,6 +1,7 @@
 /** BENCHMARKS.md from the bench's results (pure): tables, the goals met or missed, and what the numbers say. */
 import { Result, Way } from './measure';
 import { ScenarioName } from './ways';
+import { ZNODE_BYTES } from './seed';
 import { planTimings, synthTimings } from './scaling';
 
 export const SCENARIOS: ScenarioName[] = ['migration', 'scale-up', 'scale-down', 'rolling-restart'];
@@ -39,7 +40,7 @@ function row(results: readonly Result[], r: Result): string {
   const verdict = r.way !== 'zk-rollout apply' || !plain(r) ? '' : m.length === 0 ? 'met' : `MISSED: ${m.join('; ')}`;
   const lost = Math.max(r.native.lost, r.java?.lost ?? 0);
   const ratio = floor && r !== floor ? `${(r.totalMs / floor.totalMs).toFixed(2)}x` : '';
-  return `| ${r.scenario} | ${r.way}${plain(r) ? '' : ', DIFF sync'} | ${r.native.acknowledged + (r.java?.acknowledged ?? 0)} | ${lost} | ${r.native.longestGapMs} | ${r.java ? r.java.longestGapMs : '-'} | ${r.elections}${r.twoLeadersMs ? ` (two leaders ~${r.twoLeadersMs} ms)` : ''} | ${s1(r.wayMs)} | ${s1(r.totalMs)} | ${ratio} | ${verdict}${r.error ? ` error: ${r.error.replace(/\|/g, '/')}` : ''} |`;
+  return `| ${r.scenario}${r.dataMb > 0 ? `, ${r.dataMb} MiB` : ''} | ${r.way}${plain(r) ? '' : ', DIFF sync'} | ${r.native.acknowledged + (r.java?.acknowledged ?? 0)} | ${lost} | ${r.native.longestGapMs} | ${r.java ? r.java.longestGapMs : '-'} | ${r.elections}${r.twoLeadersMs ? ` (two leaders ~${r.twoLeadersMs} ms)` : ''} | ${s1(r.wayMs)} | ${s1(r.totalMs)} | ${ratio} | ${verdict}${r.error ? ` error: ${r.error.replace(/\|/g, '/')}` : ''} |`;
 }
 
 const HEADER = [
@@ -120,7 +121,7 @@ export function renderReport(i: ReportInput): string {
   ];
   const data = dataTable(results);
   if (data.length > 0) {
-    lines.push(`## With data (bench settings; znodes of 512 KiB; ${i.largestMb} MiB is the largest run here)`, '', ...data, '',
+    lines.push(`## With data (bench settings; znodes of ${ZNODE_BYTES / 1024} KiB; ${i.largestMb} MiB is the largest run here)`, '', ...data, '',
       ...table(results, (r) => r.profile === 'bench' && r.dataMb > 0), '');
   }
   const snaps = snapshots(results);
