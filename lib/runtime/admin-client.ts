@@ -31,7 +31,9 @@ export async function acceptingHosts(connect: string, timeoutMs = 500): Promise<
     const i = entry.lastIndexOf(':');
     const socket = createConnection({ host: entry.slice(0, i), port: Number(entry.slice(i + 1)) });
     const done = (result: boolean) => { socket.destroy(); resolve(result); };
-    socket.setTimeout(timeoutMs, () => done(false));
+    // After a stall of the event loop longer than the timeout, timers run before the poll phase that
+    // would see the connection made: decide after that phase, so a stall never reads as a refusal.
+    socket.setTimeout(timeoutMs, () => setImmediate(() => done(false)));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   })));
