@@ -10,6 +10,7 @@ import { AdminPort } from './admin-client';
 import { RolloutEventBody } from './events';
 import { NotReady } from './refusal';
 import { RolloutLock } from './rollout-lock';
+import { sleep } from './wait';
 import { classify, ErrorClass } from './zk-errors';
 
 /** Opens a client on a connect string (authenticated as the rollout's superuser). */
@@ -48,13 +49,7 @@ export class AdminSession {
    */
   async client(): Promise<AdminPort> {
     if (this.current && !this.current.ended && this.leaving(this.current)) {
-      const moved = await this.open(connectString(this.servers()));
-      try {
-        await this.lock.take(moved); // takes over this rollout's own lock from the old session
-      } catch (e) {
-        moved.close();
-        throw e;
-      }
+      const moved = await this.openLocked(); // takes over this rollout's own lock from the old session
       this.emit({ type: 'notice', code: 'session-moved', message: `the admin session moved to ${moved.hosts?.join(',') ?? 'the servers that stay'}: its servers are leaving` });
       this.current.close();
       this.current = moved;
@@ -64,6 +59,12 @@ export class AdminSession {
       this.emit({ type: 'notice', code: 'session-reopened', message: 'the admin session ended; opening a new one' });
       this.reset();
     }
+    this.current = await this.openLocked();
+    return this.current;
+  }
+
+  /** A new session on the servers to use now, holding the lock (closed again if the lock cannot be taken). */
+  private async openLocked(): Promise<AdminPort> {
     const client = await this.open(connectString(this.servers()));
     try {
       await this.lock.take(client);
@@ -71,7 +72,6 @@ export class AdminSession {
       client.close();
       throw e;
     }
-    this.current = client;
     return client;
   }
 
@@ -121,7 +121,7 @@ export class AdminSession {
       } catch {
         // Still reconnecting, or ended: again, until a new session must read.
         if (Date.now() >= until) break;
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
     }
     this.reset();
