@@ -16,6 +16,9 @@ import { sq } from './shell';
 import { renderSystemdUnit } from './systemd-unit';
 import { JvmOptions, ServerPaths } from './types';
 
+/** slf4j-simple, the server's log backend here, prints no time unless told: a log without times cannot be read against a rollout's events. */
+const LOG_TIMESTAMPS = { 'org.slf4j.simpleLogger.showDateTime': 'true', 'org.slf4j.simpleLogger.dateTimeFormat': 'yyyy-MM-dd HH:mm:ss.SSS' };
+
 export type RunAs = 'process' | 'systemd';
 
 /** The account a systemd-run server runs as unless told otherwise: Debian's zookeeper package creates it. */
@@ -62,7 +65,7 @@ export class OwnLayout implements Layout {
 
   /** The command line: no secret on it, only `@<argFile>` when there are secret options. */
   commandLine(jvm: JvmOptions): string[] {
-    return [this.o.javaBin, ...jvmArgs(jvm, { 'zookeeper.log.dir': this.paths.dir }, this.argFile), '-cp', this.o.classpath, QUORUM_PEER_MAIN, this.paths.zooCfg];
+    return [this.o.javaBin, ...jvmArgs(jvm, { 'zookeeper.log.dir': this.paths.dir, ...LOG_TIMESTAMPS }, this.argFile), '-cp', this.o.classpath, QUORUM_PEER_MAIN, this.paths.zooCfg];
   }
 
   /** The unit's text for these options (what launch writes for a systemd-run server). */

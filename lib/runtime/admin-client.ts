@@ -99,6 +99,8 @@ export interface AdminPort {
   readonly ended: boolean;
   /** The `host:port` entries the client connects to (those that accepted when it opened). */
   readonly hosts?: readonly string[];
+  /** False while the client has lost its server and is looking for another (undefined: not known). */
+  readonly connected?: boolean;
   close(): void;
   committedConfig(): Promise<Membership>;
   reconfig(change: { joining?: readonly Server[]; leaving?: readonly number[] }, expectedVersion: string): Promise<Membership>;
@@ -121,7 +123,7 @@ export class AdminClient implements AdminPort {
    * that, close() included, crashes the process (the package's README, "Known Bugs"), so every call
    * checks first and a new client is opened instead.
    */
-  private constructor(private readonly zk: NativeClient, readonly connect: string, private readonly state: { ended: boolean }, readonly hosts: readonly string[]) {}
+  private constructor(private readonly zk: NativeClient, readonly connect: string, private readonly state: { ended: boolean; connected: boolean }, readonly hosts: readonly string[]) {}
 
   static async open(options: AdminClientOptions): Promise<AdminClient> {
     // Only servers that accept a TCP connection now: a native client left retrying refused
@@ -135,8 +137,10 @@ export class AdminClient implements AdminPort {
       debug_level: 0, // silent: the C client prints reconnect noise to stdout
       host_order_deterministic: false,
     });
-    const state = { ended: false };
-    zk.on('close', () => { state.ended = true; });
+    const state = { ended: false, connected: false };
+    zk.on('close', () => { state.ended = true; state.connected = false; });
+    zk.on('connect', () => { state.connected = true; });
+    zk.on('connecting', () => { state.connected = false; });
     const timeoutMs = options.connectTimeoutMs ?? 10000;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => { if (!state.ended) { state.ended = true; zk.close(); } reject(new ConnectFailed(`could not connect to ${options.connect} within ${timeoutMs} ms`)); }, timeoutMs);
@@ -158,6 +162,11 @@ export class AdminClient implements AdminPort {
     if (this.closed) throw new Error('admin client already closed');
     if (this.state.ended) throw new ZkError(ZK.SESSIONEXPIRED, 'session', 'the session ended (expired); a new client is needed');
     return this.zk;
+  }
+
+  /** Whether the client has a server now (it says 'connecting' while it looks for another). */
+  get connected(): boolean {
+    return !this.ended && this.state.connected;
   }
 
   /** Whether the session is gone (closed by us, or expired). */

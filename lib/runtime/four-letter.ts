@@ -66,3 +66,16 @@ export function parseMntr(text: string): Record<string, string> {
   }
   return out;
 }
+
+/** The `host:port` entries whose server says, within `timeoutMs`, that it serves requests. */
+export async function servingHosts(hosts: readonly string[], timeoutMs = 300): Promise<string[]> {
+  const serving = await Promise.all(hosts.map(async (entry) => {
+    const at = entry.lastIndexOf(':');
+    try {
+      return parseSrvr(await fourLetterWord(entry.slice(0, at), Number(entry.slice(at + 1)), 'srvr', timeoutMs)).mode !== 'not-serving';
+    } catch {
+      return false;
+    }
+  }));
+  return hosts.filter((_, i) => serving[i]);
+}

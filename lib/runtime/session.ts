@@ -8,6 +8,7 @@ import { Server } from '../model/types';
 import { connectString } from '../model/connect-string';
 import { AdminPort } from './admin-client';
 import { RolloutEventBody } from './events';
+import { servingHosts } from './four-letter';
 import { NotReady } from './refusal';
 import { RolloutLock } from './rollout-lock';
 import { sleep } from './wait';
@@ -18,6 +19,12 @@ export type OpenAdmin = (connect: string) => Promise<AdminPort>;
 
 /** How long readAfresh keeps trying the rollout's own session (reconnecting) before a new one reads. */
 const SAME_SESSION_READ_MS = 5000;
+
+/** How often a request still unanswered looks whether its client waits while a server serves. */
+const STALL_CHECK_MS = 100;
+
+/** A request unanswered this long is looked into even while its client says it is connected. */
+const STALL_SUSPECT_MS = 300;
 
 /** Recoveries (re-plans after session trouble or a declined step) one rollout may make. */
 export const RECOVERY_BUDGET = 10;
@@ -39,6 +46,8 @@ export class AdminSession {
     /** Where to connect: the members and the desired servers, so the session survives the membership moving. */
     private readonly servers: () => readonly Server[],
     private readonly emit: (e: RolloutEventBody) => void,
+    /** Which of these `host:port` entries serve now (four-letter words; no session). */
+    private readonly serving: (hosts: readonly string[]) => Promise<string[]> = servingHosts,
   ) {}
 
   /**
@@ -65,7 +74,11 @@ export class AdminSession {
 
   /** A new session on the servers to use now, holding the lock (closed again if the lock cannot be taken). */
   private async openLocked(): Promise<AdminPort> {
-    const client = await this.open(connectString(this.servers()));
+    return this.locked(await this.open(connectString(this.servers())));
+  }
+
+  /** The lock taken on this client (closed again if the lock cannot be taken). */
+  private async locked(client: AdminPort): Promise<AdminPort> {
     try {
       await this.lock.take(client);
     } catch (e) {
@@ -98,7 +111,7 @@ export class AdminSession {
    */
   async write(path: string, payload = new Date().toISOString()): Promise<void> {
     try {
-      await (await this.client()).barrierWrite(path, payload);
+      await this.answered(await this.client(), (c) => c.barrierWrite(path, payload));
     } catch (e) {
       this.emit({ type: 'notice', code: 'write-retry', message: `write to ${path} failed (${(e as Error).message}); retrying on a new session` });
       this.reset();
@@ -117,7 +130,7 @@ export class AdminSession {
     const until = Date.now() + SAME_SESSION_READ_MS;
     while (this.current && !this.current.ended) {
       try {
-        return await read(this.current);
+        return await this.answered(this.current, read);
       } catch {
         // Still reconnecting, or ended: again, until a new session must read.
         if (Date.now() >= until) break;
@@ -131,6 +144,50 @@ export class AdminSession {
     } finally {
       fresh.close();
     }
+  }
+
+  /**
+   * The request's answer on `client`; or, when the client has lost its server while one of its servers
+   * serves again, the answer on a new session there, which takes over the lock. The native client
+   * (node-zookeeper) that has tried every server once waits out a third of the session timeout even
+   * after one serves again (its timer is not re-armed for the shorter retry): about 1.3 s per leader
+   * hand-off at bench settings, 2 s at the defaults. The request must be one any session may repeat.
+   */
+  private async answered<T>(client: AdminPort, request: (c: AdminPort) => Promise<T>): Promise<T> {
+    const started = Date.now();
+    const pending = request(client);
+    let settled = false;
+    const done = pending.then(() => { settled = true; }, () => { settled = true; });
+    let servingSince: number | null = null;
+    while (!settled) {
+      await Promise.race([done, sleep(STALL_CHECK_MS)]);
+      // The client's 'connecting' event can arrive late (the library delivers it on its next turn), so a
+      // request unanswered for STALL_SUSPECT_MS is looked into as well.
+      if (settled || client.hosts === undefined || (client.connected !== false && Date.now() - started < STALL_SUSPECT_MS)) continue;
+      const serving = await this.serving(client.hosts);
+      if (settled) break;
+      if (serving.length === 0) { servingSince = null; continue; }
+      servingSince ??= Date.now();
+      if (Date.now() - servingSince < STALL_CHECK_MS) continue; // the client's own retry gets its chance first
+      const fresh = await this.freshUnless(done, serving);
+      if (fresh === null) continue;
+      this.emit({ type: 'notice', code: 'session-stalled', message: `the admin session was still waiting for an answer while ${serving.join(',')} served; a new session there took over the lock` });
+      if (this.current === client) this.current = fresh;
+      client.close();
+      return settled ? pending : request(fresh);
+    }
+    return pending;
+  }
+
+  /** A new locked session on `hosts`, unless `done` settles first or it cannot open (then null, and no lock is taken). */
+  private async freshUnless(done: Promise<void>, hosts: readonly string[]): Promise<AdminPort | null> {
+    const opening = this.open(hosts.join(','));
+    const first = await Promise.race([opening.then((c) => ({ c }), () => null), done.then(() => null)]);
+    if (first === null) {
+      opening.then((c) => c.close(), () => undefined);
+      return null;
+    }
+    return this.locked(first.c);
   }
 
   /**

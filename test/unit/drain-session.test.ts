@@ -88,3 +88,58 @@ describe('admin session', () => {
     expect(opened).toHaveLength(1);
   });
 });
+
+describe('admin session: a client left waiting while its servers serve', () => {
+  /** A stand-in whose requests hang (its client waits out its backoff) until closed, or answer at once. */
+  function stalling(hosts: string[], hangs: boolean, connected: boolean) {
+    const c = {
+      ended: false, hosts, connected, closed: false, reads: 0,
+      close: () => { c.closed = true; c.ended = true; },
+      committedConfig: () => { c.reads++; return hangs ? new Promise<never>(() => undefined) : Promise.resolve({ version: 'v2' }); },
+    };
+    return c;
+  }
+
+  async function scenario(o: { hangs: boolean; connected: boolean; serving: string[] }) {
+    const events: RolloutEventBody[] = [];
+    const taken: unknown[] = [];
+    const first = stalling(['127.0.0.1:2181', '127.0.0.1:2182'], o.hangs, o.connected);
+    const fresh = stalling(['127.0.0.1:2181'], false, true);
+    const opened: string[] = [];
+    let asked = 0;
+    const lock = { take: async (c: unknown) => { taken.push(c); } } as unknown as RolloutLock;
+    const session = new AdminSession(async (connect) => { opened.push(connect); return (opened.length === 1 ? first : fresh) as unknown as AdminPort; },
+      lock, () => [server(1), server(2)], (e) => events.push(e), async () => { asked++; return o.serving; });
+    await session.client();
+    const started = Date.now();
+    const answer = await session.readAfresh((c) => c.committedConfig());
+    return { answer, ms: Date.now() - started, first, fresh, opened, taken, events, asked, after: await session.client() };
+  }
+
+  test('GIVEN the request hangs while a server serves THEN a new session there answers it, takes over the lock and stays; the old one is closed', async () => {
+    const r = await scenario({ hangs: true, connected: false, serving: ['127.0.0.1:2181'] });
+    expect(r.answer).toEqual({ version: 'v2' });
+    expect(r.opened[1]).toBe('127.0.0.1:2181');
+    expect(r.taken).toEqual([r.first, r.fresh]);
+    expect(r.first.closed).toBe(true);
+    expect(r.after).toBe(r.fresh);
+    expect(r.events).toEqual([expect.objectContaining({ type: 'notice', code: 'session-stalled' })]);
+    expect(r.ms).toBeLessThan(3000);
+  });
+
+  test('GIVEN the client still says connected THEN it is looked into only after the request stays unanswered a while, and the same way', async () => {
+    const r = await scenario({ hangs: true, connected: true, serving: ['127.0.0.1:2182'] });
+    expect(r.answer).toEqual({ version: 'v2' });
+    expect(r.opened[1]).toBe('127.0.0.1:2182');
+    expect(r.first.closed).toBe(true);
+  });
+
+  test('GIVEN the request answers THEN nothing else is opened and nobody is asked who serves', async () => {
+    const r = await scenario({ hangs: false, connected: true, serving: ['127.0.0.1:2181'] });
+    expect(r.answer).toEqual({ version: 'v2' });
+    expect(r.opened).toHaveLength(1);
+    expect(r.events).toEqual([]);
+    expect(r.asked).toBe(0);
+    expect(r.after).toBe(r.first);
+  });
+});

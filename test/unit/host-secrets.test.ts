@@ -72,7 +72,8 @@ describe('zk-rollout\'s own servers: the digest in a 0600 argument file, named @
     expect(m.files.get(layout.argFile)!.content).toContain(`"-D${SUPER}=${DIGEST}"`);
     expect(m.visible()).not.toContain(DIGEST);
     expect(m.visible()).toContain(`'@${layout.argFile}'`);
-    expect(layout.commandLine(JVM)).toEqual(['java', '-Xmx64m', '-Dzookeeper.log.dir=/var/lib/zk-rollout/orders/server-3', '-Dzookeeper.forceSnapshotSync=true',
+    expect(layout.commandLine(JVM)).toEqual(['java', '-Xmx64m', '-Dzookeeper.log.dir=/var/lib/zk-rollout/orders/server-3',
+      '-Dorg.slf4j.simpleLogger.showDateTime=true', '-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss.SSS', '-Dzookeeper.forceSnapshotSync=true',
       `@${layout.argFile}`, '-cp', '/usr/share/java/zookeeper.jar', 'org.apache.zookeeper.server.quorum.QuorumPeerMain', '/var/lib/zk-rollout/orders/server-3/conf/zoo.cfg']);
     // Its directories are its user's only; its log and the files it creates are not world-readable.
     expect(m.runs[0].script).toMatch(/umask 027; : >> '\/var\/lib\/zk-rollout\/orders\/server-3\/zookeeper\.log' && chmod 0640/);
