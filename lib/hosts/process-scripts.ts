@@ -44,10 +44,17 @@ export function parseStatus(line: string): ServerStatus {
 }
 
 /** One round trip for several servers of one machine: their status scripts' lines, in order. */
-export async function readStatuses(m: Machine, scripts: readonly string[]): Promise<ServerStatus[]> {
+export async function readStatuses(m: Machine, scripts: readonly string[], attempts = 2): Promise<ServerStatus[]> {
   if (scripts.length === 0) return [];
-  const lines = (await m.run(`${scripts.join('; ')}; exit 0`)).stdout.split('\n');
-  return scripts.map((_, i) => parseStatus(lines[i] ?? ''));
+  const { stdout, stderr } = await m.run(`${scripts.join('; ')}; exit 0`);
+  // Every script prints exactly one line: fewer means the look failed, not that nothing runs (a server
+  // wrongly seen as stopped can get an ensemble started afresh beside it).
+  const lines = stdout.split('\n');
+  if (lines.length < scripts.length + 1) {
+    if (attempts > 1) return readStatuses(m, scripts, attempts - 1);
+    throw new Error(`could not read the servers' status on ${m.describe()}: ${lines.length - 1} line(s) for ${scripts.length} server(s)${stderr.trim() ? ` (${stderr.trim().split('\n')[0]})` : ''}`);
+  }
+  return scripts.map((_, i) => parseStatus(lines[i]));
 }
 
 /** Copies the fingerprint of the files a server starts from to where status reads it. */

@@ -144,6 +144,8 @@ export class Executor {
     try {
       for (;;) {
         let snapshot = await ctx.live.observe();
+        // Nothing seen after an ensemble was: never a bootstrap (it would start a second ensemble beside it).
+        if (snapshot === null && !first) snapshot = await this.reappeared(ctx);
         if (first) {
           this.startMembers = snapshot?.members ?? null;
           await checkWhereItRuns(ctx, snapshot);
@@ -157,7 +159,7 @@ export class Executor {
         const settleUntil = Date.now() + ctx.t.quorumMs;
         while (unsettled(result) && Date.now() < settleUntil) {
           await sleep(500);
-          snapshot = await ctx.live.observe();
+          snapshot = (await ctx.live.observe()) ?? (await this.reappeared(ctx));
           result = plan(snapshot, this.o.desired, options());
         }
         if (!result.ok) throw new RolloutError(result.refusal.code, `refused: ${result.refusal.reason}`, { details: result.refusal.details });
@@ -224,6 +226,25 @@ export class Executor {
   }
 
   /** The first plan, and what clients should connect with while the membership moves and after. */
+  /**
+   * The ensemble again, after a look that found nothing of it mid-rollout (every process gone from the
+   * hosts' view and no server answering): looked for until the quorum timeout, then a refusal.
+   */
+  private async reappeared(ctx: StepContext): Promise<ClusterSnapshot> {
+    const until = Date.now() + ctx.t.quorumMs;
+    while (Date.now() < until) {
+      await sleep(500);
+      const snapshot = await ctx.live.observe();
+      if (snapshot !== null) return snapshot;
+    }
+    throw new RolloutError('ensemble-vanished', `refused: the ensemble this rollout is changing can no longer be seen: no server answers and no server process shows on its hosts (looked for ${(ctx.t.quorumMs / 1000).toFixed(0)} s)`, {
+      details: [
+        'starting it afresh would make a second, empty ensemble beside the one that ran: nothing was started',
+        'check the servers (zk-rollout status, their processes and logs) and the host driver\'s access to them, then re-run apply',
+      ],
+    });
+  }
+
   private announce(result: Extract<PlanResult, { ok: true }>, snapshot: ClusterSnapshot | null): void {
     this.emit({ type: 'plan', plan: result.plan });
     if (snapshot === null) return;

@@ -22,7 +22,9 @@ export function fourLetterWord(host: string, port: number, word: string, timeout
       if (err) reject(err);
       else resolve(Buffer.concat(chunks).toString('utf8'));
     };
-    socket.setTimeout(timeoutMs, () => finish(new ProbeError(address, `no answer to '${word}' within ${timeoutMs} ms`)));
+    // Decided after the poll phase: after a stall of the event loop (a native client's close blocks it
+    // for up to 1.5 s) the timer runs before the answer already there is read.
+    socket.setTimeout(timeoutMs, () => setImmediate(() => finish(new ProbeError(address, `no answer to '${word}' within ${timeoutMs} ms`))));
     socket.on('data', (d) => chunks.push(d));
     socket.on('end', () => finish(null));
     socket.on('close', () => finish(null));

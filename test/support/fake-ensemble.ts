@@ -49,6 +49,8 @@ export interface LiveOverride {
   readonly members?: readonly Server[];
   readonly configVersion?: string;
   readonly leaderId?: number | null;
+  /** The read finds nothing at all: no server answers, no process shows (readLive's null snapshot). */
+  readonly nothing?: boolean;
   /** Running servers the read does not see at all. */
   readonly invisible?: readonly number[];
   /** Servers the read sees up but not synced. */
@@ -176,7 +178,9 @@ export class FakeEnsemble {
     return {
       readLive: async (known, drained): Promise<LiveState> => {
         this.liveReads++;
-        const snap = this.snapshot(this.liveOverride(this.liveReads));
+        const override = this.liveOverride(this.liveReads);
+        if (override?.nothing) return { snapshot: null, probes: [], looked: [...known] };
+        const snap = this.snapshot(override);
         const marked = { ...snap, observations: snap.observations.map((x) => (drained.has(x.id) ? { ...x, drained: true } : x)) };
         return { snapshot: marked, probes: [], looked: [...known] };
       },

@@ -358,3 +358,26 @@ describe('executor loop: a start the host cannot carry out', () => {
     expect(ids(fake)).toEqual(['1', '2', '3']);
   });
 });
+
+describe('executor loop: the ensemble cannot be seen mid-rollout', () => {
+  test('GIVEN a migration under way WHEN one look finds nothing of the ensemble THEN it looks again and goes on: nothing is started as a new ensemble', async () => {
+    const fake = threeVoters();
+    let blindFrom = 0;
+    fake.liveOverride = (read) => (blindFrom > 0 && read === blindFrom ? { nothing: true } : undefined);
+    const { events, run } = rollout(fake, ensemble([4, 5, 6]), { beforeStep: (_s, done) => { if (done === 3 && blindFrom === 0) blindFrom = fake.liveReads + 1; } });
+    await run();
+    expect(ids(fake)).toEqual(['4', '5', '6']);
+    expect(ofType(events, 'step-start').map((e) => e.step.kind)).not.toContain('start-initial');
+  });
+
+  test('GIVEN a migration under way WHEN the ensemble stays unseen THEN it refuses with ensemble-vanished, says nothing was started, and starts nothing', async () => {
+    const fake = threeVoters();
+    let blind = false;
+    fake.liveOverride = () => (blind ? { nothing: true } : undefined);
+    const { events, run } = rollout(fake, ensemble([4, 5, 6]), { beforeStep: (_s, done) => { if (done === 3) blind = true; } });
+    const e = await refusal(run());
+    expect(e.code).toBe('ensemble-vanished');
+    expect(e.message).toMatch(/nothing was started/);
+    expect(ofType(events, 'step-start').map((x) => x.step.kind)).not.toContain('start-initial');
+  });
+});

@@ -56,3 +56,15 @@ describe('status scripts', () => {
     expect(await quorumPeerAlive(m, server.pid!)).toBe(true);
   });
 });
+
+describe('a look that comes back short', () => {
+  test('GIVEN a machine whose look prints nothing (output lost) THEN it is an error naming the machine, never "nothing runs"', async () => {
+    const lost = { describe: () => 'host-a', run: async () => ({ code: 0, stdout: '', stderr: '' }) } as unknown as LocalMachine;
+    await expect(readStatuses(lost, [statusScript('pid=1', '/x'), statusScript('pid=2', '/y')])).rejects.toThrow(/could not read the servers' status on host-a: 0 line\(s\) for 2 server\(s\)/);
+  });
+
+  test('GIVEN a look with one line per server THEN each is read, an empty line as not running', async () => {
+    const ok = { describe: () => 'host-a', run: async () => ({ code: 0, stdout: '41 h1\n\n', stderr: '' }) } as unknown as LocalMachine;
+    expect(await readStatuses(ok, ['a', 'b'])).toEqual([{ pid: 41, runningHash: 'h1' }, { pid: null }]);
+  });
+});
