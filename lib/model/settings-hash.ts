@@ -14,6 +14,8 @@ export function settingsHash(s: Settings): string {
     dataDir: null,
     jvmHeapMb: s.jvmHeapMb,
     extra: Object.entries(s.extra).sort(([a], [b]) => a.localeCompare(b)),
+    // Only when declared: servers running without TLS keep the fingerprint they had.
+    ...(s.tls ? { tls: s.tls } : {}),
   });
   return createHash('sha256').update(canonical).digest('hex').slice(0, 12);
 }

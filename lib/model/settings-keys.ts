@@ -57,4 +57,8 @@ export const MANAGED_KEYS: ReadonlyMap<string, string> = new Map([
   ['skipACL', 'reconfig authentication is chosen by the rollout options, not zoo.cfg'],
   ['4lw.commands.whitelist', 'the rollout needs exactly the words it uses'],
   ['admin.enableServer', 'the AdminServer stays off'],
+  ['sslQuorum', 'use tls.quorum (it is switched in phases)'],
+  ['portUnification', 'use tls.quorum (it is switched in phases)'],
+  ['secureClientPort', 'use tls.client and each server\'s secureClientPort'],
+  ['serverCnxnFactory', 'tls chooses the connection factory (Netty when TLS is on)'],
 ]);

@@ -1,4 +1,5 @@
 /** The ensemble as the user declares it, and its normalised form with every default filled in. */
+import { TlsSettings, TlsSpec } from './tls';
 
 export type Role = 'participant' | 'observer';
 
@@ -18,6 +19,10 @@ export interface ServerSpec {
   readonly electionPort?: number;
   /** @default 'participant' */
   readonly role?: Role;
+  /** With `tls`: absolute path, on its machine, of this server's keystore (its certificate and key). */
+  readonly keyStore?: string;
+  /** With `tls.client`: the port this server serves TLS clients on. */
+  readonly secureClientPort?: number;
 }
 
 export interface SettingsSpec {
@@ -97,6 +102,8 @@ export interface EnsembleSpec {
   readonly strategy?: Strategy;
   /** Required to declare an ensemble of a single voter (no fault tolerance). @default false */
   readonly standalone?: boolean;
+  /** Quorum and client TLS (dynamic strategy). @default - none: plain quorum and clients */
+  readonly tls?: TlsSpec;
 }
 
 export interface Server {
@@ -114,6 +121,8 @@ export interface Settings {
   readonly syncLimit: number;
   readonly jvmHeapMb: number;
   readonly extra: Readonly<Record<string, string>>;
+  /** Absent when the spec declares no tls. */
+  readonly tls?: TlsSettings;
 }
 
 /** How an adopted server runs (normalised ServerRunSpec). */

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { ALLOWED_EXTRA_KEYS, EXTRA_KEY_TYPES, MANAGED_KEYS, MAX_TICKS } from './settings-keys';
+import { absolutePath, CONTROL_CHARS, MAX_PATH } from './text-rules';
+import { normaliseTls, serverTlsFields, serverTlsProblems, tlsSchema } from './tls';
 import { AdoptedServer, DEFAULT_PORTS, DEFAULT_SETTINGS, Ensemble, Server, ServerRun, Settings } from './types';
 
 export interface SpecProblem {
@@ -21,6 +23,8 @@ export class SpecError extends Error {
   }
 }
 
+export { CONTROL_CHARS, MAX_PATH };
+
 export function formatProblem(p: SpecProblem): string {
   return `${p.where}: ${p.field}: ${p.message}`;
 }
@@ -30,8 +34,6 @@ const port = z.number({ invalid_type_error: 'must be a number' }).int('must be a
 
 const HOST_RE = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
-/** Control characters: a newline or NUL in a path, a command or a value would add lines to zoo.cfg, a unit or a script. */
-export const CONTROL_CHARS = /[\x00-\x1f\x7f]/;
 
 /**
  * Why `host` cannot be a server's (or a machine's) address, or undefined when it can: a host name, or an
@@ -75,15 +77,9 @@ const serverSchema = z.object({
   quorumPort: port.optional(),
   electionPort: port.optional(),
   role: z.enum(['participant', 'observer'], { errorMap: () => ({ message: 'must be participant or observer' }) }).optional(),
+  ...serverTlsFields,
 }).strict();
 
-/** The longest path Linux takes (PATH_MAX), and the longest command zk-rollout runs for a declared server. */
-export const MAX_PATH = 4096;
-
-/** An absolute path on one line: a newline would add lines to zoo.cfg or a unit. */
-const absolutePath = z.string({ required_error: 'is required', invalid_type_error: 'must be a string' })
-  .regex(/^\//, 'must be an absolute path').regex(/^[^\x00-\x1f\x7f]*$/, 'must not hold control characters')
-  .max(MAX_PATH, `must be at most ${MAX_PATH} characters`);
 const oneLine = z.string().min(1, 'must not be empty').regex(/^[^\x00-\x1f\x7f]*$/, 'must be a single line without control characters')
   .max(MAX_PATH, `must be at most ${MAX_PATH} characters`);
 
@@ -135,6 +131,7 @@ const ensembleSchema = z.object({
   strategy: z.enum(['dynamic', 'static'], { errorMap: () => ({ message: 'must be dynamic or static' }) }).optional(),
   standalone: z.boolean().optional(),
   existing: z.object({ servers: z.array(existingServerSchema).min(1, 'must list the running members') }).strict().optional(),
+  tls: tlsSchema.optional(),
 }).strict();
 
 /** Names the server an issue path points into, by its id when the id is readable. */
@@ -315,10 +312,10 @@ export function validateEnsembleSpec(input: unknown): ValidationResult {
   }
   const spec = parsed.data;
   const servers = spec.servers.map(normaliseServer);
-  const settings = normaliseSettings(spec.settings);
+  const settings = { ...normaliseSettings(spec.settings), ...(spec.tls ? { tls: normaliseTls(spec.tls, spec.servers) } : {}) };
   const standalone = spec.standalone ?? false;
   const existing: AdoptedServer[] = (spec.existing?.servers ?? []).map((x) => ({ ...normaliseServer(x), run: normaliseRun(x.run) }));
-  const problems = [...crossServerProblems(servers, standalone), ...settingsProblems(settings), ...existingProblems(existing, servers)];
+  const problems = [...crossServerProblems(servers, standalone), ...settingsProblems(settings), ...existingProblems(existing, servers), ...tlsProblems(spec)];
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -331,6 +328,27 @@ export function validateEnsembleSpec(input: unknown): ValidationResult {
       ...(existing.length > 0 ? { existing: { servers: existing.sort((a, b) => a.id - b.id) } } : {}),
     },
   };
+}
+
+/** Each server's TLS fields against the ensemble's tls; secure ports that collide; the strategy it needs. */
+function tlsProblems(spec: z.infer<typeof ensembleSchema>): SpecProblem[] {
+  const problems: SpecProblem[] = spec.servers.flatMap((s) => serverTlsProblems(spec.tls, s).map((p) => ({ where: `server ${s.id}`, ...p })));
+  if (spec.tls !== undefined && spec.strategy === 'static') {
+    problems.push({ where: 'ensemble', field: 'tls', message: 'needs the dynamic strategy: quorum TLS is switched by rolling restarts of reconfig-enabled servers' });
+  }
+  // A secure port must not be any port in use on its host (the plain ones are checked with the servers).
+  const used = new Map<string, string>();
+  for (const s of spec.servers.map((x) => ({ ...normaliseServer(x), secureClientPort: x.secureClientPort }))) {
+    for (const [field, p] of [['clientPort', s.clientPort], ['quorumPort', s.quorumPort], ['electionPort', s.electionPort]] as const) used.set(`${addressKey(s.host)}:${p}`, `server ${s.id}'s ${field}`);
+  }
+  for (const s of spec.servers.map((x) => ({ ...normaliseServer(x), secureClientPort: x.secureClientPort }))) {
+    if (s.secureClientPort === undefined) continue;
+    const key = `${addressKey(s.host)}:${s.secureClientPort}`;
+    const user = used.get(key);
+    if (user !== undefined) problems.push({ where: `server ${s.id}`, field: 'secureClientPort', message: `${s.host.toLowerCase()}:${s.secureClientPort} is already ${user}` });
+    else used.set(key, `server ${s.id}'s secureClientPort`);
+  }
+  return problems;
 }
 
 function normaliseRun(r: z.infer<typeof runSchema>): ServerRun {

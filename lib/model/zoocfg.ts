@@ -1,4 +1,5 @@
 /** zoo.cfg rendering (static and dynamic files) and parsing of ZooKeeper's own membership text. */
+import { QuorumTlsPhase, tlsConfigEntries } from './tls';
 import { Ensemble, Membership, Role, Server } from './types';
 
 /** The four-letter words the rollout uses, and `ruok` (it says nothing about clients): not `cons`, which lists every client's address and session. */
@@ -32,6 +33,8 @@ export interface ServerPaths {
 export interface RenderOptions {
   /** Let reconfig run without authentication. Off unless the user opts in. @default false */
   readonly skipAcl?: boolean;
+  /** The quorum TLS phase the server starts in (see tls.ts). @default 0 (plain) */
+  readonly quorumTls?: QuorumTlsPhase;
 }
 
 /**
@@ -60,6 +63,7 @@ export function renderStaticConfig(
   ];
   if (options.skipAcl) entries.push(['skipACL', 'yes']);
   for (const [k, v] of Object.entries(settings.extra)) entries.push([k, String(v)]);
+  entries.push(...tlsConfigEntries(settings.tls, self.id, options.quorumTls ?? 0));
   if (ensemble.strategy === 'dynamic') {
     if (!paths.dynamicConfigFile) throw new Error(`server ${self.id}: the dynamic strategy needs a dynamic config file path`);
     entries.push(['reconfigEnabled', 'true'], ['dynamicConfigFile', paths.dynamicConfigFile]);

@@ -1,4 +1,5 @@
 /** One-line, human summaries of step actions, shared by every renderer. */
+import { QUORUM_TLS_PHASES } from '../model/tls';
 import { StepAction, stepServerId } from './types';
 import { describeConfig } from './simulate';
 
@@ -25,6 +26,7 @@ export function describeAction(a: StepAction): string {
     case 'restart-server': return a.reason === 'handoff'
       ? `restart leader ${s} so that another voter takes over leadership before it leaves`
       : a.reason === 'convert' ? `restart server ${s} with dynamic reconfiguration enabled, members unchanged ${describeConfig(a.config ?? [])}`
+      : a.reason === 'tls' ? `restart server ${s} into quorum TLS phase ${a.quorumTls ?? 0} of 3 (${QUORUM_TLS_PHASES[a.quorumTls ?? 0].name})`
       : `restart server ${s} (${a.reason ?? 'settings'}) with ${describeConfig(a.config ?? [])}`;
     case 'bake': return `hold ${Math.round((a.holdMs ?? 0) / 1000)} s (bake): quorum, every member synced, no election, client requests served; only then does any server leave`;
     case 'rewrite-config': return `rewrite every config file to the list ${describeConfig(a.config ?? [])} (takes effect as servers restart)`;

@@ -4,11 +4,13 @@
  */
 import { quorumSize } from '../model/quorum';
 import { settingsHash } from '../model/settings-hash';
+import { QUORUM_TLS_PHASES, targetPhase } from '../model/tls';
 import { Ensemble, Server } from '../model/types';
 import { formatProblem, transitionProblems } from '../model/validate';
 import { annotate, shrinks } from './annotate';
 import { planDynamic } from './strategy-dynamic';
 import { planStatic } from './strategy-static';
+import { runningPhases } from './tls-walk';
 import { voterIds, viewOf } from './simulate';
 import { ClusterSnapshot, PlanOptions, PlanResult, RefusalCode, StepAction } from './types';
 import { verifyPlan } from './verify';
@@ -19,8 +21,9 @@ function refuse(code: RefusalCode, reason: string, details: readonly string[] = 
 
 function bootstrapActions(desired: Ensemble): StepAction[] {
   const config = desired.servers;
+  const phase = targetPhase(desired.settings.tls);
   return [
-    ...config.map((s): StepAction => ({ kind: 'start-initial', serverId: s.id, config })),
+    ...config.map((s): StepAction => ({ kind: 'start-initial', serverId: s.id, config, ...(phase !== 0 ? { quorumTls: phase } : {}) })),
     { kind: 'await-quorum' },
   ];
 }
@@ -37,6 +40,13 @@ function precheck(current: ClusterSnapshot, desired: Ensemble): PlanResult | nul
     return refuse('no-quorum', `no quorum: ${live.length} of ${voters.length} voters are up and synced, ${quorumSize(voters.length)} are needed`, [
       `voters up and synced: {${live.join(',')}}; down or lagging: {${voters.filter((v) => !live.includes(v)).join(',')}}`,
       'bring the down voters back (or restore quorum) before changing membership; nothing was changed',
+    ]);
+  }
+  const { lo, hi } = runningPhases(current);
+  if (hi - lo > 1) {
+    const at = (p: number) => current.observations.filter((o) => o.up && (o.quorumTls ?? 0) === p).map((o) => o.id);
+    return refuse('no-safe-plan', `servers run quorum TLS phases that cannot talk to each other: {${at(lo).join(',')}} ${QUORUM_TLS_PHASES[lo].name}, {${at(hi).join(',')}} ${QUORUM_TLS_PHASES[hi].name}`, [
+      'this is no state a rollout leaves; restart the servers by hand in phases one apart, or stop the odd ones out, then re-run apply; nothing was changed',
     ]);
   }
   if (current.leaderId === null || !current.members.some((s) => s.id === current.leaderId)) {

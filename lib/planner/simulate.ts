@@ -4,6 +4,7 @@
  * claims and recomputes membership, liveness and quorum from the actions alone.
  */
 import { faultTolerance, quorumSize, quorumsIntersect, symmetricDifference } from '../model/quorum';
+import { phasesCompatible, QUORUM_TLS_PHASES, QuorumTlsPhase } from '../model/tls';
 import { Server, Strategy } from '../model/types';
 import { ClusterSnapshot, StepAction, stepServerId, View, Violation } from './types';
 
@@ -27,6 +28,10 @@ export interface SimState {
   waveRestartedLeader: boolean;
   /** Started by start-joiner and not synced yet. */
   joining: Set<number>;
+  /** The quorum TLS phase each running server runs in. */
+  phases: Map<number, QuorumTlsPhase>;
+  /** The phase the current run of rolling restarts restarts into (a new phase starts a new run). */
+  wavePhase: QuorumTlsPhase | null;
 }
 
 export function voterIds(members: Iterable<Server>): number[] {
@@ -64,11 +69,13 @@ export function initialState(strategy: Strategy, snapshot: ClusterSnapshot | nul
     bootstrapped: snapshot !== null,
     waveRestartedLeader: false,
     joining: new Set(),
+    phases: new Map(),
+    wavePhase: null,
   };
   if (!snapshot) return state;
   for (const s of snapshot.members) state.members.set(s.id, s);
   for (const o of snapshot.observations) {
-    if (o.up) state.running.add(o.id);
+    if (o.up) { state.running.add(o.id); state.phases.set(o.id, o.quorumTls ?? 0); }
     if (o.up && o.synced) state.synced.add(o.id);
     if (o.drained) state.drained.add(o.id);
     if (o.up && strategy === 'static') state.views.set(o.id, voterIds(o.view ?? snapshot.members));
@@ -126,6 +133,17 @@ export function applyStep(state: SimState, action: StepAction, index: number): V
     if (state.shrinkStarted) fail('grow-before-shrink', `server ${x} is added or promoted after a server was already removed: add every new server first`);
   };
   let checkQuorumAfter = false;
+  // Every (re)start names its quorum TLS phase; it must be one every other running server can talk to.
+  if (id !== undefined && (action.kind === 'start-initial' || action.kind === 'start-member' || action.kind === 'start-joiner' || action.kind === 'restart-server')) {
+    const phase = action.quorumTls ?? 0;
+    for (const [other, theirs] of state.phases) {
+      if (other !== id && !phasesCompatible(phase, theirs)) {
+        fail('tls-phases', `server ${id} would run quorum TLS phase ${phase} (${QUORUM_TLS_PHASES[phase].name}) while server ${other} runs phase ${theirs} (${QUORUM_TLS_PHASES[theirs].name}): they cannot talk to each other`);
+      }
+    }
+    if (action.kind === 'restart-server' && state.wavePhase !== phase) { state.waveRestartedLeader = false; state.wavePhase = phase; }
+    state.phases.set(id, phase);
+  }
 
   switch (action.kind) {
     case 'start-initial': {
@@ -212,6 +230,7 @@ export function applyStep(state: SimState, action: StepAction, index: number): V
       state.running.delete(s);
       state.synced.delete(s);
       state.views.delete(s);
+      state.phases.delete(s);
       break;
     }
     case 'await-synced': {
@@ -279,13 +298,14 @@ export function applyStep(state: SimState, action: StepAction, index: number): V
       state.running.delete(s);
       state.synced.delete(s);
       state.views.delete(s);
+      state.phases.delete(s);
       checkQuorumAfter = true;
       break;
     }
   }
 
   // A rolling restart is a run of restarts and sync waits; anything else ends it.
-  if (action.kind !== 'restart-server' && action.kind !== 'await-synced') state.waveRestartedLeader = false;
+  if (action.kind !== 'restart-server' && action.kind !== 'await-synced') { state.waveRestartedLeader = false; state.wavePhase = null; }
 
   const afterVoters = voterIds(state.members.values());
   if (state.bootstrapped && beforeVoters.length > 0 && action.kind !== 'start-initial') {

@@ -1,5 +1,6 @@
 /** Snapshots that do not come from live servers: a healthy ensemble as a spec declares it. */
 import { settingsHash } from '../model/settings-hash';
+import { targetPhase } from '../model/tls';
 import { Ensemble } from '../model/types';
 import { voterIds } from './simulate';
 import { ClusterSnapshot } from './types';
@@ -14,12 +15,13 @@ export function snapshotFromEnsemble(ensemble: Ensemble, leaderId?: number): Clu
   const leader = leaderId ?? voters[voters.length - 1] ?? null;
   if (leader !== null && !voters.includes(leader)) throw new Error(`leader ${leader} is not a voter of ensemble ${ensemble.name} (voters: ${voters.join(',')})`);
   const hash = settingsHash(ensemble.settings);
+  const phase = targetPhase(ensemble.settings.tls);
   return {
     configVersion: '0',
     members: ensemble.servers,
     leaderId: leader,
     observations: ensemble.servers.map((s) => ({
-      id: s.id, up: true, synced: true, settingsHash: hash,
+      id: s.id, up: true, synced: true, settingsHash: hash, ...(phase !== 0 ? { quorumTls: phase } : {}),
       ...(ensemble.strategy === 'static' ? { view: ensemble.servers } : {}),
     })),
   };

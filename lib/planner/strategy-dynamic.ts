@@ -3,8 +3,10 @@
  * and are added by incremental reconfig one at a time; every new server is added before any old one leaves;
  * removals drain clients, reconfigure out, commit a barrier write, then stop; the leader goes last.
  */
+import { QuorumTlsPhase, targetPhase } from '../model/tls';
 import { Ensemble, Server } from '../model/types';
 import { byId, isUp, needsSettingsRestart, observation, removalOrder, rollingOrder } from './order';
+import { phaseOf, startPhase, tlsWalk } from './tls-walk';
 import { ClusterSnapshot, StepAction } from './types';
 
 export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desiredHash: string): StepAction[] {
@@ -12,13 +14,22 @@ export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desired
   const committed = byId(current.members);
   const want = byId(desired.servers);
   const config = () => [...committed.values()].sort((a, b) => a.id - b.id);
+  // Quorum TLS phases (model/tls.ts): servers started before the walk below start in one every running
+  // server can talk to; after it, every server runs the desired phase.
+  const target = targetPhase(desired.settings.tls);
+  const early = startPhase(current, desired);
+  const tls = <T extends object>(action: T, phase: QuorumTlsPhase): T => (phase === 0 ? action : { ...action, quorumTls: phase });
+  const startedAt = new Map<number, QuorumTlsPhase>();
 
   // 1. Bring back desired members that are down or lagging.
   for (const m of config()) {
     const o = observation(current, m.id);
     // A member that is up but lagging is waited for even if it will leave: it still counts for quorum.
     if (!want.has(m.id)) { if (o?.up && !o.synced) actions.push({ kind: 'await-synced', serverId: m.id }); continue; }
-    if (!o?.up) actions.push({ kind: 'start-member', serverId: m.id, config: config() }, { kind: 'await-synced', serverId: m.id });
+    if (!o?.up) {
+      actions.push(tls({ kind: 'start-member', serverId: m.id, config: config() }, early), { kind: 'await-synced', serverId: m.id });
+      startedAt.set(m.id, early);
+    }
     else if (!o.synced) actions.push({ kind: 'await-synced', serverId: m.id });
   }
 
@@ -26,7 +37,7 @@ export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desired
   // running with it enabled. Rolling, the leader last; only then do the membership changes below begin.
   const staticUp = config().filter((m) => (current.staticMembers ?? []).includes(m.id) && isUp(current, m.id));
   for (const m of rollingOrder(staticUp, current.leaderId)) {
-    actions.push({ kind: 'restart-server', serverId: m.id, config: config(), reason: 'convert' }, { kind: 'await-synced', serverId: m.id });
+    actions.push(tls({ kind: 'restart-server', serverId: m.id, config: config(), reason: 'convert' }, phaseOf(current, m.id)), { kind: 'await-synced', serverId: m.id });
   }
 
   // 2. Stop joiners an interrupted rollout left that are no longer wanted.
@@ -44,11 +55,16 @@ export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desired
     committed.delete(m.id);
   }
 
+  // 3b. Quorum TLS: the members move to the desired phase before anything joins (a joiner starts in it),
+  // once the members that leave and are down are out (they would count against each restart's quorum).
+  const walk = tlsWalk(current, desired, config(), startedAt);
+  actions.push(...walk.actions);
+
   // 4. Grow: the new servers start together as observers of the committed configuration (their
   // snapshots transfer side by side), then each is synced and added with its desired role, one at a time.
   const joining = desired.servers.filter((s) => !committed.has(s.id));
   for (const s of joining) {
-    if (!running.has(s.id)) actions.push({ kind: 'start-joiner', serverId: s.id, config: [...config(), { ...s, role: 'observer' }] });
+    if (!running.has(s.id)) actions.push(tls({ kind: 'start-joiner', serverId: s.id, config: [...config(), { ...s, role: 'observer' }] }, target));
   }
   for (const s of joining) {
     actions.push({ kind: 'await-synced', serverId: s.id }, { kind: 'reconfig-add', serverId: s.id, servers: [s] });
@@ -81,9 +97,9 @@ export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desired
   }
 
   // 7. Rolling restart for settings: observers, followers, leader last.
-  const stale = config().filter((m) => current.members.some((c) => c.id === m.id) && needsSettingsRestart(current, m.id, desiredHash));
+  const stale = config().filter((m) => current.members.some((c) => c.id === m.id) && !walk.restarted.has(m.id) && needsSettingsRestart(current, m.id, desiredHash));
   for (const m of rollingOrder(stale, current.leaderId)) {
-    actions.push({ kind: 'restart-server', serverId: m.id, config: config(), reason: 'settings' }, { kind: 'await-synced', serverId: m.id });
+    actions.push(tls({ kind: 'restart-server', serverId: m.id, config: config(), reason: 'settings' }, target), { kind: 'await-synced', serverId: m.id });
   }
   return actions;
 }

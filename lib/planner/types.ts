@@ -1,4 +1,5 @@
 /** Plans are data: the executor guards and runs them, the renderers print them, the verifier checks them. */
+import { QuorumTlsPhase } from '../model/tls';
 import { Role, Server, Strategy } from '../model/types';
 
 /** What one running server looks like from outside. */
@@ -14,6 +15,8 @@ export interface ServerObservation {
   readonly view?: readonly Server[];
   /** Its clients were drained earlier in this rollout (or the drain timed out and was accepted). */
   readonly drained?: boolean;
+  /** The quorum TLS phase it was started in (see model/tls.ts). @default 0 (plain) */
+  readonly quorumTls?: QuorumTlsPhase;
 }
 
 /** The live ensemble as the executor read it. */
@@ -51,13 +54,14 @@ export type StepKind =
   | 'rewrite-config'
   | 'bake';
 
-export type RestartReason = 'settings' | 'membership' | 'handoff' | 'convert';
+export type RestartReason = 'settings' | 'membership' | 'handoff' | 'convert' | 'tls';
 
 /** What a step does, one shape per kind; the planner emits these and the simulator works out their effect. */
 export type StepAction =
   /** Start a server with `config` as its server list (start-initial: a first configuration; start-member: a member that is down; start-joiner: an observer of the committed config plus itself). */
-  | Each<'start-initial' | 'start-member' | 'start-joiner', { readonly serverId: number; readonly config: readonly Server[] }>
-  | { readonly kind: 'restart-server'; readonly serverId: number; readonly config: readonly Server[]; readonly reason: RestartReason }
+  | Each<'start-initial' | 'start-member' | 'start-joiner', { readonly serverId: number; readonly config: readonly Server[]; readonly quorumTls?: QuorumTlsPhase }>
+  /** `quorumTls`: the quorum TLS phase the server (re)starts in; absent means 0, a plain quorum. */
+  | { readonly kind: 'restart-server'; readonly serverId: number; readonly config: readonly Server[]; readonly reason: RestartReason; readonly quorumTls?: QuorumTlsPhase }
   /** Static strategy: every member's zoo.cfg gets `config` as its server list (no restart). */
   | { readonly kind: 'rewrite-config'; readonly config: readonly Server[] }
   | Each<'stop-joiner' | 'stop-server' | 'await-synced' | 'drain-clients', { readonly serverId: number }>

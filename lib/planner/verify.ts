@@ -2,6 +2,7 @@
  * The safety verifier: replays any plan (ours or hand-written) against the snapshot it starts from
  * and reports every rollout rule it breaks. It never trusts what a step says about itself.
  */
+import { QUORUM_TLS_PHASES, targetPhase } from '../model/tls';
 import { Ensemble } from '../model/types';
 import { applyStep, initialState, summarise, viewOf } from './simulate';
 import { ClusterSnapshot, StepAction, View, Violation } from './types';
@@ -45,6 +46,9 @@ export function verifyPlan(input: VerifyInput): Violation[] {
     if (stillRunning.length > 0) violations.push({ rule: 'converges', step: 0, message: `servers ${stillRunning.join(',')} still run outside the ensemble at the end` });
     const down = want.voters.concat(want.observers).filter((id) => !state.synced.has(id));
     if (down.length > 0) violations.push({ rule: 'converges', step: 0, message: `desired servers ${down.join(',')} are not running and synced at the end` });
+    const phase = targetPhase(input.desired.settings.tls);
+    const otherPhase = [...state.phases].filter(([, p]) => p !== phase).map(([id]) => id);
+    if (otherPhase.length > 0) violations.push({ rule: 'converges', step: 0, message: `servers ${otherPhase.join(',')} end in another quorum TLS phase than ${phase} (${QUORUM_TLS_PHASES[phase].name})` });
   }
   return violations;
 }

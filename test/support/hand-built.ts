@@ -67,7 +67,7 @@ export class HandBuiltEnsemble {
     for (const id of o.ids) this.roots.set(id, o.rootOf?.(id) ?? mkdtempSync(join(tmpdir(), `zk-hand-${id}-`)));
   }
 
-  server(id: number): Required<ServerSpec> {
+  server(id: number): Required<Omit<ServerSpec, 'keyStore' | 'secureClientPort'>> {
     const s = this.o.serverOf?.(id) ?? serverAt(this.o.portBase, id);
     return { clientPort: 2181, quorumPort: 2888, electionPort: 3888, role: 'participant', ...s };
   }
