@@ -91,12 +91,11 @@ export class ZooKeeperEnsemble extends Construct {
       }))],
     });
 
-    const hash = settingsHash(this.ensemble.settings);
     const records = new Map<number, TerraformResource>();
     for (const s of this.ensemble.servers) {
       records.set(s.id, kindResource(this, `server-${s.id}`, this.resourceKind, {
         name: `${name}_server_${s.id}`,
-        record: { id: s.id, host: s.host, clientPort: s.clientPort, quorumPort: s.quorumPort, electionPort: s.electionPort, role: s.role, settingsHash: hash },
+        record: { id: s.id, host: s.host, clientPort: s.clientPort, quorumPort: s.quorumPort, electionPort: s.electionPort, role: s.role, settingsHash: settingsHash(this.ensemble.settings, s.id) },
       }));
     }
     this.serverRecords = records;

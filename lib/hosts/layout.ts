@@ -5,6 +5,7 @@
  */
 import { posix } from 'node:path';
 import { Machine } from './machine';
+import { QuorumTlsPhase } from '../model/tls';
 import { JvmOptions, ServerPaths } from './types';
 
 export interface ServerStatus {
@@ -12,6 +13,8 @@ export interface ServerStatus {
   readonly pid: number | null;
   /** The settings fingerprint it was started with (running servers only). */
   readonly runningHash?: string;
+  /** The quorum TLS phase it was started in, when not plain (running servers only). */
+  readonly quorumTls?: QuorumTlsPhase;
 }
 
 export interface Layout {

@@ -2,6 +2,7 @@
  * The bash fragments both layouts use to find and signal a server's process (pure). A pid counts only
  * while /proc shows it running QuorumPeerMain: a stale pid file must never get another process signalled.
  */
+import { QuorumTlsPhase } from '../model/tls';
 import { sq } from './shell';
 import { Machine } from './machine';
 import { ServerStatus } from './layout';
@@ -37,10 +38,15 @@ export function statusScript(findPid: string, runningHashFile: string): string {
   return `( ${findPid}; __h=; [ -n "$pid" ] && read -r __h 2>/dev/null < ${sq(runningHashFile)}; [ -n "$pid" ] && echo "$pid $__h" || echo )`;
 }
 
-/** statusScript's line. */
+/** How the fingerprint file names the quorum TLS phase after the fingerprint (absent: plain). */
+export const QUORUM_TLS_TOKEN = 'quorum-tls=';
+
+/** statusScript's line: the pid, then the fingerprint file's line (fingerprint, and the quorum TLS phase when not plain). */
 export function parseStatus(line: string): ServerStatus {
-  const [pid, hash] = line.trim().split(/\s+/);
-  return pid ? { pid: Number(pid), ...(hash ? { runningHash: hash } : {}) } : { pid: null };
+  const [pid, hash, ...rest] = line.trim().split(/\s+/);
+  const phase = rest.find((t) => t.startsWith(QUORUM_TLS_TOKEN))?.slice(QUORUM_TLS_TOKEN.length);
+  const quorumTls = phase === '1' || phase === '2' || phase === '3' ? { quorumTls: Number(phase) as QuorumTlsPhase } : {};
+  return pid ? { pid: Number(pid), ...(hash ? { runningHash: hash, ...quorumTls } : {}) } : { pid: null };
 }
 
 /** One round trip for several servers of one machine: their status scripts' lines, in order. */

@@ -9,7 +9,7 @@ import { dynamicConfigFileOf } from '../model/zoocfg';
 import { Layout, ServerStatus } from './layout';
 import { Machine } from './machine';
 import { ownServersScript, parseOwnServers } from './own-layout';
-import { quorumPeerAlive, readStatuses } from './process-scripts';
+import { QUORUM_TLS_TOKEN, quorumPeerAlive, readStatuses } from './process-scripts';
 import { sq } from './shell';
 import { SshError } from './ssh-exec';
 import { startFailure, takenPorts } from './start-failure';
@@ -58,7 +58,7 @@ export class ServerDriver implements HostDriver {
     const { m, layout } = this.at(server);
     await m.writeFileAtomic(`${layout.paths.dataDir}/myid`, `${server.id}\n`);
     if (files.dynamic !== undefined) await m.writeFileAtomic(files.dynamic.path, files.dynamic.content);
-    await m.writeFileAtomic(layout.settingsHashFile, `${files.settingsHash}\n`);
+    await m.writeFileAtomic(layout.settingsHashFile, `${files.settingsHash}${files.quorumTls ? ` ${QUORUM_TLS_TOKEN}${files.quorumTls}` : ''}\n`);
     // zoo.cfg last: it names the dynamic file, so it must never point at one not yet written.
     await m.writeFileAtomic(layout.paths.zooCfg, files.zooCfg);
   }

@@ -12,6 +12,7 @@ import { Layout, rooted } from './layout';
 import { OwnLayout, RunAs } from './own-layout';
 import { ServerDriver, ServerDriverOptions } from './server-driver';
 import { RemoteMachine } from './ssh-machine';
+import { DEBIAN_CLASSPATH } from './zookeeper-install';
 import { SshRunner, SshTarget } from './ssh-exec';
 
 export type ServiceManager = 'systemd' | 'process' | 'auto';
@@ -53,7 +54,6 @@ export interface SshHostOptions {
 }
 
 export { DEFAULT_SSH_BASE_DIR };
-const DEBIAN_CLASSPATH = '/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar';
 
 export class SshHostDriver extends ServerDriver {
   constructor(options: SshHostOptions) {
@@ -100,7 +100,7 @@ function sshDriverOptions(o: SshHostOptions): ServerDriverOptions {
     if (declared !== undefined) return new AdoptedLayout(declared, root);
     const s = settings(server.host);
     return new OwnLayout(server, {
-      ensemble: o.ensemble, ensembleDir: ensembleDir(server.host), javaBin: s.javaBin ?? 'java', classpath: s.classpath ?? DEBIAN_CLASSPATH,
+      ensemble: o.ensemble, ensembleDir: ensembleDir(server.host), javaBin: s.javaBin ?? 'java', classpath: s.classpath ?? DEBIAN_CLASSPATH.join(':'),
       runAs: runAs(server.host), unitDir: rooted(root, '/etc/systemd/system'),
       ...(s.serviceUser !== undefined ? { serviceUser: s.serviceUser } : {}), ...(s.serviceGroup !== undefined ? { serviceGroup: s.serviceGroup } : {}),
     });

@@ -1,4 +1,5 @@
 /** What the rollout needs from the machines servers run on: files and processes, nothing else. */
+import { QuorumTlsPhase } from '../model/tls';
 import { Server } from '../model/types';
 
 export interface ServerFiles {
@@ -7,6 +8,8 @@ export interface ServerFiles {
   readonly dynamic?: { readonly path: string; readonly content: string };
   /** Fingerprint of the settings these files carry (see settingsHash). */
   readonly settingsHash: string;
+  /** The quorum TLS phase these files start the server in (kept beside the fingerprint, read back by status). @default 0 */
+  readonly quorumTls?: QuorumTlsPhase;
 }
 
 export interface ServerPaths {
@@ -46,7 +49,7 @@ export interface HostDriver {
   /** The settings fingerprint the running process was started with. */
   runningSettingsHash(server: Server): Promise<string | undefined>;
   /** Each server's process (null: not running) and the fingerprint it started with, in one look per machine. */
-  statuses(servers: readonly Server[]): Promise<Map<number, { readonly pid: number | null; readonly runningHash?: string }>>;
+  statuses(servers: readonly Server[]): Promise<Map<number, { readonly pid: number | null; readonly runningHash?: string; readonly quorumTls?: QuorumTlsPhase }>>;
   /** Refuses, before the running server is stopped, a start that cannot succeed (a service user its machine lacks). */
   checkCanStart(server: Server): Promise<void>;
   /** Servers of this ensemble the driver has files for (their own addresses), running or not. */

@@ -23,9 +23,9 @@ export function removalOrder(servers: readonly Server[], current: ClusterSnapsho
 }
 
 /** Servers whose running settings differ from the desired ones (unknown counts as current). */
-export function needsSettingsRestart(current: ClusterSnapshot, id: number, desiredHash: string): boolean {
+export function needsSettingsRestart(current: ClusterSnapshot, id: number, desiredHash: (id: number) => string): boolean {
   const o = observation(current, id);
-  return o !== undefined && o.up && o.settingsHash !== undefined && o.settingsHash !== desiredHash;
+  return o !== undefined && o.up && o.settingsHash !== undefined && o.settingsHash !== desiredHash(id);
 }
 
 export function byId(servers: readonly Server[]): Map<number, Server> {

@@ -43,6 +43,11 @@ function precheck(current: ClusterSnapshot, desired: Ensemble): PlanResult | nul
     ]);
   }
   const { lo, hi } = runningPhases(current);
+  if (hi > 0 && desired.settings.tls === undefined) {
+    return refuse('no-safe-plan', `servers run with quorum TLS (phase ${hi}, ${QUORUM_TLS_PHASES[hi].name}), and the spec declares no tls`, [
+      'to switch quorum TLS off, keep tls declared with quorum: false until apply has taken every server off it (the phases on the way still use the keystores); then tls may go; nothing was changed',
+    ]);
+  }
   if (hi - lo > 1) {
     const at = (p: number) => current.observations.filter((o) => o.up && (o.quorumTls ?? 0) === p).map((o) => o.id);
     return refuse('no-safe-plan', `servers run quorum TLS phases that cannot talk to each other: {${at(lo).join(',')}} ${QUORUM_TLS_PHASES[lo].name}, {${at(hi).join(',')}} ${QUORUM_TLS_PHASES[hi].name}`, [
@@ -69,7 +74,7 @@ export function plan(current: ClusterSnapshot | null, desired: Ensemble, options
   } else {
     const refusal = precheck(current, desired);
     if (refusal) return refusal;
-    const desiredHash = settingsHash(desired.settings);
+    const desiredHash = (id: number) => settingsHash(desired.settings, id);
     actions = desired.strategy === 'dynamic' ? planDynamic(current, desired, desiredHash) : planStatic(current, desired, desiredHash);
   }
   const { steps } = annotate(desired, current, withBake(desired, current, actions, options));

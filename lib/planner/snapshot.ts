@@ -14,14 +14,13 @@ export function snapshotFromEnsemble(ensemble: Ensemble, leaderId?: number): Clu
   const voters = voterIds(ensemble.servers);
   const leader = leaderId ?? voters[voters.length - 1] ?? null;
   if (leader !== null && !voters.includes(leader)) throw new Error(`leader ${leader} is not a voter of ensemble ${ensemble.name} (voters: ${voters.join(',')})`);
-  const hash = settingsHash(ensemble.settings);
   const phase = targetPhase(ensemble.settings.tls);
   return {
     configVersion: '0',
     members: ensemble.servers,
     leaderId: leader,
     observations: ensemble.servers.map((s) => ({
-      id: s.id, up: true, synced: true, settingsHash: hash, ...(phase !== 0 ? { quorumTls: phase } : {}),
+      id: s.id, up: true, synced: true, settingsHash: settingsHash(ensemble.settings, s.id), ...(phase !== 0 ? { quorumTls: phase } : {}),
       ...(ensemble.strategy === 'static' ? { view: ensemble.servers } : {}),
     })),
   };

@@ -9,7 +9,7 @@ import { byId, isUp, needsSettingsRestart, observation, removalOrder, rollingOrd
 import { phaseOf, startPhase, tlsWalk } from './tls-walk';
 import { ClusterSnapshot, StepAction } from './types';
 
-export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desiredHash: string): StepAction[] {
+export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desiredHash: (id: number) => string): StepAction[] {
   const actions: StepAction[] = [];
   const committed = byId(current.members);
   const want = byId(desired.servers);

@@ -12,7 +12,7 @@ import { describeConfig } from './simulate';
 import { byId, isUp, needsSettingsRestart, observation, removalOrder, rollingOrder } from './order';
 import { ClusterSnapshot, RestartReason, StepAction } from './types';
 
-export function planStatic(current: ClusterSnapshot, desired: Ensemble, desiredHash: string): StepAction[] {
+export function planStatic(current: ClusterSnapshot, desired: Ensemble, desiredHash: (id: number) => string): StepAction[] {
   const actions: StepAction[] = [];
   const committed = byId(current.members);
   const want = byId(desired.servers);

@@ -120,9 +120,11 @@ export async function readLiveState(
     if (!memberIds.has(s.id) && !up) continue;
     if (!memberIds.has(s.id)) joiners.push(s);
     const hash = hashes.get(s.id);
+    const quorumTls = proc ? statuses.get(s.id)?.quorumTls : undefined;
     observations.push({
       id: s.id, up, synced: probe ? isSynced(probe) : false,
       ...(hash ? { settingsHash: hash } : {}),
+      ...(quorumTls ? { quorumTls } : {}),
       ...(desired.strategy === 'static' && probe?.membership ? { view: probe.membership.servers } : {}),
       ...(drained.has(s.id) ? { drained: true } : {}),
     });

@@ -1,5 +1,6 @@
 /** Renders the files a server (re)starts with and hands them to its host driver. */
 import { settingsHash } from '../model/settings-hash';
+import { QuorumTlsPhase } from '../model/tls';
 import { Ensemble, Server } from '../model/types';
 import { renderDynamicConfig, renderStaticConfig } from '../model/zoocfg';
 import { HostDriver, ServerFiles } from '../hosts/types';
@@ -7,20 +8,20 @@ import { AdminAuth, serverAuthProperties } from './credentials';
 
 /** The files a server (re)starts with, at the paths its host driver gives it. */
 export function serverFiles(
-  driver: HostDriver, ensemble: Ensemble, self: Server, config: readonly Server[], version: string | null, auth: AdminAuth,
+  driver: HostDriver, ensemble: Ensemble, self: Server, config: readonly Server[], version: string | null, auth: AdminAuth, quorumTls: QuorumTlsPhase = 0,
 ): ServerFiles {
   const paths = driver.paths(self);
   // ZooKeeper takes the version from the file name and refuses a `version=` line inside the file.
   const dynamicPath = version && version !== '0' ? `${paths.dynamicCfg}.${version}` : paths.dynamicCfg;
-  const zooCfg = renderStaticConfig(ensemble, self, config, { dataDir: paths.dataDir, ...(paths.dataLogDir !== undefined ? { dataLogDir: paths.dataLogDir } : {}), dynamicConfigFile: dynamicPath }, { skipAcl: auth.mode === 'skip-acl' });
+  const zooCfg = renderStaticConfig(ensemble, self, config, { dataDir: paths.dataDir, ...(paths.dataLogDir !== undefined ? { dataLogDir: paths.dataLogDir } : {}), dynamicConfigFile: dynamicPath }, { skipAcl: auth.mode === 'skip-acl', quorumTls });
   const dynamic = ensemble.strategy === 'dynamic' ? { path: dynamicPath, content: renderDynamicConfig(config) } : undefined;
-  return { zooCfg, ...(dynamic ? { dynamic } : {}), settingsHash: settingsHash(ensemble.settings) };
+  return { zooCfg, ...(dynamic ? { dynamic } : {}), settingsHash: settingsHash(ensemble.settings, self.id), ...(quorumTls !== 0 ? { quorumTls } : {}) };
 }
 
 export async function installServerFiles(
-  driver: HostDriver, ensemble: Ensemble, self: Server, config: readonly Server[], version: string | null, auth: AdminAuth,
+  driver: HostDriver, ensemble: Ensemble, self: Server, config: readonly Server[], version: string | null, auth: AdminAuth, quorumTls: QuorumTlsPhase = 0,
 ): Promise<void> {
-  await driver.writeFiles(self, serverFiles(driver, ensemble, self, config, version, auth));
+  await driver.writeFiles(self, serverFiles(driver, ensemble, self, config, version, auth, quorumTls));
 }
 
 /**

@@ -9,6 +9,7 @@ import { parseEnsembleSpec } from '../../lib/model/validate';
 import { AdminAuth } from '../../lib/runtime/credentials';
 import { Executor, ExecutorOptions, RolloutSummary } from '../../lib/runtime/executor';
 import { Step } from '../../lib/planner/types';
+import { TestCa } from './tls-certs';
 
 export const AUTH: AdminAuth = { mode: 'digest', user: 'super', password: 'integration-secret' };
 
@@ -46,6 +47,26 @@ export class TestCluster {
       name: this.name, strategy: this.strategy, standalone: voters.length === 1,
       servers: [...voters.map((v) => this.server(v)), ...observers.map((o) => this.server(o, 'observer'))],
       settings: { ...FAST_SETTINGS, ...settings },
+    });
+    for (const s of e.servers) this.used.set(s.id, s);
+    return e;
+  }
+
+  /** Server `id`'s TLS client port in the tests' layout: base+300+id. */
+  securePort(id: number): number {
+    return this.portBase + 300 + id;
+  }
+
+  /** Like ensemble(), with `tls` from this CA: every server's keystore is made by it (once) and named in the spec. */
+  tlsEnsemble(voters: number[], tls: { quorum?: boolean; client?: boolean; ca: TestCa; keyStore?: (id: number) => string }, settings: object = {}): Ensemble {
+    const { ca, keyStore, ...on } = tls;
+    const e = parseEnsembleSpec({
+      name: this.name, strategy: this.strategy,
+      servers: voters.map((v) => ({
+        ...this.server(v), keyStore: keyStore?.(v) ?? ca.keyStore(v, '127.0.0.1', `${ca.dir}/server-${v}.p12`), ...(on.client ? { secureClientPort: this.securePort(v) } : {}),
+      })),
+      settings: { ...FAST_SETTINGS, ...settings },
+      tls: { ...on, trustStore: ca.trustStore, trustStorePasswordFile: ca.trustStorePasswordFile, keyStorePasswordFile: ca.keyStorePasswordFile },
     });
     for (const s of e.servers) this.used.set(s.id, s);
     return e;

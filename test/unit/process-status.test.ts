@@ -63,8 +63,8 @@ describe('a look that comes back short', () => {
     await expect(readStatuses(lost, [statusScript('pid=1', '/x'), statusScript('pid=2', '/y')])).rejects.toThrow(/could not read the servers' status on host-a: 0 line\(s\) for 2 server\(s\)/);
   });
 
-  test('GIVEN a look with one line per server THEN each is read, an empty line as not running', async () => {
-    const ok = { describe: () => 'host-a', run: async () => ({ code: 0, stdout: '41 h1\n\n', stderr: '' }) } as unknown as LocalMachine;
-    expect(await readStatuses(ok, ['a', 'b'])).toEqual([{ pid: 41, runningHash: 'h1' }, { pid: null }]);
+  test('GIVEN a look with one line per server THEN each is read, an empty line as not running, the quorum TLS phase after the fingerprint', async () => {
+    const ok = { describe: () => 'host-a', run: async () => ({ code: 0, stdout: '41 h1\n\n42 h2 quorum-tls=2\n', stderr: '' }) } as unknown as LocalMachine;
+    expect(await readStatuses(ok, ['a', 'b', 'c'])).toEqual([{ pid: 41, runningHash: 'h1' }, { pid: null }, { pid: 42, runningHash: 'h2', quorumTls: 2 }]);
   });
 });

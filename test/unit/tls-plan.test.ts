@@ -7,8 +7,11 @@ import fc from 'fast-check';
 import { QuorumTlsPhase } from '../../lib/model/tls';
 import { plan } from '../../lib/planner/plan';
 import { ClusterSnapshot, Step } from '../../lib/planner/types';
+import { snapshotFromEnsemble } from '../../lib/planner/snapshot';
 import { verifyPlan } from '../../lib/planner/verify';
-import { atPhases, healthy, tlsEnsemble, withDown } from '../support/fixtures';
+import { atPhases, ensemble, healthy, tlsEnsemble, withDown } from '../support/fixtures';
+
+const ensembleWithoutTls = () => ensemble([1, 2, 3]);
 
 const steps = (snapshot: ClusterSnapshot, desired: ReturnType<typeof tlsEnsemble>): Step[] => {
   const r = plan(snapshot, desired);
@@ -38,6 +41,12 @@ describe('switching quorum TLS on and off', () => {
     expect(restarts(s)).toEqual(['2@2', '3@2', '1@3', '2@3', '3@3']);
   });
 
+  test('GIVEN a TLS ensemble WHEN the spec drops tls altogether THEN it refuses, saying to declare quorum: false first', () => {
+    const r = plan(atPhases(healthy([1, 2, 3], [], 3), phasesOf([1, 2, 3], 3)), ensembleWithoutTls());
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.refusal.details.join()).toMatch(/keep tls declared with quorum: false/);
+  });
+
   test('GIVEN servers two phases apart THEN it refuses, naming them, and plans nothing', () => {
     const r = plan(atPhases(healthy([1, 2, 3], [], 3), { 1: 0, 2: 2, 3: 2 }), tlsEnsemble([1, 2, 3], [], { quorum: true }));
     expect(r.ok).toBe(false);
@@ -58,11 +67,18 @@ describe('switching quorum TLS on and off', () => {
     for (const j of s.filter((x) => x.kind === 'start-joiner')) expect((j as { quorumTls?: number }).quorumTls).toBe(3);
   });
 
-  test('GIVEN a TLS ensemble WHEN migrating THEN no restart: the joiners start in phase 3, the rest is a plain migration', () => {
-    const current = atPhases(healthy([1, 2, 3], [], 3), phasesOf([1, 2, 3], 3));
-    const desired = tlsEnsemble([1, 2, 3, 4, 5], [], { quorum: true });
-    const s = steps(current, desired);
+  test('GIVEN a TLS ensemble WHEN migrating THEN no server restarts (a server\'s fingerprint holds only its own keystore): the joiners start in phase 3', () => {
+    const current = snapshotFromEnsemble(tlsEnsemble([1, 2, 3], [], { quorum: true }), 3);
+    const s = steps(current, tlsEnsemble([3, 4, 5], [], { quorum: true }));
+    expect(s.filter((x) => x.kind === 'restart-server')).toEqual([]);
     expect(s.filter((x) => x.kind === 'start-joiner').map((x) => (x as { quorumTls?: number }).quorumTls)).toEqual([3, 3]);
+  });
+
+  test('GIVEN a TLS ensemble WHEN one server gets a new keystore path THEN only that server restarts, in phase 3', () => {
+    const current = snapshotFromEnsemble(tlsEnsemble([1, 2, 3], [], { quorum: true }), 3);
+    const desired = tlsEnsemble([1, 2, 3], [], { quorum: true });
+    const rotated = { ...desired, settings: { ...desired.settings, tls: { ...desired.settings.tls!, servers: { ...desired.settings.tls!.servers, 2: { keyStore: '/etc/zk/tls/server-2-new.p12' } } } } };
+    expect(restarts(steps(current, rotated))).toEqual(['2@3']);
   });
 
   test('GIVEN a bootstrap with TLS on THEN every server starts in phase 3', () => {

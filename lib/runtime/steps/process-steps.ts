@@ -13,7 +13,7 @@ export const runStart: StepRunner<Start> = async ({ driver, desired, auth, t }, 
   await driver.checkCanStart(s);
   if (await driver.isRunning(s)) await driver.stop(s, t.stopMs);
   const version = step.kind === 'start-initial' ? await keptVersion(driver, s, step.config) : snapshot?.configVersion ?? null;
-  await installServerFiles(driver, desired, s, step.config, version, auth);
+  await installServerFiles(driver, desired, s, step.config, version, auth, step.quorumTls ?? 0);
   await startServer(driver, desired, s, auth);
 };
 
@@ -21,7 +21,7 @@ export const runRestart: StepRunner<StepOf<'restart-server'>> = async ({ driver,
   // A start that cannot succeed is refused while the server still runs.
   await driver.checkCanStart(step.server);
   await driver.stop(step.server, t.stopMs);
-  await installServerFiles(driver, desired, step.server, step.config, snapshot?.configVersion ?? null, auth);
+  await installServerFiles(driver, desired, step.server, step.config, snapshot?.configVersion ?? null, auth, step.quorumTls ?? 0);
   await startServer(driver, desired, step.server, auth);
 };
 
