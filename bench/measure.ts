@@ -19,6 +19,7 @@ import { LocalHostDriver } from '../lib/hosts/local';
 import { AUTH, FAST_SETTINGS, TestCluster } from '../test/support/cluster';
 import { JavaWriter } from '../test/support/java-writer';
 import { ElectionMonitor } from '../test/support/monitor';
+import { makeCa } from '../test/support/tls-certs';
 import { missingWrites, Writer, WriterReport } from '../test/support/writer';
 import { heapFor, seed } from './seed';
 import { Ctx, minimal, Plan, project, runbook, ScenarioName } from './ways';
@@ -175,7 +176,9 @@ async function runOneWith(spec: RunSpec, log: (s: string) => void): Promise<Resu
     const to = scenario === 'migration' ? [4, 5, 6] : scenario === 'scale-up' ? [1, 2, 3, 4, 5]
       : scenario === 'scale-down' ? [...from.filter((id) => id !== leader).slice(0, 3)] : from;
     const plan: Plan = { scenario, from, to, ...(scenario === 'rolling-restart' ? { settings: { tickTime: (settings as { tickTime: number }).tickTime + 50 } } : {}) };
-    const desired: Ensemble = cluster.ensemble(to, [], { ...settings, ...(plan.settings ?? {}) });
+    const desired: Ensemble = scenario === 'tls-switch'
+      ? cluster.tlsEnsemble(to, { quorum: true, ca: makeCa(join(cluster.baseDir, 'tls')) }, settings)
+      : cluster.ensemble(to, [], { ...settings, ...(plan.settings ?? {}) });
     const all = [...new Set([...from, ...to])];
     // What a user is told while the membership moves: the servers before and after (the runbook switches by hand).
     const during = transitionalConnectString(cluster.ensemble(from).servers, cluster.ensemble(to).servers);

@@ -4,9 +4,9 @@ import { ScenarioName } from './ways';
 import { ZNODE_BYTES } from './seed';
 import { planTimings, synthTimings } from './scaling';
 
-export const SCENARIOS: ScenarioName[] = ['migration', 'scale-up', 'scale-down', 'rolling-restart'];
+export const SCENARIOS: ScenarioName[] = ['migration', 'scale-up', 'scale-down', 'rolling-restart', 'tls-switch'];
 /** Where the leader changes (the leader leaves, or restarts last). */
-const LEADER_CHANGES: Record<ScenarioName, boolean> = { migration: true, 'scale-up': false, 'scale-down': true, 'rolling-restart': true };
+const LEADER_CHANGES: Record<ScenarioName, boolean> = { migration: true, 'scale-up': false, 'scale-down': true, 'rolling-restart': true, 'tls-switch': true };
 /** The goals' time ratios against the minimal script, per profile (scenarios without one are not timed goals). */
 const TIME_GOAL: Record<'bench' | 'defaults', Partial<Record<ScenarioName, number>>> = {
   bench: { migration: 1.25, 'scale-down': 1.25, 'scale-up': 1.25 },
@@ -103,7 +103,7 @@ export function renderReport(i: ReportInput): string {
     `One run of \`npm run bench\` on this machine (${i.date}; 2 cores; ZooKeeper 3.8 from Debian on Java 17; every server on 127.0.0.1).`,
     '',
     'How it measures:',
-    '- Each scenario is done each way on fresh servers: migration {1,2,3} -> {4,5,6}, scale-up 3 -> 5, scale-down 5 -> 3 with the leader removed, and a rolling restart of 5 for a settings change.',
+    '- Each scenario is done each way on fresh servers: migration {1,2,3} -> {4,5,6}, scale-up 3 -> 5, scale-down 5 -> 3 with the leader removed, a rolling restart of 5 for a settings change, and quorum TLS switched on in {1,2,3} (three phases; the manual runbook is the admin guide\'s three rolling restarts by hand, in id order).',
     '- Two writers run throughout, each creating a znode about every 15 ms: one on the native C client (the `zookeeper` npm package), one on ZooKeeper\'s own Java client (Debian\'s jars; what Kafka, HBase and Solr use). Both get the connect string a user is told to use while the membership moves: the servers before and after the change, every address kept, servers not up yet included. The manual runbook switches its clients by hand, so only the native writer runs there.',
     '- "Longest gap" is the longest stretch without an acknowledged write, from the writer\'s start to its stop (2 s after the change), the stretch after its last acknowledgement included.',
     '- "Lost" counts acknowledged writes missing afterwards on the final servers (the worst server, the worse writer). "Elections" counts new (leader, epoch) pairs after the change began (a monitor asks every server every 100 ms).',

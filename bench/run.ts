@@ -26,16 +26,17 @@ interface Saved { date: string; results: Result[]; planning: ReturnType<typeof p
 function runs(scenarios: readonly ScenarioName[], dataMbs: readonly number[], defaults: boolean): RunSpec[] {
   const out: RunSpec[] = [];
   for (const scenario of scenarios) {
-    const ways: Way[] = ['zk-rollout apply', ...(scenario === 'scale-up' || scenario === 'migration' ? ['cdktf deploy' as Way] : []), 'manual runbook', 'minimal reconfig script'];
+    const ways: Way[] = scenario === 'tls-switch' ? ['zk-rollout apply', 'manual runbook']
+      : ['zk-rollout apply', ...(scenario === 'scale-up' || scenario === 'migration' ? ['cdktf deploy' as Way] : []), 'manual runbook', 'minimal reconfig script'];
     for (const way of ways) out.push({ scenario, way, profile: 'bench', dataMb: 0 });
   }
   if (defaults) {
-    for (const scenario of scenarios.filter((s) => s !== 'rolling-restart')) {
+    for (const scenario of scenarios.filter((s) => s !== 'rolling-restart' && s !== 'tls-switch')) {
       for (const way of ['zk-rollout apply', 'minimal reconfig script'] as Way[]) out.push({ scenario, way, profile: 'defaults', dataMb: 0 });
     }
   }
   for (const dataMb of dataMbs.filter((mb) => mb > 0)) {
-    for (const scenario of scenarios) {
+    for (const scenario of scenarios.filter((s) => s !== 'tls-switch')) {
       for (const way of ['zk-rollout apply', 'minimal reconfig script'] as Way[]) out.push({ scenario, way, profile: 'bench', dataMb });
     }
   }

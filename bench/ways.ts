@@ -15,7 +15,7 @@ import { sleep } from '../lib/runtime/wait';
 import { AUTH, TestCluster } from '../test/support/cluster';
 import { Writer } from '../test/support/writer';
 
-export type ScenarioName = 'migration' | 'scale-up' | 'scale-down' | 'rolling-restart';
+export type ScenarioName = 'migration' | 'scale-up' | 'scale-down' | 'rolling-restart' | 'tls-switch';
 
 export interface Plan {
   readonly scenario: ScenarioName;
@@ -74,7 +74,28 @@ async function restart(cluster: TestCluster, e: Ensemble, s: Server): Promise<vo
   await startServer(cluster.driver, e, s, AUTH);
 }
 
+/**
+ * Quorum TLS switched on by hand, the admin guide's way: three rolling restarts (port unification and
+ * the stores, then sslQuorum, then port unification off), one server at a time in id order, each
+ * waited for until it serves.
+ */
+async function tlsByHand(ctx: Ctx, plan: Plan, finalEnsemble: Ensemble): Promise<void> {
+  const { cluster } = ctx;
+  for (const phase of [1, 2, 3] as const) {
+    for (const id of plan.to) {
+      const s = finalEnsemble.servers.find((x) => x.id === id)!;
+      ctx.mark(`phase ${phase}: restart ${id}`);
+      const admin = await AdminClient.open({ connect: cluster.connectString(plan.to), auth: AUTH });
+      const committed = await admin.committedConfig().finally(() => admin.close());
+      await installServerFiles(cluster.driver, finalEnsemble, s, committed.servers, committed.version, AUTH, phase);
+      await restart(cluster, finalEnsemble, s);
+      await untilServing(s);
+    }
+  }
+}
+
 export async function runbook(ctx: Ctx, plan: Plan, finalEnsemble: Ensemble): Promise<void> {
+  if (plan.scenario === 'tls-switch') return tlsByHand(ctx, plan, finalEnsemble);
   const { cluster } = ctx;
   const e = finalEnsemble;
   const server = (id: number, role: 'participant' | 'observer' = 'participant') => cluster.ensemble([id]).servers.map((s) => ({ ...s, role }))[0];

@@ -9,6 +9,7 @@ import { dynamicConfigFileOf } from '../model/zoocfg';
 import { Layout, ServerStatus } from './layout';
 import { Machine } from './machine';
 import { ownServersScript, parseOwnServers } from './own-layout';
+import { listStoreScript, parseKeytoolList, StoreEntry } from './keystore';
 import { QUORUM_TLS_TOKEN, quorumPeerAlive, readStatuses } from './process-scripts';
 import { sq } from './shell';
 import { SshError } from './ssh-exec';
@@ -189,6 +190,13 @@ export class ServerDriver implements HostDriver {
   async readZooCfg(server: Server): Promise<string | undefined> {
     const { m, layout } = this.at(server);
     return m.readFile(layout.paths.zooCfg);
+  }
+
+  async listStore(server: Server, store: string, passwordFile: string): Promise<StoreEntry[]> {
+    const { m } = this.at(server);
+    const r = await m.run(listStoreScript(store, passwordFile));
+    if (r.code !== 0) throw new Error(`cannot read ${store} on ${m.describe()} (keytool exit ${r.code}): ${(r.stderr.trim() || r.stdout.trim()).split('\n')[0] || 'no message'}`);
+    return parseKeytoolList(r.stdout);
   }
 
   async readDynamicConfig(server: Server): Promise<string | undefined> {

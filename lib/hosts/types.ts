@@ -1,5 +1,6 @@
 /** What the rollout needs from the machines servers run on: files and processes, nothing else. */
 import { QuorumTlsPhase } from '../model/tls';
+import { StoreEntry } from './keystore';
 import { Server } from '../model/types';
 
 export interface ServerFiles {
@@ -60,6 +61,8 @@ export interface HostDriver {
   deleteFiles(server: Server): Promise<void>;
   /** The zoo.cfg the server currently has on disk. */
   readZooCfg(server: Server): Promise<string | undefined>;
+  /** The entries of a keystore or truststore on the server's machine (keytool; the password read from its file). */
+  listStore(server: Server, store: string, passwordFile: string): Promise<StoreEntry[]>;
   /** The dynamic file its zoo.cfg names (undefined: none, or a static configuration). */
   readDynamicConfig(server: Server): Promise<string | undefined>;
   /** Releases what the driver holds open (ssh connections); the driver is not used afterwards. */

@@ -130,7 +130,7 @@ export class Executor {
     const lock = new RolloutLock(desired.name, randomUUID(), this.emit, sleep);
     const session = new AdminSession(this.deps.openAdmin, lock, () => live.adminServers(), this.emit);
     const records = new RecordKeeper(desired, session, this.emit);
-    return { desired, driver, auth, t, session, records, live, probe: this.deps.probe, emit: this.emit, resyncs: 0 };
+    return { desired, driver, auth, t, session, records, live, probe: this.deps.probe, emit: this.emit, resyncs: 0, stores: new Map() };
   }
 
   private async converge(): Promise<RolloutSummary> {

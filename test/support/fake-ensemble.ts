@@ -224,6 +224,7 @@ export class FakeEnsemble {
     survey: async () => ({ servers: [...this.known.values()], unreachable: [] }),
     deleteFiles: async () => undefined,
     readZooCfg: async () => undefined,
+    listStore: async () => [],
     readDynamicConfig: async () => undefined,
   };
 

@@ -1,6 +1,7 @@
 /** What every step runner works with: the spec, the hosts, the one session, the record, the live view. */
 import { Ensemble, Server } from '../../model/types';
 import { Timeouts } from '../../model/defaults';
+import { StoreEntry } from '../../hosts/keystore';
 import { HostDriver } from '../../hosts/types';
 import { ClusterSnapshot, Step } from '../../planner/types';
 import { AdminAuth } from '../credentials';
@@ -26,6 +27,8 @@ export interface StepContext {
   readonly emit: (e: RolloutEventBody) => void;
   /** Non-voters wiped and re-synced after an incomplete sync in this rollout (bounded). */
   resyncs: number;
+  /** Keystores and truststores read in this rollout, by server and path (each is read once: keytool starts a JVM). */
+  readonly stores: Map<string, Promise<StoreEntry[]>>;
 }
 
 /** A step to run, with the live state it was planned from (null: a bootstrap). */

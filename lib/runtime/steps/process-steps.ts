@@ -4,22 +4,27 @@ import { StepOf } from '../../planner/types';
 import { installServerFiles, startServer } from '../server-config';
 import { keptVersion } from '../where-it-runs';
 import { StepRunner } from './context';
+import { checkTrust } from './tls-trust';
 
 type Start = StepOf<'start-initial' | 'start-member' | 'start-joiner'>;
 
 /** A first configuration keeps the version its servers kept on disk (a restart from kept data); others join the committed one. */
-export const runStart: StepRunner<Start> = async ({ driver, desired, auth, t }, step, snapshot) => {
+export const runStart: StepRunner<Start> = async (ctx, step, snapshot) => {
+  const { driver, desired, auth, t } = ctx;
   const s = step.server;
   await driver.checkCanStart(s);
+  await checkTrust(ctx, s, step.quorumTls ?? 0, snapshot);
   if (await driver.isRunning(s)) await driver.stop(s, t.stopMs);
   const version = step.kind === 'start-initial' ? await keptVersion(driver, s, step.config) : snapshot?.configVersion ?? null;
   await installServerFiles(driver, desired, s, step.config, version, auth, step.quorumTls ?? 0);
   await startServer(driver, desired, s, auth);
 };
 
-export const runRestart: StepRunner<StepOf<'restart-server'>> = async ({ driver, desired, auth, t }, step, snapshot) => {
+export const runRestart: StepRunner<StepOf<'restart-server'>> = async (ctx, step, snapshot) => {
+  const { driver, desired, auth, t } = ctx;
   // A start that cannot succeed is refused while the server still runs.
   await driver.checkCanStart(step.server);
+  await checkTrust(ctx, step.server, step.quorumTls ?? 0, snapshot);
   await driver.stop(step.server, t.stopMs);
   await installServerFiles(driver, desired, step.server, step.config, snapshot?.configVersion ?? null, auth, step.quorumTls ?? 0);
   await startServer(driver, desired, step.server, auth);
