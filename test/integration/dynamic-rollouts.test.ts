@@ -5,7 +5,7 @@
  */
 import { observeEnsemble } from '../../lib/runtime/observe';
 import { TestCluster } from '../support/cluster';
-import { missingWrites, Writer } from '../support/writer';
+import { withWriter as withWriterOn } from '../support/with-writer';
 
 jest.setTimeout(240000);
 
@@ -21,17 +21,7 @@ async function leaderOf(ids: number[]): Promise<number | null> {
   return snapshot.leaderId;
 }
 
-async function withWriter(connectIds: number[], finalIds: number[], change: () => Promise<unknown>) {
-  const writer = new Writer(cluster.connectString(connectIds));
-  await writer.start();
-  await new Promise((r) => setTimeout(r, 500));
-  const result = await change();
-  await new Promise((r) => setTimeout(r, 500));
-  const report = await writer.stop();
-  const missing = await missingWrites(finalIds.map((id) => ({ ...cluster.server(id), clientPort: 21000 + id }) as never), report.acknowledged, writer.root);
-  process.stdout.write(`  acknowledged ${report.acknowledged.length}, failed attempts ${report.failed}, longest gap ${report.longestGapMs} ms, rate ${(report.acknowledged.length / (report.durationMs / 1000)).toFixed(0)}/s\n`);
-  return { report, missing, result };
-}
+const withWriter = <T>(connectIds: number[], finalIds: number[], change: () => Promise<T>) => withWriterOn(cluster, connectIds, finalIds, change);
 
 test('bootstrap 3 voters', async () => {
   const summary = await cluster.apply(cluster.ensemble([1, 2, 3]));

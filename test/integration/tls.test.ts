@@ -11,7 +11,7 @@ import { Ensemble } from '../../lib/model/types';
 import { RolloutSummary } from '../../lib/runtime/executor';
 import { TestCluster } from '../support/cluster';
 import { makeCa } from '../support/tls-certs';
-import { missingWrites, Writer } from '../support/writer';
+import { withWriter as withWriterOn } from '../support/with-writer';
 
 jest.setTimeout(300000);
 
@@ -23,14 +23,8 @@ afterAll(() => cluster.stopAll());
 
 /** The change with a writer on the connect string users get, and what it lost on the final servers. */
 async function withWriter(connectIds: number[], finalIds: number[], change: () => Promise<RolloutSummary>) {
-  const writer = new Writer(cluster.connectString(connectIds));
-  await writer.start();
-  await new Promise((r) => setTimeout(r, 500));
-  const summary = await change();
-  await new Promise((r) => setTimeout(r, 500));
-  const report = await writer.stop();
-  const missing = await missingWrites(finalIds.map((id) => ({ ...cluster.server(id), clientPort: BASE + id }) as never), report.acknowledged, writer.root);
-  process.stdout.write(`  acknowledged ${report.acknowledged.length}, failed attempts ${report.failed}, longest gap ${report.longestGapMs} ms, elections ${summary.elections}\n`);
+  const { result: summary, report, missing } = await withWriterOn(cluster, connectIds, finalIds, change);
+  process.stdout.write(`  elections ${summary.elections}\n`);
   return { summary, report, missing };
 }
 
