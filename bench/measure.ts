@@ -46,6 +46,8 @@ export interface RunSpec {
 export interface WriterFigures { readonly acknowledged: number; readonly lost: number; readonly longestGapMs: number; readonly failed: number; readonly sessionsExpired: number; readonly ackTimesS: number[] }
 
 export interface Result extends RunSpec {
+  /** The day it was measured (rows a later partial run did not repeat keep theirs). */
+  readonly measured?: string;
   readonly from: number[];
   readonly to: number[];
   readonly native: WriterFigures;

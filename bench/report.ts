@@ -34,13 +34,16 @@ export function misses(r: Result, floor: Result | undefined): string[] {
   return out;
 }
 
+/** When the newest rows were measured: older rows a partial run kept say when they were. */
+const newest = (results: readonly Result[]) => results.map((r) => r.measured ?? '').filter((m) => / at [0-9a-f]+$/.test(m)).sort().pop() ?? '';
+
 function row(results: readonly Result[], r: Result): string {
   const floor = floorOf(results, r);
   const m = r.way === 'zk-rollout apply' && plain(r) ? misses(r, floor) : [];
   const verdict = r.way !== 'zk-rollout apply' || !plain(r) ? '' : m.length === 0 ? 'met' : `MISSED: ${m.join('; ')}`;
   const lost = Math.max(r.native.lost, r.java?.lost ?? 0);
   const ratio = floor && r !== floor ? `${(r.totalMs / floor.totalMs).toFixed(2)}x` : '';
-  return `| ${r.scenario}${r.dataMb > 0 ? `, ${r.dataMb} MiB` : ''} | ${r.way}${plain(r) ? '' : ', DIFF sync'} | ${r.native.acknowledged + (r.java?.acknowledged ?? 0)} | ${lost} | ${r.native.longestGapMs} | ${r.java ? r.java.longestGapMs : '-'} | ${r.elections}${r.twoLeadersMs ? ` (two leaders ~${r.twoLeadersMs} ms)` : ''} | ${s1(r.wayMs)} | ${s1(r.totalMs)} | ${ratio} | ${verdict}${r.error ? ` error: ${r.error.replace(/\|/g, '/')}` : ''} |`;
+  return `| ${r.scenario}${r.dataMb > 0 ? `, ${r.dataMb} MiB` : ''} | ${r.way}${plain(r) ? '' : ', DIFF sync'}${r.measured && r.measured !== newest(results) ? ` (measured ${r.measured})` : ''} | ${r.native.acknowledged + (r.java?.acknowledged ?? 0)} | ${lost} | ${r.native.longestGapMs} | ${r.java ? r.java.longestGapMs : '-'} | ${r.elections}${r.twoLeadersMs ? ` (two leaders ~${r.twoLeadersMs} ms)` : ''} | ${s1(r.wayMs)} | ${s1(r.totalMs)} | ${ratio} | ${verdict}${r.error ? ` error: ${r.error.replace(/\|/g, '/')}` : ''} |`;
 }
 
 const HEADER = [
@@ -159,4 +162,11 @@ export function facts(results: readonly Result[]): string[] {
   const ackedMine = results.filter((r) => mine(r.way)).reduce((n, r) => n + r.native.acknowledged + (r.java?.acknowledged ?? 0), 0);
   out.push(`- This project: ${lostMine} of ${ackedMine} acknowledged writes lost over every run above.`);
   return out;
+}
+
+/** The rows of a run, and the saved rows it did not repeat (each keeps when it was measured). */
+export function mergeResults(saved: { readonly date: string; readonly results: readonly Result[] } | null, fresh: readonly Result[]): Result[] {
+  const key = (r: Result) => [r.scenario, r.way, r.profile, r.dataMb, r.diffSync === true].join('|');
+  const ran = new Set(fresh.map(key));
+  return [...(saved?.results ?? []).filter((r) => !ran.has(key(r))).map((r) => ({ ...r, measured: r.measured ?? `${saved!.date}, an earlier run` })), ...fresh];
 }

@@ -7,11 +7,12 @@
  *   node dist/bench/run.js [--scenarios migration,scale-up] [--data 0,100,1024] [--no-defaults] [--no-scaling] [--report]
  */
 import { Command } from 'commander';
+import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderChart, Series } from './chart';
 import { REPO, Result, RunSpec, runOne, Way } from './measure';
-import { facts, renderReport, SCENARIOS } from './report';
+import { facts, mergeResults, renderReport, SCENARIOS } from './report';
 import { planTimings, synthTimings } from './scaling';
 import { ScenarioName } from './ways';
 
@@ -47,6 +48,10 @@ function runs(scenarios: readonly ScenarioName[], dataMbs: readonly number[], de
   }
   return out;
 }
+
+const today = () => new Date().toISOString().slice(0, 10);
+/** The day and commit a row is measured at. */
+const stamp = () => `${today()} at ${execSync('git rev-parse --short HEAD', { cwd: REPO }).toString().trim()}`;
 
 async function charts(results: readonly Result[]): Promise<void> {
   for (const scenario of SCENARIOS) {
@@ -95,10 +100,10 @@ async function main(): Promise<void> {
   const plan = runs(scenarios, dataMbs, o.defaults);
   for (const [k, spec] of plan.entries()) {
     log(`[bench] ${k + 1}/${plan.length} ${spec.scenario}, ${spec.way}, ${spec.profile}${spec.dataMb ? `, ${spec.dataMb} MiB` : ''}${spec.diffSync ? ', DIFF sync' : ''} ...`);
-    const r = await runOne(spec, log);
+    const r = { ...(await runOne(spec, log)), measured: stamp() };
     results.push(r);
     // Saved after every run: a bench that stops part-way keeps what it measured.
-    writeFileSync(RESULTS, JSON.stringify({ date: new Date().toISOString().slice(0, 10), results, planning: saved?.planning ?? [], synth: saved?.synth ?? [] }, null, 1));
+    writeFileSync(RESULTS, JSON.stringify({ date: today(), results: mergeResults(saved, results), planning: saved?.planning ?? [], synth: saved?.synth ?? [] }, null, 1));
     log(`[bench]   returned ${(r.wayMs / 1000).toFixed(1)} s, total ${(r.totalMs / 1000).toFixed(1)} s; longest gap native ${r.native.longestGapMs} ms, Java ${r.java?.longestGapMs ?? '-'} ms; lost ${r.native.lost}/${r.java?.lost ?? '-'}; elections ${r.elections}${r.error ? `; error: ${r.error}` : ''}`);
   }
   let { planning, synth } = saved ?? { planning: [], synth: [] };
@@ -108,9 +113,9 @@ async function main(): Promise<void> {
     log('[bench] cdktf synth time as the ensemble grows ...');
     synth = synthTimings(REPO);
   }
-  const out: Saved = { date: new Date().toISOString().slice(0, 10), results, planning, synth };
+  const out: Saved = { date: today(), results: mergeResults(saved, results), planning, synth };
   writeFileSync(RESULTS, JSON.stringify(out, null, 1));
-  await charts(results);
+  await charts(out.results);
   write(out);
   log('[bench] wrote bench/results/results.json, bench/results/*.svg and BENCHMARKS.md');
 }

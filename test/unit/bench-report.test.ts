@@ -1,6 +1,6 @@
 /** The bench report's goals (pure): time against the minimal script, gaps, losses. */
 import { Result } from '../../bench/measure';
-import { misses, renderReport } from '../../bench/report';
+import { mergeResults, misses, renderReport } from '../../bench/report';
 
 const writer = (gap: number, lost = 0) => ({ acknowledged: 100, lost, longestGapMs: gap, failed: 0, sessionsExpired: 0, ackTimesS: [] });
 
@@ -40,5 +40,17 @@ describe('bench goals', () => {
     const md = renderReport({ date: '2026-11-26', results: [run({}), floor], planning: [], synth: [], observations: ['- x'], largestMb: 0 });
     expect(md).toMatch(/\| migration \| zk-rollout apply \| 200 \| 0 \| 200 \| 300 \| 1 \| 4\.0 \| 4\.0 \| 1\.14x \| met \|/);
     expect(md).toMatch(/\| migration \| minimal reconfig script \|/);
+  });
+});
+
+describe('a partial bench run', () => {
+  test('GIVEN saved rows WHEN a run repeats some THEN its rows replace those, the others stay and say when they were measured', () => {
+    const saved = { date: '2026-11-25', results: [run({ totalMs: 1 }), run({ scenario: 'scale-up', totalMs: 2 }), run({ dataMb: 100, totalMs: 3 })] };
+    const merged = mergeResults(saved, [run({ totalMs: 9, measured: '2026-11-26 at abc1234' })]);
+    expect(merged.map((r) => [r.scenario, r.dataMb, r.totalMs, r.measured])).toEqual([
+      ['scale-up', 0, 2, '2026-11-25, an earlier run'],
+      ['migration', 100, 3, '2026-11-25, an earlier run'],
+      ['migration', 0, 9, '2026-11-26 at abc1234'],
+    ]);
   });
 });
