@@ -7,6 +7,8 @@ import fc from 'fast-check';
 import { QuorumTlsPhase } from '../../lib/model/tls';
 import { plan } from '../../lib/planner/plan';
 import { ClusterSnapshot, Step } from '../../lib/planner/types';
+import { renderMarkdown } from '../../lib/planner/render/markdown';
+import { renderText } from '../../lib/planner/render/text';
 import { snapshotFromEnsemble } from '../../lib/planner/snapshot';
 import { verifyPlan } from '../../lib/planner/verify';
 import { atPhases, ensemble, healthy, tlsEnsemble, withDown } from '../support/fixtures';
@@ -28,6 +30,16 @@ describe('switching quorum TLS on and off', () => {
     expect(restarts(s)).toEqual(['1@1', '3@1', '2@1', '1@2', '3@2', '2@2', '1@3', '3@3', '2@3']);
     s.forEach((x, i) => { if (x.kind === 'restart-server') expect(s[i + 1]).toMatchObject({ kind: 'await-synced', serverId: x.serverId }); });
     expect(s[0].summary).toMatch(/quorum TLS phase 1 of 3 \(accepts TLS and plain, sends plain\)/);
+  });
+
+  test('GIVEN the switch THEN the text and the Markdown plan show every phase, restart by restart', () => {
+    const r = plan(healthy([1, 2, 3], [], 2), tlsEnsemble([1, 2, 3], [], { quorum: true }));
+    for (const out of [renderText(r), renderMarkdown(r)]) {
+      for (const p of ['1 of 3 (accepts TLS and plain, sends plain)', '2 of 3 (sends TLS, accepts TLS and plain)', '3 of 3 (TLS only)']) {
+        expect(out.split(`quorum TLS phase ${p}`)).toHaveLength(4); // once per server
+      }
+    }
+    expect(renderMarkdown(r)).toMatch(/restart \(tls\)/);
   });
 
   test('GIVEN a TLS ensemble WHEN TLS is switched off THEN the same phases in reverse: 2, 1, 0', () => {
