@@ -147,7 +147,8 @@ export async function runOne(spec: RunSpec, log: (s: string) => void): Promise<R
 
 async function runOneWith(spec: RunSpec, log: (s: string) => void): Promise<Result> {
   const { scenario, way, profile, dataMb } = spec;
-  const strategy = way === 'manual runbook' ? 'static' : 'dynamic';
+  // The runbook's membership changes rewrite static lists; switching TLS by hand keeps the ensemble dynamic.
+  const strategy = way === 'manual runbook' && scenario !== 'tls-switch' ? 'static' : 'dynamic';
   const cluster = new TestCluster(`bench-${scenario}-${way.split(' ')[0]}`.replace(/[^a-z0-9-]/g, ''), PORT_BASE, strategy);
   const settings = profileSettings(profile, dataMb);
   const from = scenario === 'scale-down' || scenario === 'rolling-restart' ? [1, 2, 3, 4, 5] : [1, 2, 3];
