@@ -7,6 +7,7 @@ export * from './settings-keys';
 export * from './sizing';
 export * from './connect-string';
 export * from './existing';
+export * from './tls';
 export * from './handler-args';
 // Timeouts, DEFAULT_TIMEOUTS and DEFAULT_BAKE_MS are public through lib/runtime (executor) for now;
 // exporting them here too would make lib/index.ts's re-exports ambiguous until the executor takes them from ./defaults.
