@@ -25,9 +25,17 @@ import { previousSpecInState } from './terraform-json';
 /** The local host driver's base directory (see lib/model/defaults). */
 export const DEFAULT_BASE_DIR = DEFAULT_LOCAL_BASE_DIR;
 
-/** The spec handed to the handler: normalised (every default filled in), so later default changes cannot move a deployed ensemble. */
+/**
+ * The spec handed to the handler: normalised (every default filled in), so later default changes cannot
+ * move a deployed ensemble. TLS goes back where a spec declares it (`tls`, and each server's keystore and
+ * secure port); without it the text is the normalised ensemble as before.
+ */
 export function desiredSpecJson(e: Ensemble): string {
-  return JSON.stringify(e);
+  const tls = e.settings.tls;
+  if (!tls) return JSON.stringify(e);
+  const { servers: perServer, ...shared } = tls;
+  const { tls: _tls, ...settings } = e.settings;
+  return JSON.stringify({ ...e, servers: e.servers.map((s) => ({ ...s, ...(perServer[String(s.id)] ?? {}) })), settings, tls: shared });
 }
 
 export class ZooKeeperEnsemble extends Construct {
@@ -180,7 +188,7 @@ function sizeProblem(where: string, field: string, what: string, json: string): 
  */
 function validate(self: Construct, id: string, props: ZooKeeperEnsembleProps): { ensemble: Ensemble; hosts: HostsConfig } {
   // Only the spec's own fields: the construct's props (hosts, timeouts, ...) are not part of the spec.
-  const spec: EnsembleSpec = { name: props.name, servers: props.servers, settings: props.settings, strategy: props.strategy, standalone: props.standalone, existing: props.existing };
+  const spec: EnsembleSpec = { name: props.name, servers: props.servers, settings: props.settings, strategy: props.strategy, standalone: props.standalone, existing: props.existing, tls: props.tls };
   const result = validateEnsembleSpec(spec);
   const checked = checkHostsConfig(props.hosts ?? { driver: 'local' as const });
   const problems: SpecProblem[] = [

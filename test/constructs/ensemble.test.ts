@@ -6,6 +6,7 @@ import { App, DataResource, LocalBackend, Testing, TerraformStack } from 'cdktf'
 import 'cdktf/lib/testing/adapters/jest';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { ZooKeeperEnsemble, ZooKeeperEnsembleProps } from '../../lib/constructs';
+import { parseEnsembleSpec } from '../../lib/model/validate';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { ZooKeeperStack } from '../../stacks/zookeeper-stack';
 
@@ -69,6 +70,26 @@ describe('GIVEN an ensemble of three voters', () => {
     const stack = new TerraformStack(app, 'valid');
     new ZooKeeperEnsemble(stack, 'zk', base);
     expect(Testing.fullSynth(stack)).toBeValidTerraform();
+  });
+});
+
+describe('GIVEN TLS', () => {
+  const tls = { quorum: true, client: true, trustStore: '/etc/zk/trust.p12', trustStorePasswordFile: '/etc/zk/trust.pass', keyStorePasswordFile: '/etc/zk/keys.pass' };
+  const props: ZooKeeperEnsembleProps = { ...base, servers: servers.map((s) => ({ ...s, keyStore: `/etc/zk/zk${s.id}.p12`, secureClientPort: 2281 })), tls };
+
+  test('THEN the handler gets a spec it reads back to the same ensemble, TLS and each server\'s keystore and secure port included, and no password', () => {
+    const { parsed } = synth(props);
+    const desired = parsed.resource.terraform_data.orders_rollout.provisioner![0]['local-exec'].environment!.ZK_ROLLOUT_DESIRED;
+    const ensemble = new ZooKeeperEnsemble(new TerraformStack(Testing.app(), 'x'), 'zk', props).ensemble;
+    expect(parseEnsembleSpec(JSON.parse(desired))).toEqual(ensemble);
+    expect(ensemble.settings.tls?.servers['2']).toEqual({ keyStore: '/etc/zk/zk2.p12', secureClientPort: 2281 });
+    expect(desired).not.toMatch(/password"\s*:/i);
+  });
+
+  test('THEN each server record fingerprints only its own keystore', () => {
+    const { parsed } = synth(props);
+    const hash = (id: number) => (parsed.resource.terraform_data[`orders_server_${id}`].input as { settingsHash: string }).settingsHash;
+    expect(new Set([1, 2, 3].map(hash)).size).toBe(3);
   });
 });
 
