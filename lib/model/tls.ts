@@ -4,6 +4,7 @@
  * non-TLS cluster with no downtime"; the way back is the same steps in reverse).
  */
 import { z } from 'zod';
+import { addressKey } from './address';
 import { absolutePath } from './text-rules';
 
 export type ClientAuth = 'need' | 'want' | 'none';
@@ -167,4 +168,36 @@ export function tlsConfigEntries(tls: TlsSettings | undefined, serverId: number,
     );
   }
   return out;
+}
+
+/** A server as tlsProblems reads it: its ports and its TLS fields. */
+interface TlsServerSpec {
+  readonly id: number;
+  readonly host: string;
+  readonly clientPort: number;
+  readonly quorumPort: number;
+  readonly electionPort: number;
+  readonly keyStore?: string;
+  readonly secureClientPort?: number;
+}
+
+/** Each server's TLS fields against the ensemble's tls; secure ports that collide; the strategy it needs. */
+export function tlsProblems(tls: z.infer<typeof tlsSchema> | undefined, strategy: string | undefined, servers: readonly TlsServerSpec[]): { where: string; field: string; message: string }[] {
+  const problems = servers.flatMap((s) => serverTlsProblems(tls, s).map((p) => ({ where: `server ${s.id}`, ...p })));
+  if (tls !== undefined && strategy === 'static') {
+    problems.push({ where: 'ensemble', field: 'tls', message: 'needs the dynamic strategy: quorum TLS is switched by rolling restarts of reconfig-enabled servers' });
+  }
+  // A secure port must not be any port in use on its host (the plain ones are checked with the servers).
+  const used = new Map<string, string>();
+  for (const s of servers) {
+    for (const [field, p] of [['clientPort', s.clientPort], ['quorumPort', s.quorumPort], ['electionPort', s.electionPort]] as const) used.set(`${addressKey(s.host)}:${p}`, `server ${s.id}'s ${field}`);
+  }
+  for (const s of servers) {
+    if (s.secureClientPort === undefined) continue;
+    const key = `${addressKey(s.host)}:${s.secureClientPort}`;
+    const user = used.get(key);
+    if (user !== undefined) problems.push({ where: `server ${s.id}`, field: 'secureClientPort', message: `${s.host.toLowerCase()}:${s.secureClientPort} is already ${user}` });
+    else used.set(key, `server ${s.id}'s secureClientPort`);
+  }
+  return problems;
 }

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { ALLOWED_EXTRA_KEYS, EXTRA_KEY_TYPES, MANAGED_KEYS, MAX_TICKS } from './settings-keys';
 import { absolutePath, CONTROL_CHARS, MAX_PATH } from './text-rules';
-import { normaliseTls, serverTlsFields, serverTlsProblems, tlsSchema } from './tls';
+import { addressKey, hostProblem } from './address';
+import { normaliseTls, serverTlsFields, tlsProblems, tlsSchema } from './tls';
 import { AdoptedServer, DEFAULT_PORTS, DEFAULT_SETTINGS, Ensemble, Server, ServerRun, Settings } from './types';
 
 export interface SpecProblem {
@@ -23,7 +24,7 @@ export class SpecError extends Error {
   }
 }
 
-export { CONTROL_CHARS, MAX_PATH };
+export { addressKey, CONTROL_CHARS, hostProblem, MAX_PATH };
 
 export function formatProblem(p: SpecProblem): string {
   return `${p.where}: ${p.field}: ${p.message}`;
@@ -31,36 +32,6 @@ export function formatProblem(p: SpecProblem): string {
 
 const port = z.number({ invalid_type_error: 'must be a number' }).int('must be a whole number')
   .min(1, 'must be in 1..65535').max(65535, 'must be in 1..65535');
-
-const HOST_RE = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-
-
-/**
- * Why `host` cannot be a server's (or a machine's) address, or undefined when it can: a host name, or an
- * IPv4 address written as four decimal numbers 0..255. A name whose last label is a number is an address
- * to the resolver (`127.1`, `2130706433` and `0x7f.0.0.1` all mean 127.0.0.1): only the dotted form is
- * taken, so one address has one spelling. The wildcard (`0.0.0.0`, `0`) and multicast addresses are not
- * addresses a server can be reached at.
- */
-export function hostProblem(host: string): string | undefined {
-  if (!HOST_RE.test(host)) return 'must be a host name or IPv4 address';
-  const labels = host.split('.');
-  if (!/^(\d+|0x[0-9a-f]*)$/i.test(labels[labels.length - 1])) return undefined;
-  if (labels.every((l) => /^(0+|0x0*)$/i.test(l))) return `${host} is the wildcard address (0.0.0.0), which names no machine to connect to; give the address the server is reached at`;
-  if (labels.length !== 4 || !labels.every((l) => /^(0|[1-9]\d{0,2})$/.test(l) && Number(l) <= 255)) {
-    return `must be a host name or IPv4 address: ${host} is a number, so it must be four decimal numbers 0..255 without leading zeros`;
-  }
-  const first = Number(labels[0]);
-  if (first === 0) return `${host} is in 0.0.0.0/8, which names no machine; give the address the server is reached at`;
-  if (first >= 224) return `${host} is a multicast or reserved address, not one a server can be reached at`;
-  return undefined;
-}
-
-/** The address two names share, for collisions: names are case-insensitive, and localhost is 127.0.0.1. */
-export function addressKey(host: string): string {
-  const h = host.toLowerCase();
-  return h === 'localhost' ? '127.0.0.1' : h;
-}
 
 /** A host name or strict IPv4 address (see hostProblem). */
 export const hostSchema = z.string({ required_error: 'is required', invalid_type_error: 'must be a string' })
@@ -315,7 +286,7 @@ export function validateEnsembleSpec(input: unknown): ValidationResult {
   const settings = { ...normaliseSettings(spec.settings), ...(spec.tls ? { tls: normaliseTls(spec.tls, spec.servers) } : {}) };
   const standalone = spec.standalone ?? false;
   const existing: AdoptedServer[] = (spec.existing?.servers ?? []).map((x) => ({ ...normaliseServer(x), run: normaliseRun(x.run) }));
-  const problems = [...crossServerProblems(servers, standalone), ...settingsProblems(settings), ...existingProblems(existing, servers), ...tlsProblems(spec)];
+  const problems = [...crossServerProblems(servers, standalone), ...settingsProblems(settings), ...existingProblems(existing, servers), ...tlsProblems(spec.tls, spec.strategy, spec.servers.map((x) => ({ ...normaliseServer(x), keyStore: x.keyStore, secureClientPort: x.secureClientPort })))];
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -328,27 +299,6 @@ export function validateEnsembleSpec(input: unknown): ValidationResult {
       ...(existing.length > 0 ? { existing: { servers: existing.sort((a, b) => a.id - b.id) } } : {}),
     },
   };
-}
-
-/** Each server's TLS fields against the ensemble's tls; secure ports that collide; the strategy it needs. */
-function tlsProblems(spec: z.infer<typeof ensembleSchema>): SpecProblem[] {
-  const problems: SpecProblem[] = spec.servers.flatMap((s) => serverTlsProblems(spec.tls, s).map((p) => ({ where: `server ${s.id}`, ...p })));
-  if (spec.tls !== undefined && spec.strategy === 'static') {
-    problems.push({ where: 'ensemble', field: 'tls', message: 'needs the dynamic strategy: quorum TLS is switched by rolling restarts of reconfig-enabled servers' });
-  }
-  // A secure port must not be any port in use on its host (the plain ones are checked with the servers).
-  const used = new Map<string, string>();
-  for (const s of spec.servers.map((x) => ({ ...normaliseServer(x), secureClientPort: x.secureClientPort }))) {
-    for (const [field, p] of [['clientPort', s.clientPort], ['quorumPort', s.quorumPort], ['electionPort', s.electionPort]] as const) used.set(`${addressKey(s.host)}:${p}`, `server ${s.id}'s ${field}`);
-  }
-  for (const s of spec.servers.map((x) => ({ ...normaliseServer(x), secureClientPort: x.secureClientPort }))) {
-    if (s.secureClientPort === undefined) continue;
-    const key = `${addressKey(s.host)}:${s.secureClientPort}`;
-    const user = used.get(key);
-    if (user !== undefined) problems.push({ where: `server ${s.id}`, field: 'secureClientPort', message: `${s.host.toLowerCase()}:${s.secureClientPort} is already ${user}` });
-    else used.set(key, `server ${s.id}'s secureClientPort`);
-  }
-  return problems;
 }
 
 function normaliseRun(r: z.infer<typeof runSchema>): ServerRun {
