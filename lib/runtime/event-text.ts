@@ -27,7 +27,7 @@ export function eventText(e: RolloutEvent): string[] {
     case 'replan':
       if (e.cause === 'not-ready') return [`  ${e.message}; re-planning from live state`];
       return [`  the admin session ${e.cause === 'session-ended' ? 'ended' : 'lost its server'} (${e.message}); ${e.newSession ? 'opening a new one and ' : ''}re-planning from live state`];
-    case 'election': return e.from === null ? [] : [`  leader changed: server ${e.to} leads (was ${e.from})`];
+    case 'election': return e.from === null ? [] : [e.from === e.to ? `  leader elected again: server ${e.to} leads a new epoch` : `  leader changed: server ${e.to} leads (was ${e.from})`];
     case 'notice': return [`  ${e.message}`];
     case 'refusal':
     case 'failed': return [];

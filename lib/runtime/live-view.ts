@@ -15,7 +15,8 @@ export type ReadLive = (known: readonly Server[], drained: ReadonlySet<number>) 
 export class LiveView {
   private readonly known: Server[];
   private readonly drained = new Set<number>();
-  private readonly leaders: number[] = [];
+  /** Each leadership seen: its leader and, when a probe said, its epoch (a server that wins again after its restart leads a new epoch). */
+  private readonly leaders: { readonly id: number; readonly epoch: bigint | null }[] = [];
   private latest: LiveState | null = null;
 
   constructor(
@@ -58,7 +59,8 @@ export class LiveView {
     const snap = live.snapshot;
     if (snap) {
       for (const m of snap.members) if (!this.known.some((k) => k.id === m.id)) this.known.push(m);
-      this.seeLeader(snap.leaderId);
+      const zxid = live.probes.find((p) => p.server.id === snap.leaderId)?.zxid;
+      this.seeLeader(snap.leaderId, zxid !== undefined ? zxid >> 32n : null);
     }
     return snap;
   }
@@ -80,10 +82,11 @@ export class LiveView {
     return snap;
   }
 
-  private seeLeader(id: number | null): void {
-    const last = this.leaders[this.leaders.length - 1] ?? null;
-    if (id === null || id === last) return;
-    this.leaders.push(id);
-    this.emit({ type: 'election', from: last, to: id });
+  private seeLeader(id: number | null, epoch: bigint | null): void {
+    const last = this.leaders[this.leaders.length - 1];
+    if (id === null) return;
+    if (last !== undefined && last.id === id && (epoch === null || last.epoch === null || last.epoch === epoch)) return;
+    this.leaders.push({ id, epoch });
+    this.emit({ type: 'election', from: last?.id ?? null, to: id });
   }
 }

@@ -4,6 +4,7 @@
  * with a certificate from another CA kept out, and TLS switched off again. No acknowledged write may be
  * lost, and the servers' own logs must show the quorum running over TLS (or not).
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
@@ -97,6 +98,46 @@ test('certificates rotated to new keystores: a rolling restart onto them, no wri
     expect(sinceLastStart(id)).toMatch(/Creating TLS-only quorum server socket/);
   }
   tlsOn = rotated;
+});
+
+/** The serial number of the certificate server `id` presents on its election port (a TLS handshake as server 4 would make it). */
+function servedSerial(id: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port: BASE + 200 + id, pfx: readFileSync(join(ca.dir, 'server-4-2.p12')), passphrase: ca.password, ca: readFileSync(ca.caPem) }, () => {
+      const serial = socket.getPeerCertificate().serialNumber;
+      socket.destroy();
+      resolve(serial.toLowerCase().replace(/^0+/, ''));
+    });
+    socket.on('error', reject);
+    socket.setTimeout(5000, () => socket.destroy(new Error('no TLS handshake within 5 s')));
+  });
+}
+
+/** The serial number of the key entry's certificate in a keystore, as keytool prints it. */
+function storedSerial(store: string): string {
+  const text = execFileSync('keytool', ['-list', '-v', '-keystore', store, '-storepass', ca.password], { encoding: 'utf8' });
+  const section = text.split(/^Alias name:/m).find((x) => /Entry type: PrivateKeyEntry/.test(x)) ?? '';
+  return (/^Serial number:\s*([0-9a-f]+)/m.exec(section)?.[1] ?? '').replace(/^0+/, '');
+}
+
+test('a certificate replaced in place is used for new quorum connections without a restart (ZooKeeper reloads it)', async () => {
+  const store = join(ca.dir, 'server-3-2.p12');
+  const pids = await Promise.all([3, 4, 5].map((id) => cluster.driver.pid(cluster.server(id) as never)));
+  expect(await servedSerial(3)).toBe(storedSerial(store));
+  ca.issue(3, '127.0.0.1', store); // a new key and certificate, same CA, moved over the old file
+  const renewed = storedSerial(store);
+  const until = Date.now() + 20000;
+  let served = await servedSerial(3);
+  while (served !== renewed && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 500));
+    served = await servedSerial(3);
+  }
+  expect(served).toBe(renewed);
+  expect(await Promise.all([3, 4, 5].map((id) => cluster.driver.pid(cluster.server(id) as never)))).toEqual(pids);
+  // The quorum still runs, and a rollout finds nothing to do.
+  const from = cluster.events.length;
+  await cluster.apply(tlsOn);
+  expect(cluster.events.slice(from).some((e) => e.type === 'step-start')).toBe(false);
 });
 
 test('a server whose certificate another CA signed is refused before it starts, and so is a rotation to one: nothing is stopped or started', async () => {
