@@ -1,5 +1,6 @@
 /** This machine as a `Machine`: bash scripts and files right here. */
 import { readFile } from 'node:fs/promises';
+import { afterPoll } from './after-poll';
 import { writeFileAtomic } from './atomic-write';
 import { hostChildEnv, spawnClean } from './clean-spawn';
 import { Machine, RunOptions, RunResult, WriteOptions } from './machine';
@@ -31,9 +32,8 @@ export class LocalMachine implements Machine {
       child.once('error', (e) => reject(new Error(`cannot run bash on this machine: ${e.message}`)));
       child.once('exit', (c) => {
         code = c;
-        // A started server may hold the pipes open: stop reading after the grace. After a stall of the
-        // event loop timers run before the poll phase that reads what is already there, so decide after it.
-        grace = setTimeout(() => setImmediate(() => { child.stdout.destroy(); child.stderr.destroy(); done(); }), OUTPUT_GRACE_MS);
+        // A started server may hold the pipes open: stop reading after the grace.
+        grace = setTimeout(afterPoll(() => { child.stdout.destroy(); child.stderr.destroy(); done(); }), OUTPUT_GRACE_MS);
       });
       child.once('close', done);
     });

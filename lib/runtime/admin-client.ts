@@ -4,6 +4,7 @@
  */
 import { createConnection } from 'node:net';
 import ZooKeeper from 'zookeeper';
+import { afterPoll } from '../hosts/after-poll';
 import { Membership, Server } from '../model/types';
 import { parseMembership, renderServerLine } from '../model/zoocfg';
 import { AdminAuth, superDigest } from './credentials';
@@ -31,9 +32,7 @@ export async function acceptingHosts(connect: string, timeoutMs = 500): Promise<
     const i = entry.lastIndexOf(':');
     const socket = createConnection({ host: entry.slice(0, i), port: Number(entry.slice(i + 1)) });
     const done = (result: boolean) => { socket.destroy(); resolve(result); };
-    // After a stall of the event loop longer than the timeout, timers run before the poll phase that
-    // would see the connection made: decide after that phase, so a stall never reads as a refusal.
-    socket.setTimeout(timeoutMs, () => setImmediate(() => done(false)));
+    socket.setTimeout(timeoutMs, afterPoll(() => done(false)));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   })));

@@ -1,5 +1,6 @@
 /** Four-letter words over TCP: the cheapest way to ask a server how it is, without a session. */
 import { Socket } from 'node:net';
+import { afterPoll } from '../hosts/after-poll';
 
 export class ProbeError extends Error {
   constructor(readonly address: string, message: string) {
@@ -22,9 +23,7 @@ export function fourLetterWord(host: string, port: number, word: string, timeout
       if (err) reject(err);
       else resolve(Buffer.concat(chunks).toString('utf8'));
     };
-    // Decided after the poll phase: after a stall of the event loop (a native client's close blocks it
-    // for up to 1.5 s) the timer runs before the answer already there is read.
-    socket.setTimeout(timeoutMs, () => setImmediate(() => finish(new ProbeError(address, `no answer to '${word}' within ${timeoutMs} ms`))));
+    socket.setTimeout(timeoutMs, afterPoll(() => finish(new ProbeError(address, `no answer to '${word}' within ${timeoutMs} ms`))));
     socket.on('data', (d) => chunks.push(d));
     socket.on('end', () => finish(null));
     socket.on('close', () => finish(null));
