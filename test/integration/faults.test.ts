@@ -1,6 +1,6 @@
 /**
  * Faults during rollouts on real servers: a follower killed with -9, the joining server killed with
- * -9, and the handler process itself killed with -9 between steps. The next apply converges and no
+ * -9, a follower frozen while a joiner is added, and the handler process itself killed with -9 between steps. The next apply converges and no
  * acknowledged write is lost.
  */
 import { parseEvents, RolloutEvent } from '../../lib/runtime/events';
@@ -10,6 +10,7 @@ import { observeEnsemble } from '../../lib/runtime/observe';
 import { TestCluster } from '../support/cluster';
 import { withWriter } from '../support/scenario';
 import { startCli } from '../support/cli-process';
+import { fourLetterWord, parseSrvr } from '../../lib/runtime/four-letter';
 
 jest.setTimeout(300000);
 const cluster = new TestCluster('itfault', 26000);
@@ -117,4 +118,40 @@ test('a server killed during the bake stops the rollout before anything is remov
   expect(cluster.events.filter((e) => e.type === 'bake' && e.phase === 'passed').length).toBeGreaterThanOrEqual(1);
   expect(missing).toEqual({});
   expect(await cluster.running()).toEqual(target);
+});
+
+test('a follower frozen as a joiner is added: the add commits without it (the joiner already acknowledges proposals)', async () => {
+  // Running: {10,11,12}. ZooKeeper commits the reconfig that adds 13 once a quorum of the new
+  // configuration {10,11,12,13} acknowledges it: three servers. With a follower frozen that takes the
+  // joiner's own acknowledgement, which it gives only as a non-voting follower (an observer gives none).
+  const members = [10, 11, 12];
+  await cluster.apply(cluster.ensemble(members)); // nothing to do after the test before; lets this one run alone
+  const leader = await leaderOf(members);
+  const srvr = async (id: number) => parseSrvr(await fourLetterWord('127.0.0.1', 26000 + id, 'srvr'));
+  let frozen = 0;
+  let thawedBy: 'commit' | 'fallback' | null = null;
+  let joinerMode = '';
+  const thaw = (by: 'commit' | 'fallback') => { if (frozen && thawedBy === null) { thawedBy = by; process.kill(frozen, 'SIGCONT'); } };
+  // The writer uses the leader only, so a follower without clients can be chosen: freezing the one the
+  // rollout's own session uses would stop the rollout, not test ZooKeeper's quorum.
+  const { missing } = await withWriter(cluster, [leader!], [...members, 13], () => cluster.executor(cluster.ensemble([...members, 13]), {
+    beforeStep: async (step) => {
+      if (step.kind !== 'reconfig-add' || frozen) return;
+      joinerMode = (await srvr(13)).mode;
+      for (const id of members.filter((m) => m !== leader)) {
+        if ((await srvr(id)).connections !== 1) continue; // 1: this srvr's own connection
+        frozen = (await cluster.driver.pid(cluster.ensemble([id]).servers[0]))!;
+        process.kill(frozen, 'SIGSTOP');
+        // Without the joiner's acknowledgement the reconfig cannot commit while this follower is frozen.
+        setTimeout(() => thaw('fallback'), 20000).unref();
+        return;
+      }
+    },
+    onEvent: (e) => { cluster.events.push(e); if (e.type === 'reconfig' && e.serverId === 13) thaw('commit'); },
+  }).run().finally(() => thaw('fallback')));
+  expect(frozen).toBeGreaterThan(0);
+  expect(joinerMode).toBe('follower');
+  expect(thawedBy).toBe('commit');
+  expect(missing).toEqual({});
+  expect(await cluster.running()).toEqual([...members, 13]);
 });

@@ -8,14 +8,26 @@ import { checkTrust } from './tls-trust';
 
 type Start = StepOf<'start-initial' | 'start-member' | 'start-joiner'>;
 
-/** A first configuration keeps the version its servers kept on disk (a restart from kept data); others join the committed one. */
+/**
+ * The version a start's files carry. A first configuration keeps the one its servers kept on disk (a
+ * restart from kept data); a member rejoins with the committed one. A joiner's file carries none (0),
+ * older than the committed one: ZooKeeper's learner adopts a configuration only if it is newer, and only
+ * then turns the joiner, absent from it, into a non-voting follower (QuorumPeer.updateLearnerType). With
+ * the committed version it would stay an observer outside every configuration, which acknowledges no
+ * proposal: the reconfig that adds it would need every old voter, and one failing then stops the ensemble.
+ */
+async function startVersion(ctx: Parameters<StepRunner<Start>>[0], step: Start, snapshot: Parameters<StepRunner<Start>>[2]): Promise<string | null> {
+  if (step.kind === 'start-initial') return keptVersion(ctx.driver, step.server, step.config);
+  return step.kind === 'start-joiner' ? null : snapshot?.configVersion ?? null;
+}
+
 export const runStart: StepRunner<Start> = async (ctx, step, snapshot) => {
   const { driver, desired, auth, t } = ctx;
   const s = step.server;
   await driver.checkCanStart(s);
   await checkTrust(ctx, s, step.quorumTls ?? 0, snapshot);
   if (await driver.isRunning(s)) await driver.stop(s, t.stopMs);
-  const version = step.kind === 'start-initial' ? await keptVersion(driver, s, step.config) : snapshot?.configVersion ?? null;
+  const version = await startVersion(ctx, step, snapshot);
   await installServerFiles(driver, desired, s, step.config, version, auth, step.quorumTls ?? 0);
   await startServer(driver, desired, s, auth);
 };
