@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** zk-rollout: plan (and, with the runtime, carry out) ZooKeeper membership changes. */
 import { Command, Option } from 'commander';
-import { DEFAULT_BAKE_MS, DEFAULT_MAX_LAG, msToSeconds } from '../model/defaults';
+import { DEFAULT_BACKUP_DIR, DEFAULT_BAKE_MS, DEFAULT_MAX_LAG, msToSeconds } from '../model/defaults';
 import {
   APPLY_FLAGS, ApplyCommandArgs, FlagSpec, FlagTable, FlagValueError, fromFlagValues, SPEC_AND_HOST_FLAGS, TEARDOWN_FLAGS, TeardownArgs,
 } from '../model/handler-args';
@@ -9,6 +9,8 @@ import { EXIT, runPlanCommand } from './plan-command';
 import { InputError } from './inputs';
 import { rerunInFreshProcess } from './fresh-process';
 import { runApply, runStatus, runTeardown, runVerify } from './runtime-commands';
+import { runBackup, runRestore, runVerifyBackup } from './backup-commands';
+import { DEFAULT_BACKUP_KEEP } from '../model/backup';
 
 /** The commands' actions; a test replaces them to see what the CLI parsed. */
 export interface Commands {
@@ -73,6 +75,25 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   const teardown = program.command('teardown').description('stop every server of an ensemble (what cdktf destroy runs); data is kept unless --delete-data');
   const teardownArgs = addFlags(teardown, TEARDOWN_FLAGS);
   teardown.action(async (opts) => { process.exitCode = await run.teardown(teardownArgs(opts), out); });
+  const backup = program.command('backup').description('copy the newest snapshot and the logs after it from a synced server, cut at one zxid, and check the copy loads as the ensemble reported');
+  const backupArgs = addFlags(backup, SPEC_AND_HOST_FLAGS);
+  backup
+    .option('--backup-dir <dir>', 'where backups go, each in a directory of its own', DEFAULT_BACKUP_DIR)
+    .option('--keep <n>', 'how many backups of the ensemble to keep there', String(DEFAULT_BACKUP_KEEP))
+    .action(async (opts) => { process.exitCode = await runBackup({ ...backupArgs(opts), backupDir: opts.backupDir, keep: opts.keep }, out); });
+  program.command('verify-backup').description('check a backup: every file against its manifest, then load it into a standalone server on loopback')
+    .argument('<dir>', 'the backup\'s directory')
+    .action(async (dir: string) => { process.exitCode = await runVerifyBackup(dir, out); });
+  const restore = program.command('restore').description('start the ensemble of --desired as a new ensemble on a backup\'s data (its servers must be stopped and without data)');
+  const restoreArgs = addFlags(restore, SPEC_AND_HOST_FLAGS);
+  restore
+    .requiredOption('--from <dir>', 'the backup to restore (checked first)')
+    .option('--password-file <file>', 'file holding the ZooKeeper superuser password (else ZK_ROLLOUT_SUPER_PASSWORD)')
+    .option('--skip-acl', 'let reconfig run without authentication')
+    .option('--events <file|->', 'write structured rollout events as JSON lines to this file, or to stdout with -')
+    .action(async (opts) => {
+      process.exitCode = await runRestore({ ...restoreArgs(opts), from: opts.from, ...(opts.passwordFile ? { passwordFile: opts.passwordFile } : {}), skipAcl: opts.skipAcl === true, ...(opts.events ? { events: opts.events } : {}) }, out);
+    });
   return program;
 }
 

@@ -2,7 +2,7 @@
 import { SshError } from '../hosts/ssh-exec';
 import { resolve } from 'node:path';
 import { hostDriver, HostsConfig, parseHostsConfig } from '../hosts/config';
-import { DEFAULT_LOCAL_BASE_DIR, DEFAULT_MAX_LAG, DEFAULT_SSH_BASE_DIR, TEARDOWN_PROBE_TIMEOUT_MS, VERIFY_CONNECT_TIMEOUT_MS } from '../model/defaults';
+import { DEFAULT_BACKUP_DIR, DEFAULT_LOCAL_BASE_DIR, DEFAULT_MAX_LAG, DEFAULT_SSH_BASE_DIR, TEARDOWN_PROBE_TIMEOUT_MS, VERIFY_CONNECT_TIMEOUT_MS } from '../model/defaults';
 import { APPLY_FLAGS, ApplyCommandArgs, FlagValueError, parseNumberFlag, SpecAndHostArgs, TeardownArgs } from '../model/handler-args';
 import { HostDriver } from '../hosts/types';
 import { Ensemble, Server } from '../model/types';
@@ -17,13 +17,15 @@ import { readLiveState } from '../runtime/live-state';
 import { probeServer } from '../runtime/observe';
 import { memberLags } from '../runtime/lag';
 import { InputError, loadDesired, loadPrevious } from './inputs';
+import { DEFAULT_BACKUP_KEEP } from '../model/backup';
+import { BackupPlace } from '../runtime/steps/context';
 
 export type RuntimeOptions = SpecAndHostArgs;
 
 type HostOptions = Pick<RuntimeOptions, 'baseDir' | 'hosts' | 'hostsEnv'>;
 
 /** The host driver: `--hosts <file>` or `--hosts-env <variable>` (JSON, see lib/hosts/config), else local under --base-dir. */
-function driverFor(desired: Ensemble, opts: HostOptions): HostDriver {
+export function driverFor(desired: Ensemble, opts: HostOptions): HostDriver {
   return hostDriver(desired.name, hostsConfig(opts), adoptedServers(desired));
 }
 
@@ -79,12 +81,19 @@ const ms = (seconds: number | undefined) => (seconds === undefined ? undefined :
  * `--events -`: the JSON lines go to stdout and the human log to stderr; `--events <file>`: the lines
  * are appended to the file as they happen (a killed handler leaves what it said), the log stays on stdout.
  */
-function eventOutputs(events: string | undefined, out: (s: string) => void): Pick<ExecutorOptions, 'log' | 'onEvent'> {
+export function eventOutputs(events: string | undefined, out: (s: string) => void): Pick<ExecutorOptions, 'log' | 'onEvent'> {
   if (events === undefined) return { log: (l) => out(`${l}\n`) };
   if (events === '-') return { onEvent: (e) => out(`${eventLine(e)}\n`), log: (l) => process.stderr.write(`${l}\n`) };
   if (events.trim() === '') throw new InputError('--events: give a file name, or - for stdout');
   try { appendFileSync(events, ''); } catch (e) { throw new InputError(`--events ${events}: cannot write (${(e as Error).message})`); }
   return { onEvent: (e) => appendFileSync(events, `${eventLine(e)}\n`), log: (l) => out(`${l}\n`) };
+}
+
+/** Where apply's backup goes: `--backup-dir` (default .zk-backups), keeping `--backup-keep` (a whole number) of them. */
+function backupPlace(opts: Pick<ApplyCommandArgs, 'backupDir' | 'backupKeep'>): BackupPlace {
+  const keep = opts.backupKeep ?? DEFAULT_BACKUP_KEEP;
+  if (!Number.isInteger(keep)) throw new InputError(`--backup-keep ${keep}: must be a whole number of backups`);
+  return { dir: resolve(opts.backupDir ?? DEFAULT_BACKUP_DIR), keep };
 }
 
 /** `apply`: the arguments as the CLI parsed them from APPLY_FLAGS (seconds already checked). */
@@ -107,6 +116,7 @@ export async function runApply(opts: ApplyCommandArgs, out: (s: string) => void)
     // The variable reaches the handler through cdktf deploy and Terraform's local-exec, which pass the environment on.
     acceptDrift: opts.acceptDrift === true || process.env[ACCEPT_DRIFT_ENV] === '1',
     previous,
+    ...(opts.skipBackup ? {} : { backup: backupPlace(opts) }),
     ...eventOutputs(opts.events, out) });
   try {
     await executor.run();

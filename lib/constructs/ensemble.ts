@@ -78,6 +78,7 @@ export class ZooKeeperEnsemble extends Construct {
       deleteData: props.deleteDataOnDestroy === true,
       rollbackOnFailure: props.rollbackOnFailure === true,
       ...(props.eventsFile !== undefined ? { eventsFile: props.eventsFile } : {}),
+      ...(props.backupBeforeRollout === false ? { backup: false as const } : typeof props.backupBeforeRollout === 'object' ? { backup: props.backupBeforeRollout } : {}),
     };
     // The ssh driver's settings travel as JSON in the environment, like the spec (paths only, no secrets).
     const hostsEnv: Record<string, string> = hosts.driver === 'ssh' ? { [HOSTS_ENV]: terraformLiteral(JSON.stringify(hosts)) } : {};
@@ -162,6 +163,11 @@ function propProblems(props: ZooKeeperEnsembleProps): SpecProblem[] {
   };
   file(props.eventsFile, 'ensemble', 'eventsFile');
   file(props.superuser?.passwordFile, 'superuser', 'passwordFile');
+  const backup = props.backupBeforeRollout;
+  if (backup !== undefined && typeof backup !== 'boolean') {
+    file(backup.dir, 'backupBeforeRollout', 'dir');
+    if (backup.keep !== undefined && !(Number.isInteger(backup.keep) && backup.keep >= 1)) problems.push({ where: 'backupBeforeRollout', field: 'keep', message: `must be a whole number of backups, at least 1, not ${String(backup.keep)}` });
+  }
   return problems;
 }
 

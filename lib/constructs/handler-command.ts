@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { APPLY_FLAGS, ApplyArgs, TEARDOWN_FLAGS, TeardownArgs, toArgv } from '../model/handler-args';
-import { RolloutTimeoutsProps, SuperuserProps } from './props';
+import { BackupBeforeRolloutProps, RolloutTimeoutsProps, SuperuserProps } from './props';
 
 /** The environment variable that carries the desired spec (JSON) to the handler. */
 export const DESIRED_ENV = 'ZK_ROLLOUT_DESIRED';
@@ -59,6 +59,8 @@ export interface HandlerCommandOptions {
   readonly timeouts?: RolloutTimeoutsProps;
   readonly deleteData?: boolean;
   readonly rollbackOnFailure?: boolean;
+  /** The backup before the first removal: false to skip it, else where and how many (the CLI's defaults when absent). */
+  readonly backup?: BackupBeforeRolloutProps | false;
   /** Where the handler appends its rollout events (JSON lines), relative to the app's directory. */
   readonly eventsFile?: string;
 }
@@ -81,6 +83,10 @@ export function applyArgs(o: HandlerCommandOptions): ApplyArgs {
     ...(t.quorumSeconds !== undefined ? { quorumSeconds: t.quorumSeconds } : {}),
     ...(t.bakeSeconds !== undefined ? { bakeSeconds: t.bakeSeconds } : {}),
     ...(o.rollbackOnFailure ? { rollbackOnFailure: true } : {}),
+    ...(o.backup === false ? { skipBackup: true } : {
+      ...(o.backup?.dir !== undefined ? { backupDir: o.backup.dir } : {}),
+      ...(o.backup?.keep !== undefined ? { backupKeep: o.backup.keep } : {}),
+    }),
     ...(o.eventsFile !== undefined ? { events: o.eventsFile } : {}),
   };
 }

@@ -79,6 +79,14 @@ export interface RolloutTimeoutsProps {
   readonly bakeSeconds?: number;
 }
 
+/** Where the backup before a rollout's first removal goes (see the README's Backups section). */
+export interface BackupBeforeRolloutProps {
+  /** Directory on the machine running cdktf deploy, relative to the app's directory. @default '.zk-backups' */
+  readonly dir?: string;
+  /** How many backups of the ensemble to keep there. @default 5 */
+  readonly keep?: number;
+}
+
 /**
  * The ensemble spec (name, servers, settings, strategy, standalone, existing: see EnsembleSpec) and
  * where and how the construct deploys it.
@@ -98,6 +106,13 @@ export interface ZooKeeperEnsembleProps extends EnsembleSpec {
    * @default false (the ensemble stays where the failure left it; the next deploy resumes)
    */
   readonly rollbackOnFailure?: boolean;
+  /**
+   * Before a deploy's rollout removes its first server, take a backup of the data from a synced server,
+   * check that it loads as the ensemble reported, and stop before removing anything if it does not.
+   * false: no backup. Rollouts that remove no server take none.
+   * @default { dir: '.zk-backups', keep: 5 }
+   */
+  readonly backupBeforeRollout?: boolean | BackupBeforeRolloutProps;
   /**
    * Append every deploy's rollout events to this file, relative to the app's directory: one JSON
    * object per line (docs/events.md), for dashboards, audits and tests. The human log is printed either way.

@@ -1,5 +1,6 @@
 /** This machine as a `Machine`: bash scripts and files right here. */
-import { readFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { afterPoll } from './after-poll';
 import { writeFileAtomic } from './atomic-write';
 import { hostChildEnv, spawnClean } from './clean-spawn';
@@ -50,5 +51,16 @@ export class LocalMachine implements Machine {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
       throw e;
     }
+  }
+
+  async download(path: string, localPath: string): Promise<void> {
+    await mkdir(dirname(localPath), { recursive: true });
+    await copyFile(path, localPath);
+  }
+
+  async upload(localPath: string, path: string): Promise<void> {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await copyFile(localPath, path);
+    await chmod(path, 0o640);
   }
 }

@@ -29,6 +29,10 @@ export interface Machine {
   writeFileAtomic(path: string, content: string, opts?: WriteOptions): Promise<void>;
   /** The file's content, or undefined when there is no such file. */
   readFile(path: string): Promise<string | undefined>;
+  /** Copies a file there, byte for byte, to a file on this machine (backups). */
+  download(path: string, localPath: string): Promise<void>;
+  /** Copies a file on this machine there, byte for byte (mode 0640, missing directories made 0700; restores). */
+  upload(localPath: string, path: string): Promise<void>;
   /** Releases connections; the machine is not used afterwards. */
   close?(): Promise<void>;
 }

@@ -4,10 +4,11 @@
  * the stop escalation. The local and ssh drivers only say which machine and which layout.
  */
 import { Server } from '../model/types';
+import { DataFile } from '../model/backup';
 import { DEFAULT_TIMEOUTS } from '../model/defaults';
 import { dynamicConfigFileOf } from '../model/zoocfg';
 import { Layout, ServerStatus } from './layout';
-import { Machine } from './machine';
+import { Machine, runChecked } from './machine';
 import { ownServersScript, parseOwnServers } from './own-layout';
 import { listStoreScript, parseKeytoolList, StoreEntry } from './keystore';
 import { QUORUM_TLS_TOKEN, quorumPeerAlive, readStatuses } from './process-scripts';
@@ -203,6 +204,32 @@ export class ServerDriver implements HostDriver {
     const { m } = this.at(server);
     const path = dynamicConfigFileOf((await this.readZooCfg(server)) ?? '');
     return path === undefined ? undefined : m.readFile(path);
+  }
+
+  async listData(server: Server): Promise<Array<DataFile & { path: string }>> {
+    const { m, layout } = this.at(server);
+    const dirs = [...new Set([layout.paths.dataDir, layout.paths.dataLogDir ?? layout.paths.dataDir].map((d) => `${d}/version-2`))];
+    // A snapshot is complete when it ends with SnapStream's seal (00 00 00 01 '/'); one being written does not.
+    const out = await runChecked(m, `for d in ${dirs.map(sq).join(' ')}; do [ -d "$d" ] || continue; for f in "$d"/snapshot.* "$d"/log.*; do [ -f "$f" ] || continue; `
+      + `seal=1; case "\${f##*/}" in snapshot.*) [ "$(tail -c 5 "$f" | od -An -tx1 | tr -d ' \n')" = 000000012f ] || seal=0;; esac; `
+      + `printf '%s\t%s\t%s\n' "$f" "$(stat -c %s "$f")" "$seal"; done; done`, `listing the data of ${this.who(server)}`);
+    return out.split('\n').filter(Boolean).map((line) => {
+      const [path, bytes, seal] = line.split('\t');
+      return { path, name: path.slice(path.lastIndexOf('/') + 1), bytes: Number(bytes), sealed: seal === '1' };
+    });
+  }
+
+  async fetchData(server: Server, path: string, localPath: string): Promise<void> {
+    await this.at(server).m.download(path, localPath);
+  }
+
+  async placeData(server: Server, files: ReadonlyArray<{ name: string; localPath: string }>): Promise<void> {
+    const { m, layout } = this.at(server);
+    if ((await this.listData(server)).length > 0) throw new Error(`${this.who(server)} already has data in ${layout.paths.dataDir}: a restore never writes over data; move it away first`);
+    for (const f of files) {
+      const dir = f.name.startsWith('log.') ? layout.paths.dataLogDir ?? layout.paths.dataDir : layout.paths.dataDir;
+      await m.upload(f.localPath, `${dir}/version-2/${f.name}`);
+    }
   }
 
   async close(): Promise<void> {

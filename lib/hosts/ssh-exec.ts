@@ -4,7 +4,8 @@
  * connection per host so that a rollout's many small actions do not each pay a handshake. Options
  * end with `--`: nothing after it (the destination, the script) is read as an option.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SSH_CONNECT_TIMEOUT_SECONDS, SSH_COMMAND_TIMEOUT_MS } from '../model/defaults';
@@ -118,6 +119,37 @@ export class SshRunner {
         clearTimeout(timer);
         if (code === 255) reject(new SshError(describeTarget(t), explainSshFailure(t, stderr)));
         else resolve({ code: code ?? 1, stdout, stderr });
+      });
+    });
+  }
+
+  /**
+   * Runs `script` with a file as its standard input or its standard output, streamed byte for byte
+   * (run() collects text). No overall time limit: a large file takes as long as the link needs.
+   */
+  transfer(t: SshTarget, script: string, files: { readonly fromLocal?: string; readonly toLocal?: string }, what: string): Promise<void> {
+    this.used.add(JSON.stringify(t));
+    const child = spawnClean('ssh', [...this.args(t), script], { env: hostChildEnv() });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += String(d); });
+    let wrote: Promise<void> = Promise.resolve();
+    if (files.toLocal !== undefined) {
+      mkdirSync(dirname(files.toLocal), { recursive: true });
+      const out = createWriteStream(files.toLocal);
+      child.stdout.pipe(out);
+      wrote = new Promise((resolve, reject) => { out.once('finish', () => resolve()); out.once('error', reject); });
+    } else {
+      child.stdout.resume();
+    }
+    if (files.fromLocal !== undefined) createReadStream(files.fromLocal).pipe(child.stdin);
+    else child.stdin.end();
+    child.stdin.on('error', () => { /* the remote side may exit early; its exit code tells */ });
+    return new Promise((resolve, reject) => {
+      child.once('error', (e) => reject(new SshError(describeTarget(t), `cannot run ssh: ${e.message} (install the OpenSSH client)`)));
+      child.once('exit', (code) => {
+        if (code === 255) reject(new SshError(describeTarget(t), explainSshFailure(t, stderr)));
+        else if (code !== 0) reject(new Error(`${what} on ${describeTarget(t)} failed (exit ${code}): ${stderr.trim() || 'no message'}`));
+        else wrote.then(resolve, reject);
       });
     });
   }

@@ -29,4 +29,13 @@ export class RemoteMachine implements Machine {
     if (r.code !== 0) throw new Error(`reading ${path} on ${this.describe()} failed (exit ${r.code}): ${r.stderr.trim() || 'no message'}`);
     return r.stdout;
   }
+
+  async download(path: string, localPath: string): Promise<void> {
+    await this.ssh.transfer(this.target, `exec cat ${sq(path)}`, { toLocal: localPath }, `reading ${path}`);
+  }
+
+  async upload(localPath: string, path: string): Promise<void> {
+    const tmp = `${sq(path)}.tmp-$$`;
+    await this.ssh.transfer(this.target, `exec bash -c ${sq(`umask 077 && mkdir -p ${sq(posix.dirname(path))} && cat > ${tmp} && chmod 640 ${tmp} && mv -fT ${tmp} ${sq(path)} || { rm -f ${tmp}; exit 1; }`)}`, { fromLocal: localPath }, `writing ${path}`);
+  }
 }

@@ -2,6 +2,7 @@
 import { QuorumTlsPhase } from '../model/tls';
 import { StoreEntry } from './keystore';
 import { Server } from '../model/types';
+import { DataFile } from '../model/backup';
 
 export interface ServerFiles {
   readonly zooCfg: string;
@@ -65,6 +66,15 @@ export interface HostDriver {
   listStore(server: Server, store: string, passwordFile: string): Promise<StoreEntry[]>;
   /** The dynamic file its zoo.cfg names (undefined: none, or a static configuration). */
   readDynamicConfig(server: Server): Promise<string | undefined>;
+  /** The snapshots and transaction logs in the server's data (and log) directory, with where each is. */
+  listData(server: Server): Promise<Array<DataFile & { readonly path: string }>>;
+  /** Copies one of those files to this machine. */
+  fetchData(server: Server, path: string, localPath: string): Promise<void>;
+  /**
+   * Puts backup files (on this machine) into a server's empty data directory: snapshots in dataDir,
+   * logs in the log directory. Refuses a directory that already holds data.
+   */
+  placeData(server: Server, files: ReadonlyArray<{ readonly name: string; readonly localPath: string }>): Promise<void>;
   /** Releases what the driver holds open (ssh connections); the driver is not used afterwards. */
   close?(): Promise<void>;
 }

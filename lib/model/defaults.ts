@@ -31,6 +31,8 @@ export const DEFAULT_BAKE_MS = 10000;
 
 /** Local host driver: where server directories live, relative to the working directory. */
 export const DEFAULT_LOCAL_BASE_DIR = '.zk-local';
+/** Where apply puts the backup it takes before the first removal (on the machine running zk-rollout). */
+export const DEFAULT_BACKUP_DIR = '.zk-backups';
 
 /** SSH host driver: where server directories live on each machine. */
 export const DEFAULT_SSH_BASE_DIR = '/var/lib/zk-rollout';

@@ -4,7 +4,8 @@
  * its command lines with `toArgv`; the CLI registers its options from the same tables and reads them
  * back with `fromFlagValues`, so a flag cannot be renamed on one side only.
  */
-import { DEFAULT_BAKE_MS, DEFAULT_LOCAL_BASE_DIR, DEFAULT_TIMEOUTS, msToSeconds } from './defaults';
+import { DEFAULT_BAKE_MS, DEFAULT_BACKUP_DIR, DEFAULT_LOCAL_BASE_DIR, DEFAULT_TIMEOUTS, msToSeconds } from './defaults';
+import { DEFAULT_BACKUP_KEEP } from './backup';
 import { CONTROL_CHARS, ENSEMBLE_NAME_RE } from './validate';
 
 /** What the construct passes to `zk-rollout apply` (Terraform's local-exec on create). */
@@ -26,6 +27,12 @@ export interface ApplyArgs {
   readonly bakeSeconds?: number;
   readonly rollbackOnFailure?: boolean;
   readonly acceptDrift?: boolean;
+  /** Where the backup before the first removal goes (on the machine running zk-rollout). */
+  readonly backupDir?: string;
+  /** How many backups of the ensemble to keep there. */
+  readonly backupKeep?: number;
+  /** Remove servers without taking a backup first. */
+  readonly skipBackup?: boolean;
   /** Write structured rollout events as JSON lines to this file, or to stdout with `-`. */
   readonly events?: string;
 }
@@ -117,6 +124,9 @@ export const APPLY_FLAGS: FlagTable<ApplyCommandArgs> = {
   bakeSeconds: { flag: '--bake-time', kind: 'number', value: '<seconds>', range: 'zero-or-more', description: 'after new servers are added and synced, hold this long checking health before any server is removed (0: no hold)', default: seconds(DEFAULT_BAKE_MS) },
   rollbackOnFailure: { flag: '--rollback-on-failure', kind: 'boolean', description: 'when the rollout fails, return the ensemble to the membership it started from, then report both' },
   acceptDrift: { flag: '--accept-drift', kind: 'boolean', description: 'plan from the live ensemble even when its configuration moved since zk-rollout last changed it (else apply stops before acting); also ZK_ROLLOUT_ACCEPT_DRIFT=1' },
+  backupDir: { flag: '--backup-dir', kind: 'string', value: '<dir>', description: 'when the plan removes a server, first take a backup into this directory and check it (on this machine)', default: DEFAULT_BACKUP_DIR, pattern: FILE_NAME },
+  backupKeep: { flag: '--backup-keep', kind: 'number', value: '<n>', description: 'how many backups of the ensemble to keep in --backup-dir (older ones are deleted after a new one is checked)', default: String(DEFAULT_BACKUP_KEEP) },
+  skipBackup: { flag: '--skip-backup', kind: 'boolean', description: 'remove servers without taking a backup first' },
   events: { flag: '--events', kind: 'string', value: '<file|->', description: 'write structured rollout events as JSON lines to this file, or to stdout with -', pattern: FILE_NAME },
 };
 

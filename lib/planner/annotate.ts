@@ -5,7 +5,7 @@ import { describeAction } from './describe';
 import { Ensemble, Server } from '../model/types';
 
 /** Waits and checks that exist only to make the following step safe. */
-const GUARDS = new Set<StepAction['kind']>(['await-synced', 'drain-clients', 'await-quorum', 'barrier-write', 'bake']);
+const GUARDS = new Set<StepAction['kind']>(['await-synced', 'drain-clients', 'await-quorum', 'barrier-write', 'bake', 'backup']);
 
 /** Whether steps of this kind are guards (what `Step.guard` says of a planned step). */
 export const isGuardKind = (kind: StepAction['kind']): boolean => GUARDS.has(kind);

@@ -28,6 +28,7 @@ export function describeAction(a: StepAction): string {
       : a.reason === 'convert' ? `restart server ${s} with dynamic reconfiguration enabled, members unchanged ${describeConfig(a.config ?? [])}`
       : a.reason === 'tls' ? `restart server ${s} into quorum TLS phase ${a.quorumTls ?? 0} of 3 (${QUORUM_TLS_PHASES[a.quorumTls ?? 0].name})`
       : `restart server ${s} (${a.reason ?? 'settings'}) with ${describeConfig(a.config ?? [])}`;
+    case 'backup': return 'take a backup of the data from a synced server and check it loads; only then does any server leave';
     case 'bake': return `hold ${Math.round((a.holdMs ?? 0) / 1000)} s (bake): quorum, every member synced, no election, client requests served; only then does any server leave`;
     case 'rewrite-config': return `rewrite every config file to the list ${describeConfig(a.config ?? [])} (takes effect as servers restart)`;
   }

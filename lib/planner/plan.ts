@@ -77,7 +77,7 @@ export function plan(current: ClusterSnapshot | null, desired: Ensemble, options
     const desiredHash = (id: number) => settingsHash(desired.settings, id);
     actions = desired.strategy === 'dynamic' ? planDynamic(current, desired, desiredHash) : planStatic(current, desired, desiredHash);
   }
-  const { steps } = annotate(desired, current, withBake(desired, current, actions, options));
+  const { steps } = annotate(desired, current, withBackup(withBake(desired, current, actions, options), options));
   // The planner's own output goes through the same verifier as any hand-written plan.
   const violations = verifyPlan({ strategy: desired.strategy, snapshot: current, steps, desired });
   if (violations.length > 0) {
@@ -118,4 +118,11 @@ export function withBake(desired: Ensemble, current: ClusterSnapshot | null, act
   const first = steps.findIndex(shrinks);
   if (first < 0 || !(o.grownAlready || steps.slice(0, first).some((s) => s.growth))) return actions;
   return [...actions.slice(0, first), { kind: 'bake', holdMs: o.bakeMs }, ...actions.slice(first)];
+}
+
+/** The backup: right before the first step that takes a server out, when the plan removes one. */
+export function withBackup(actions: StepAction[], o: PlanOptions): StepAction[] {
+  if (!o.backup || !actions.some((a) => a.kind === 'reconfig-remove')) return actions;
+  const first = actions.findIndex((a) => a.kind === 'reconfig-remove' || a.kind === 'drain-clients' || (a.kind === 'reconfig-role' && a.role === 'observer') || a.kind === 'stop-server');
+  return [...actions.slice(0, first), { kind: 'backup' }, ...actions.slice(first)];
 }

@@ -280,6 +280,7 @@ export function applyStep(state: SimState, action: StepAction, index: number): V
       break;
     }
     case 'bake': // a hold: it changes nothing
+    case 'backup': // a copy: it changes nothing
       break;
     case 'barrier-write': {
       const shortfall = quorumShortfall(state);

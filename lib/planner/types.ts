@@ -52,7 +52,8 @@ export type StepKind =
   | 'stop-server'
   | 'restart-server'
   | 'rewrite-config'
-  | 'bake';
+  | 'bake'
+  | 'backup';
 
 export type RestartReason = 'settings' | 'membership' | 'handoff' | 'convert' | 'tls';
 
@@ -72,7 +73,9 @@ export type StepAction =
   | { readonly kind: 'reconfig-remove'; readonly serverId: number; readonly servers?: readonly Server[] }
   | Each<'await-quorum' | 'barrier-write', object>
   /** How long the ensemble must stay healthy before the first server is removed. */
-  | { readonly kind: 'bake'; readonly holdMs: number };
+  | { readonly kind: 'bake'; readonly holdMs: number }
+  /** Take a backup of the ensemble's data and check it, before the first server is removed. */
+  | { readonly kind: 'backup' };
 
 /** One action shape per kind (so that a switch on `kind` narrows to exactly one). */
 type Each<K extends StepKind, Fields> = K extends StepKind ? { readonly kind: K } & Fields : never;
@@ -88,6 +91,8 @@ export interface PlanOptions {
   readonly bakeMs?: number;
   /** The growth already happened in this rollout (the executor re-plans after it): hold before removing all the same. */
   readonly grownAlready?: boolean;
+  /** Before the first server is removed, take and check a backup (runtime/backup). @default false */
+  readonly backup?: boolean;
 }
 
 export interface View {

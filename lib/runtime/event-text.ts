@@ -20,6 +20,7 @@ export function eventText(e: RolloutEvent): string[] {
       ? `  committed config version ${e.version}`
       : `  reconfig outcome was unknown (connection loss); committed config ${e.version} shows it applied`];
     case 'drain': return e.outcome === 'drained' ? [] : [`  drain of server ${e.serverId}: ${e.clients} client connection(s) still there after ${secs(e.ms)} (${e.outcome === 'stalled' ? 'none leaving' : 'the drain timeout'}); proceeding: they move to the remaining servers when it stops`];
+    case 'backup': return [`  backup ${e.path}: zxid ${e.zxid}, ${e.nodeCount} znodes, ${(e.bytes / 2 ** 20).toFixed(1)} MiB from server ${e.sourceId}, copied in ${secs(e.copyMs)}, checked in ${secs(e.verifyMs)}`, ...(e.pruned.length > 0 ? [`  older backups deleted (keeping the newest): ${e.pruned.join(', ')}`] : [])];
     case 'bake':
       if (e.phase === 'start') return [`  baking ${secs(e.holdMs)}: leader ${e.leader}, checking every second`];
       if (e.phase === 'progress') return [`  bake: ${secs(e.holdMs - e.elapsedMs)} left, healthy (leader ${e.leader}, ${e.members} members synced)`];

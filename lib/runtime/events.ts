@@ -44,6 +44,8 @@ export type RolloutEventBody =
   | { readonly type: 'wait'; readonly what: string; readonly elapsedMs: number; readonly seen: string }
   | { readonly type: 'reconfig'; readonly serverId: number; readonly version: string; readonly outcome: 'committed' | 'applied-after-connection-loss' }
   | { readonly type: 'drain'; readonly serverId: number; readonly outcome: 'drained' | 'stalled' | 'timed-out'; readonly clients: number; readonly ms: number }
+  /** A backup was taken and checked before the first removal; `pruned`: older backups deleted to keep the newest ones. */
+  | { readonly type: 'backup'; readonly path: string; readonly sourceId: number; readonly zxid: string; readonly nodeCount: number; readonly bytes: number; readonly copyMs: number; readonly verifyMs: number; readonly pruned: readonly string[] }
   | { readonly type: 'bake'; readonly phase: 'start' | 'progress' | 'passed'; readonly holdMs: number; readonly elapsedMs: number; readonly leader: number | null; readonly members: number }
   /** A step did not complete and the rollout plans again from the live state. */
   | { readonly type: 'replan'; readonly cause: ErrorClass | 'not-ready'; readonly message: string; readonly newSession: boolean }

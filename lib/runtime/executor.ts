@@ -28,6 +28,7 @@ import { rollbackTarget, withRollback } from './rollback';
 import { RolloutLock } from './rollout-lock';
 import { AdminSession, OpenAdmin } from './session';
 import { Probe, runStep, StepContext } from './steps';
+import { BackupPlace } from './steps/context';
 import { sleep } from './wait';
 import { classify } from './zk-errors';
 
@@ -75,6 +76,8 @@ export interface ExecutorOptions {
    * a running ensemble like the desired and the driver's own servers. @default none
    */
   readonly previous?: readonly Server[];
+  /** Take and check a backup before the first server is removed (a plan step). @default none */
+  readonly backup?: BackupPlace;
   /** Replaces what the executor reads and talks to (unit tests). @default the real servers */
   readonly deps?: Partial<ExecutorDeps>;
 }
@@ -130,7 +133,7 @@ export class Executor {
     const lock = new RolloutLock(desired.name, randomUUID(), this.emit, sleep);
     const session = new AdminSession(this.deps.openAdmin, lock, () => live.adminServers(), this.emit);
     const records = new RecordKeeper(desired, session, this.emit);
-    return { desired, driver, auth, t, session, records, live, probe: this.deps.probe, emit: this.emit, resyncs: 0, stores: new Map() };
+    return { desired, driver, auth, t, session, records, live, probe: this.deps.probe, emit: this.emit, resyncs: 0, stores: new Map(), ...(this.o.backup ? { backup: this.o.backup } : {}) };
   }
 
   private async converge(): Promise<RolloutSummary> {
@@ -138,6 +141,7 @@ export class Executor {
     const started = Date.now();
     let done = 0;
     let baked = false;
+    let backedUp = false;
     let longest = 0;
     let first = true;
     const repeats = { key: '', count: 0 };
@@ -152,7 +156,7 @@ export class Executor {
           first = false;
         }
         if (snapshot !== null && !(await this.prepare(ctx, snapshot))) continue;
-        const options = (): PlanOptions => ({ bakeMs: baked ? 0 : (this.o.bakeMs ?? DEFAULT_BAKE_MS), grownAlready: ctx.records.grew });
+        const options = (): PlanOptions => ({ bakeMs: baked ? 0 : (this.o.bakeMs ?? DEFAULT_BAKE_MS), grownAlready: ctx.records.grew, backup: this.o.backup !== undefined && !backedUp });
         let result = plan(snapshot, this.o.desired, options());
         // Right after a restart or an election, followers take a moment to reach broadcast: give a
         // refusal for a missing quorum or leader the quorum timeout to clear before reporting it.
@@ -186,6 +190,7 @@ export class Executor {
           }
           if (step.growth) ctx.records.markGrown();
           if (step.kind === 'bake') baked = true;
+          if (step.kind === 'backup') backedUp = true;
           ctx.session.stepDone();
           const ms = Date.now() - t0;
           longest = Math.max(longest, ms);

@@ -42,6 +42,8 @@ export interface SrvrReport {
   readonly mode: ServerMode;
   readonly zxid?: bigint;
   readonly connections?: number;
+  /** `Node count:` the znodes it serves. */
+  readonly nodeCount?: number;
 }
 
 /** `srvr`: mode and zxid (3.8's `mntr` has no zxid). A server without a quorum says it is not serving. */
@@ -50,11 +52,13 @@ export function parseSrvr(text: string): SrvrReport {
   const mode = /^Mode:\s*(\S+)/m.exec(text)?.[1];
   const zxid = /^Zxid:\s*(0x[0-9a-fA-F]+)/m.exec(text)?.[1];
   const connections = /^Connections:\s*(\d+)/m.exec(text)?.[1];
+  const nodes = /^Node count:\s*(\d+)/m.exec(text)?.[1];
   const known: ServerMode[] = ['leader', 'follower', 'observer', 'standalone'];
   return {
     mode: known.includes(mode as ServerMode) ? (mode as ServerMode) : 'not-serving',
     ...(zxid ? { zxid: BigInt(zxid) } : {}),
     ...(connections ? { connections: Number(connections) } : {}),
+    ...(nodes ? { nodeCount: Number(nodes) } : {}),
   };
 }
 

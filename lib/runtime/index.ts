@@ -10,3 +10,6 @@ export * from './lag';
 export * from './events';
 export * from './event-text';
 export * from './zk-errors';
+export * from './backup/take';
+export * from './backup/verify';
+export * from './backup/restore';

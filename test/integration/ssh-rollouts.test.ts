@@ -10,6 +10,8 @@ import { SshHostDriver } from '../../lib/hosts/ssh';
 import { Ensemble } from '../../lib/model/types';
 import { parseEnsembleSpec } from '../../lib/model/validate';
 import { Executor } from '../../lib/runtime/executor';
+import { takeBackup } from '../../lib/runtime/backup/take';
+import { checkBackup } from '../../lib/runtime/backup/verify';
 import { observeEnsemble } from '../../lib/runtime/observe';
 import { AUTH, FAST_SETTINGS } from '../support/cluster';
 import { SshBed } from '../support/ssh-bed';
@@ -104,6 +106,21 @@ test('zk-rollout status --hosts <file> reads the same ensemble through the ssh d
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   for (const id of [6, 7, 8]) expect(r.stdout).toMatch(new RegExp(`^${id}\\s+127\\.0\\.1\\.${id}:2181\\s+participant\\s+(leader|follower)`, 'm'));
+});
+
+test('a backup through the ssh driver: copied from a follower over ssh, checked, and placed on another host byte for byte', async () => {
+  const { path, manifest } = await takeBackup({ desired: ensemble([6, 7, 8]), driver, dir: join(bed.dir, 'backups') });
+  expect(manifest.source.host).toMatch(/^127\.0\.1\.[678]$/);
+  expect(manifest.source.mode).toBe('follower');
+  expect(manifest.loaded.zxid).toBe(manifest.zxid.last);
+  await checkBackup(path);
+  // The upload a restore does: server 1's host has no data of this ensemble's server 9.
+  const target = { ...ensemble([1]).servers[0], id: 9 };
+  await driver.placeData(target, manifest.files.map((f) => ({ name: f.name, localPath: join(path, f.name) })));
+  const placed = await driver.listData(target);
+  expect(placed.map((f) => [f.name, f.bytes]).sort()).toEqual(manifest.files.map((f) => [f.name, f.bytes]).sort());
+  await expect(driver.placeData(target, [])).rejects.toThrow(/server 9 on 127\.0\.1\.1 already has data in .*: a restore never writes over data/);
+  await driver.deleteFiles(target);
 });
 
 describe('ssh failures name the host and what to check', () => {

@@ -15,7 +15,10 @@ export interface CliProcess {
 }
 
 export function startCli(args: readonly string[], env: Record<string, string> = {}, onData: (chunk: string) => void = () => undefined): CliProcess {
-  const child = spawnClean(process.execPath, [join(repoRoot(), 'dist', 'lib', 'cli', 'main.js'), ...args], {
+  // An apply that removes servers backs up first, by default into ./.zk-backups: the tests' go beside their servers.
+  const baseDir = args.indexOf('--base-dir');
+  const backups = args[0] === 'apply' && baseDir > 0 && !args.includes('--backup-dir') && !args.includes('--skip-backup') ? ['--backup-dir', join(args[baseDir + 1], 'backups')] : [];
+  const child = spawnClean(process.execPath, [join(repoRoot(), 'dist', 'lib', 'cli', 'main.js'), ...args, ...backups], {
     env: { ...process.env, ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password!, ...env },
   }) as ChildProcessWithoutNullStreams;
   let out = '';

@@ -226,6 +226,9 @@ export class FakeEnsemble {
     readZooCfg: async () => undefined,
     listStore: async () => [],
     readDynamicConfig: async () => undefined,
+    listData: async () => [],
+    fetchData: async () => { throw new Error('the fake ensemble has no data files'); },
+    placeData: async () => { throw new Error('the fake ensemble has no data files'); },
   };
 
   /** Requests that failed or succeeded on one client, in order. */

@@ -32,6 +32,7 @@ const SAMPLES: { [K in RolloutEventBody['type']]: Extract<RolloutEventBody, { ty
   wait: { type: 'wait', what: 'server 4 to sync with the leader', elapsedMs: 5000, seen: 'mode observer' },
   reconfig: { type: 'reconfig', serverId: 4, version: '100000004', outcome: 'applied-after-connection-loss' },
   drain: { type: 'drain', serverId: 1, outcome: 'timed-out', clients: 2, ms: 5000 },
+  backup: { type: 'backup', path: '/var/backups/zk/dev-20261126T081500Z', sourceId: 2, zxid: '0x10000002b', nodeCount: 120, bytes: 1048576, copyMs: 120, verifyMs: 900, pruned: [] },
   bake: { type: 'bake', phase: 'passed', holdMs: 10000, elapsedMs: 10021, leader: 3, members: 6 },
   replan: { type: 'replan', cause: 'connection-lost', message: 'reconfig: ZooKeeper error -4 (connection loss)', newSession: true },
   election: { type: 'election', from: 3, to: 6 },
@@ -47,7 +48,7 @@ const CODES: Record<RolloutCode, true> = {
   'restart-breaks-quorum': true, 'no-safe-plan': true, 'unmanaged-servers': true, 'membership-unreadable': true, 'existing-silent': true,
   'kept-data-older': true, 'rewrite-loses-settings': true, 'declaration-mismatch': true, drift: true, 'lock-held': true, 'incomplete-copy': true,
   'bake-failed': true, 'no-progress': true, 'no-convergence': true, 'not-authorised': true, 'reconfig-unexpected': true, 'rolled-back': true,
-  'rollback-failed': true, 'ensemble-vanished': true, 'tls-untrusted': true,
+  'rollback-failed': true, 'ensemble-vanished': true, 'tls-untrusted': true, 'backup-failed': true,
 };
 
 const stamp = (body: RolloutEventBody): RolloutEvent => {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { buildProgram } from '../../lib/cli/main';
 import { InputError } from '../../lib/cli/inputs';
 import { applyArgs, applyCommand, HandlerCommandOptions, teardownArgs, teardownCommand } from '../../lib/constructs/handler-command';
-import { DEFAULT_BAKE_MS, DEFAULT_LOCAL_BASE_DIR, DEFAULT_TIMEOUTS } from '../../lib/model/defaults';
+import { DEFAULT_BACKUP_DIR, DEFAULT_BAKE_MS, DEFAULT_LOCAL_BASE_DIR, DEFAULT_TIMEOUTS } from '../../lib/model/defaults';
+import { DEFAULT_BACKUP_KEEP } from '../../lib/model/backup';
 import { APPLY_FLAGS, ApplyCommandArgs, TEARDOWN_FLAGS, TeardownArgs, toArgv } from '../../lib/model/handler-args';
 
 /** What the CLI hands its apply and teardown actions for these words (after `zk-rollout`). */
@@ -34,20 +35,21 @@ describe('apply', () => {
       desired: 'spec.json', desiredEnv: 'D', previous: 'prev.json', previousEnv: 'P', hosts: 'hosts.json', hostsEnv: 'H', baseDir: 'zk-dir',
       skipAcl: true, passwordFile: 'pw.txt', createPasswordFile: true,
       syncSeconds: 7, drainSeconds: 0.5, quorumSeconds: 9, bakeSeconds: 0,
-      rollbackOnFailure: true, acceptDrift: true, events: '-',
+      rollbackOnFailure: true, acceptDrift: true, backupDir: 'backups', backupKeep: 3, skipBackup: true, events: '-',
     };
     expect((await parse(['apply', ...toArgv(APPLY_FLAGS, every)])).apply).toEqual(every);
   });
 
   test.each<[string, Partial<HandlerCommandOptions>]>([
     ['local, password file', { superuser: { passwordFile: 'pw.txt', createPasswordFile: true }, timeouts: { syncSeconds: 30, drainSeconds: 2, quorumSeconds: 45, bakeSeconds: 0 }, rollbackOnFailure: true }],
-    ['ssh, skip-acl', { hostsFromEnv: true, superuser: { skipAcl: true }, timeouts: { syncSeconds: 1.5, drainSeconds: 1, quorumSeconds: 2, bakeSeconds: 3 } }],
+    ['ssh, skip-acl, no backup', { hostsFromEnv: true, superuser: { skipAcl: true }, timeouts: { syncSeconds: 1.5, drainSeconds: 1, quorumSeconds: 2, bakeSeconds: 3 }, backup: false }],
+    ['backups elsewhere', { backup: { dir: '/var/backups/zk', keep: 2 }, timeouts: { syncSeconds: 30, drainSeconds: 2, quorumSeconds: 45, bakeSeconds: 0 } }],
   ])('the construct\'s command (%s) parses back to the arguments it was written from', async (_, more) => {
     const o: HandlerCommandOptions = { script: SCRIPT, baseDir: 'zk-dir', ...more };
     const written = applyArgs(o);
     expect(words(applyCommand(o), 'apply')).toEqual(['apply', ...toArgv(APPLY_FLAGS, written)]);
     // The ssh driver's command names no base directory: the CLI's default stands (and is unused).
-    expect((await parse(words(applyCommand(o), 'apply'))).apply).toEqual({ baseDir: DEFAULT_LOCAL_BASE_DIR, ...written });
+    expect((await parse(words(applyCommand(o), 'apply'))).apply).toEqual({ baseDir: DEFAULT_LOCAL_BASE_DIR, backupDir: DEFAULT_BACKUP_DIR, backupKeep: DEFAULT_BACKUP_KEEP, ...written });
   });
 
   test('without timeouts in the props, the handler runs with DEFAULT_TIMEOUTS and DEFAULT_BAKE_MS', async () => {
@@ -82,8 +84,8 @@ describe('teardown', () => {
 test('the flag names stay the ones the README, the docs and deployed stacks use', () => {
   const flags = (table: object) => Object.values(table).map((s: { flag: string }) => s.flag);
   expect(flags(APPLY_FLAGS).sort()).toEqual([
-    '--accept-drift', '--bake-time', '--base-dir', '--create-password-file', '--desired', '--desired-env', '--drain-timeout', '--events',
-    '--hosts', '--hosts-env', '--password-file', '--previous', '--previous-env', '--quorum-timeout', '--rollback-on-failure', '--skip-acl', '--sync-timeout',
+    '--accept-drift', '--backup-dir', '--backup-keep', '--bake-time', '--base-dir', '--create-password-file', '--desired', '--desired-env', '--drain-timeout', '--events',
+    '--hosts', '--hosts-env', '--password-file', '--previous', '--previous-env', '--quorum-timeout', '--rollback-on-failure', '--skip-acl', '--skip-backup', '--sync-timeout',
   ]);
   expect(flags(TEARDOWN_FLAGS).sort()).toEqual(['--base-dir', '--delete-data', '--desired', '--desired-env', '--ensemble', '--hosts', '--hosts-env']);
 });

@@ -41,6 +41,8 @@ class RecordingMachine implements Machine {
     this.files.set(path, { content, ...(opts.mode !== undefined ? { mode: opts.mode } : {}) });
   }
   async readFile(path: string): Promise<string | undefined> { return this.files.get(path)?.content; }
+  async download(): Promise<void> { throw new Error('not used here'); }
+  async upload(): Promise<void> { throw new Error('not used here'); }
   /** Everything that could show up in a process list or an environment: scripts and their variables. */
   visible(): string { return this.runs.map((r) => `${r.script}\n${JSON.stringify(r.env ?? {})}`).join('\n'); }
 }

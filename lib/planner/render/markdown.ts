@@ -24,9 +24,10 @@ function mermaidLine(s: Step): string {
     'stop-server': 'stop',
     'restart-server': `restart (${s.kind === 'restart-server' ? s.reason : ''})`,
     'rewrite-config': `rewrite lists → voters ${s.after.voters.join(',')}`,
+    backup: 'backup, checked',
     bake: `bake ${Math.round((s.kind === 'bake' ? s.holdMs : 0) / 1000)} s, healthy`,
   };
-  const onEnsemble = s.kind === 'reconfig-add' || s.kind === 'reconfig-remove' || s.kind === 'reconfig-role' || s.kind === 'barrier-write' || s.kind === 'rewrite-config' || s.kind === 'await-quorum' || s.kind === 'bake';
+  const onEnsemble = s.kind === 'reconfig-add' || s.kind === 'reconfig-remove' || s.kind === 'reconfig-role' || s.kind === 'barrier-write' || s.kind === 'rewrite-config' || s.kind === 'await-quorum' || s.kind === 'bake' || s.kind === 'backup';
   return `  R->>${onEnsemble ? 'E' : target}: ${s.index}. ${label[s.kind].replace(/[;#]/g, ' ')}`;
 }
 

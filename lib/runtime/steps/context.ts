@@ -29,6 +29,13 @@ export interface StepContext {
   resyncs: number;
   /** Keystores and truststores read in this rollout, by server and path (each is read once: keytool starts a JVM). */
   readonly stores: Map<string, Promise<StoreEntry[]>>;
+  /** Where the backup before the first removal goes, and how many of the ensemble's backups to keep (undefined: none is taken). */
+  readonly backup?: BackupPlace;
+}
+
+export interface BackupPlace {
+  readonly dir: string;
+  readonly keep: number;
 }
 
 /** A step to run, with the live state it was planned from (null: a bootstrap). */

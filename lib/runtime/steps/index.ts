@@ -1,6 +1,7 @@
 /** One runner per step kind; the executor hands each step of the plan to its runner. */
 import { ClusterSnapshot, Step } from '../../planner/types';
 import { runBake } from './bake-step';
+import { runBackup } from './backup-step';
 import { StepContext } from './context';
 import { runRestart, runRewrite, runStart, runStop } from './process-steps';
 import { runReconfig } from './reconfig-step';
@@ -22,6 +23,7 @@ export async function runStep(ctx: StepContext, step: Step, snapshot: ClusterSna
     case 'await-synced': return runAwaitSynced(ctx, step, snapshot);
     case 'drain-clients': return runDrain(ctx, step, snapshot);
     case 'bake': return runBake(ctx, step, snapshot);
+    case 'backup': return runBackup(ctx, step, snapshot);
     case 'barrier-write': return ctx.session.write(barrierPath(ctx.desired.name));
     case 'reconfig-add':
     case 'reconfig-role':

@@ -1,0 +1,31 @@
+/**
+ * `zk-rollout restore`: a new ensemble (or a standalone server, for inspection) started on a backup's
+ * data. Never over a running ensemble, and never over data: every declared server must be stopped,
+ * silent on its client port, and without data before anything is copied.
+ */
+import { Ensemble } from '../../model/types';
+import { HostDriver } from '../../hosts/types';
+import { probeServer } from '../observe';
+import { CheckedBackup } from './verify';
+
+/** Why the restore must not start (null: it may): running or answering servers, or servers that hold data. */
+export async function restoreRefusal(desired: Ensemble, driver: HostDriver): Promise<string | null> {
+  const problems: string[] = [];
+  for (const s of desired.servers) {
+    if (await driver.isRunning(s)) { problems.push(`server ${s.id} is running`); continue; }
+    if ((await probeServer(s, 1000)).reachable) { problems.push(`something answers at ${s.host}:${s.clientPort} (server ${s.id}'s client port)`); continue; }
+    const data = await driver.listData(s);
+    if (data.length > 0) problems.push(`server ${s.id} already has data (${data[0].path}${data.length > 1 ? ` and ${data.length - 1} more` : ''})`);
+  }
+  return problems.length === 0 ? null
+    : `refused: a restore starts a new ensemble on the backup's data, and ${problems.join('; ')}. Nothing was copied or started. `
+      + 'Restore into servers that are stopped and have no data (tear the ensemble down with --delete-data, or declare new servers)';
+}
+
+/** Copies the backup's files into every declared server's data directory (the caller then starts them as a first configuration). */
+export async function placeBackup(desired: Ensemble, driver: HostDriver, backup: CheckedBackup, say: (m: string) => void): Promise<void> {
+  for (const s of desired.servers) {
+    await driver.placeData(s, backup.files);
+    say(`restore: server ${s.id}: ${backup.files.length} files placed`);
+  }
+}
