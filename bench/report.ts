@@ -91,6 +91,28 @@ function overhead(results: readonly Result[]): string[] {
     ...deploys.map((r) => `| ${r.scenario} | ${s1(r.wayMs)} | ${s1(r.rolloutMs!)} | ${s1(r.wayMs - r.rolloutMs!)} |`)];
 }
 
+export interface BackupRow {
+  readonly dataMb: number;
+  readonly znodes: number;
+  readonly backupBytes: number;
+  readonly files: number;
+  readonly copyMs: number;
+  readonly checkMs: number;
+  readonly verifyBackupMs: number;
+  readonly restoreMs: number;
+  readonly measured: string;
+}
+
+export function backupTable(rows: readonly BackupRow[]): string {
+  const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  return [
+    '| data (MiB) | znodes | backup size (MiB) | files | copy (s) | check on a standalone server (s) | verify-backup (s) | restore into 3 new servers (s) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.dataMb} | ${r.znodes} | ${mib(r.backupBytes)} | ${r.files} | ${s(r.copyMs)} | ${s(r.checkMs)} | ${s(r.verifyBackupMs)} | ${s(r.restoreMs)} |`),
+  ].join('\n');
+}
+
 export interface ReportInput {
   readonly date: string;
   readonly results: readonly Result[];
@@ -98,6 +120,8 @@ export interface ReportInput {
   readonly synth: ReturnType<typeof synthTimings>;
   readonly observations: readonly string[];
   readonly largestMb: number;
+  /** bench/backup.ts's rows, when it ran. */
+  readonly backups?: readonly BackupRow[];
 }
 
 export function renderReport(i: ReportInput): string {
@@ -135,6 +159,11 @@ export function renderReport(i: ReportInput): string {
   }
   const cost = overhead(results);
   if (cost.length > 0) lines.push('## `cdktf deploy` over `zk-rollout apply`', '', 'The deploy of the end-to-end test\'s app (bake 2 s): what `cdktf deploy` took, against the rollout its handler ran (its summary event).', '', ...cost, '');
+  if (i.backups && i.backups.length > 0) {
+    lines.push(`## Backups (\`node dist/bench/backup.js\`, measured ${i.backups[0].measured})`, '',
+      'Three servers at bench settings seeded with znodes of 32 KiB, no writer. Copy: the snapshot and logs through the host driver (local); check: a standalone server loads the copy and must serve its zxid and node count; verify-backup: checksums and the same load again; restore: the files placed in three new servers, started as a first configuration until every one is synced.',
+      '', backupTable(i.backups), '');
+  }
   lines.push('## What the numbers say', '', ...i.observations, '');
   lines.push('Charts (acknowledged writes per 100 ms, each row one way; numbered steps listed under each row; elections in red; the longest gap shaded):', '');
   for (const s of SCENARIOS) lines.push(`- [${s}](bench/results/${s}.svg)`);

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderChart, Series } from './chart';
 import { REPO, Result, RunSpec, runOne, Way } from './measure';
-import { facts, mergeResults, renderReport, SCENARIOS } from './report';
+import { BackupRow, facts, mergeResults, renderReport, SCENARIOS } from './report';
 import { planTimings, synthTimings } from './scaling';
 import { ScenarioName } from './ways';
 
@@ -71,7 +71,9 @@ async function charts(results: readonly Result[]): Promise<void> {
 function write(saved: Saved): void {
   const largestMb = Math.max(0, ...saved.results.map((r) => r.dataMb));
   const notes = existsSync(NOTES) ? ['', readFileSync(NOTES, 'utf8').trim()] : [];
-  const report = renderReport({ date: saved.date, results: saved.results, planning: saved.planning, synth: saved.synth, observations: facts(saved.results), largestMb });
+  const backupsFile = join(OUT, 'backup.json');
+  const backups = existsSync(backupsFile) ? JSON.parse(readFileSync(backupsFile, 'utf8')) as BackupRow[] : [];
+  const report = renderReport({ date: saved.date, results: saved.results, planning: saved.planning, synth: saved.synth, observations: facts(saved.results), largestMb, backups });
   writeFileSync(join(REPO, 'BENCHMARKS.md'), `${report}${notes.join('\n')}\n`);
 }
 

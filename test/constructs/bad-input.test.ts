@@ -132,6 +132,9 @@ const CORPUS: Case[] = [
   ['timeout finer than a millisecond', { timeouts: { syncSeconds: 0.0001 } }, /timeouts: syncSeconds: must be a positive number of seconds \(decimal, to the millisecond/],
   ['timeout as text', { timeouts: { syncSeconds: '30' } }, /timeouts: syncSeconds: must be a number of seconds/],
   ['unknown timeout', { timeouts: { sync: 30 } }, /timeouts: sync: unknown field; allowed: syncSeconds, drainSeconds, quorumSeconds, bakeSeconds/],
+  ['backup keep 0', { backupBeforeRollout: { keep: 0 } }, /backupBeforeRollout: keep: must be a whole number of backups, at least 1, not 0/],
+  ['backup keep 1.5', { backupBeforeRollout: { keep: 1.5 } }, /backupBeforeRollout: keep: must be a whole number of backups, at least 1, not 1\.5/],
+  ['backup dir with a newline', { backupBeforeRollout: { dir: 'b\nx' } }, /backupBeforeRollout: dir: must be a file name, without control characters/],
   ['eventsFile with a newline', { eventsFile: 'events\n.jsonl' }, /ensemble: eventsFile: must be a file name, without control characters/],
   ['superuser password file with a newline', { superuser: { passwordFile: 'secrets/zk\n' } }, /superuser: passwordFile: must be a file name, without control characters/],
 

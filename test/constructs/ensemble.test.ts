@@ -129,6 +129,19 @@ describe('GIVEN credentials', () => {
   });
 });
 
+describe('GIVEN backupBeforeRollout', () => {
+  const command = (props: object) => synth({ ...base, ...props }).parsed.resource.terraform_data.orders_rollout.provisioner![0]['local-exec'].command;
+
+  test('WHEN it is not set THEN the handler backs up with the CLI\'s defaults (no flag written)', () => {
+    expect(command({})).not.toMatch(/--backup|--skip-backup/);
+  });
+
+  test('WHEN it is false THEN the handler is told to skip it; WHEN it names a place THEN the handler gets it', () => {
+    expect(command({ backupBeforeRollout: false })).toContain(' --skip-backup');
+    expect(command({ backupBeforeRollout: { dir: 'backups/zk', keep: 2 } })).toContain(' --backup-dir backups/zk --backup-keep 2');
+  });
+});
+
 describe('GIVEN other props', () => {
   test('WHEN resourceKind is null_resource THEN the same records and rollout are null_resources with the null provider', () => {
     const { json, parsed } = synth({ ...base, resourceKind: 'null_resource' });

@@ -37,7 +37,9 @@ describe('bench goals', () => {
   });
 
   test('GIVEN results THEN the report has a row per run and the verdict', () => {
-    const md = renderReport({ date: '2026-11-26', results: [run({}), floor], planning: [], synth: [], observations: ['- x'], largestMb: 0 });
+    const md = renderReport({ date: '2026-11-26', results: [run({}), floor], planning: [], synth: [], observations: ['- x'], largestMb: 0,
+      backups: [{ dataMb: 100, znodes: 3210, backupBytes: 105 * 2 ** 20, files: 2, copyMs: 1000, checkMs: 2200, verifyBackupMs: 1300, restoreMs: 10000, measured: '2026-11-26' }] });
+    expect(md).toContain('| 100 | 3210 | 105.0 | 2 | 1.0 | 2.2 | 1.3 | 10.0 |');
     expect(md).toMatch(/\| migration \| zk-rollout apply \| 200 \| 0 \| 200 \| 300 \| 1 \| 4\.0 \| 4\.0 \| 1\.14x \| met \|/);
     expect(md).toMatch(/\| migration \| minimal reconfig script \|/);
   });
