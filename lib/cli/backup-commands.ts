@@ -21,7 +21,7 @@ export interface BackupCommandArgs extends SpecAndHostArgs {
 
 function keepOf(text: string | undefined): number {
   if (text === undefined) return DEFAULT_BACKUP_KEEP;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InputError(`--keep ${text}: must be a whole number of backups, at least 1`);
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InputError(`--backup-keep ${text}: must be a whole number of backups, at least 1`);
   return Number(text);
 }
 
@@ -63,14 +63,14 @@ export async function runRestore(opts: RestoreCommandArgs, out: (s: string) => v
   const driver = driverFor(desired, opts);
   try {
     const refusal = await restoreRefusal(desired, driver);
-    if (refusal) throw new InputError(refusal);
+    if (refusal) throw new Error(refusal);
     out(`restore: checking ${opts.from}\n`);
     const backup = await checkBackup(resolve(opts.from));
     const m = backup.manifest;
     out(`restore: backup of ${m.ensemble} at zxid ${m.zxid.last} (${m.loaded.nodeCount} znodes), taken ${m.takenAt}, is intact\n`);
     await placeBackup(desired, driver, backup, (line) => out(`${line}\n`));
     // The backup carries the old ensemble's rollout record, whose config version this new ensemble cannot have.
-    await new Executor({ desired, driver, auth, acceptDrift: true, ...eventOutputs(opts.events, out) }).run();
+    await new Executor({ desired, driver, auth, acceptDrift: true, restored: true, ...eventOutputs(opts.events, out) }).run();
     const behind: string[] = [];
     for (const s of desired.servers) {
       const p = await probeServer(s, 3000);

@@ -79,8 +79,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   const backupArgs = addFlags(backup, SPEC_AND_HOST_FLAGS);
   backup
     .option('--backup-dir <dir>', 'where backups go, each in a directory of its own', DEFAULT_BACKUP_DIR)
-    .option('--keep <n>', 'how many backups of the ensemble to keep there', String(DEFAULT_BACKUP_KEEP))
-    .action(async (opts) => { process.exitCode = await runBackup({ ...backupArgs(opts), backupDir: opts.backupDir, keep: opts.keep }, out); });
+    .option('--backup-keep <n>', 'how many backups of the ensemble to keep there', String(DEFAULT_BACKUP_KEEP))
+    .action(async (opts) => { process.exitCode = await runBackup({ ...backupArgs(opts), backupDir: opts.backupDir, keep: opts.backupKeep }, out); });
   program.command('verify-backup').description('check a backup: every file against its manifest, then load it into a standalone server on loopback')
     .argument('<dir>', 'the backup\'s directory')
     .action(async (dir: string) => { process.exitCode = await runVerifyBackup(dir, out); });

@@ -91,9 +91,8 @@ export function eventOutputs(events: string | undefined, out: (s: string) => voi
 
 /** Where apply's backup goes: `--backup-dir` (default .zk-backups), keeping `--backup-keep` (a whole number) of them. */
 function backupPlace(opts: Pick<ApplyCommandArgs, 'backupDir' | 'backupKeep'>): BackupPlace {
-  const keep = opts.backupKeep ?? DEFAULT_BACKUP_KEEP;
-  if (!Number.isInteger(keep)) throw new InputError(`--backup-keep ${keep}: must be a whole number of backups`);
-  return { dir: resolve(opts.backupDir ?? DEFAULT_BACKUP_DIR), keep };
+  // --backup-keep is checked as a whole number from 1 where the flags are read (handler-args).
+  return { dir: resolve(opts.backupDir ?? DEFAULT_BACKUP_DIR), keep: opts.backupKeep ?? DEFAULT_BACKUP_KEEP };
 }
 
 /** `apply`: the arguments as the CLI parsed them from APPLY_FLAGS (seconds already checked). */

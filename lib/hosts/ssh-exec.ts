@@ -129,27 +129,40 @@ export class SshRunner {
    */
   transfer(t: SshTarget, script: string, files: { readonly fromLocal?: string; readonly toLocal?: string }, what: string): Promise<void> {
     this.used.add(JSON.stringify(t));
-    const child = spawnClean('ssh', [...this.args(t), script], { env: hostChildEnv() });
+    if (files.toLocal !== undefined) mkdirSync(dirname(files.toLocal), { recursive: true });
+    // Keepalives: a link that stalls mid-file ends the transfer (about a minute) instead of hanging it.
+    const child = spawnClean('ssh', ['-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=4', ...this.args(t), script], { env: hostChildEnv() });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += String(d); });
-    let wrote: Promise<void> = Promise.resolve();
-    if (files.toLocal !== undefined) {
-      mkdirSync(dirname(files.toLocal), { recursive: true });
-      const out = createWriteStream(files.toLocal);
-      child.stdout.pipe(out);
-      wrote = new Promise((resolve, reject) => { out.once('finish', () => resolve()); out.once('error', reject); });
-    } else {
-      child.stdout.resume();
-    }
-    if (files.fromLocal !== undefined) createReadStream(files.fromLocal).pipe(child.stdin);
-    else child.stdin.end();
-    child.stdin.on('error', () => { /* the remote side may exit early; its exit code tells */ });
     return new Promise((resolve, reject) => {
+      let failed: Error | undefined;
+      // A local file that cannot be read or written ends the transfer: ssh is stopped, the error reported.
+      const fail = (e: Error) => { failed ??= new Error(`${what} on ${describeTarget(t)} failed: ${e.message}`); child.kill('SIGKILL'); };
+      let wrote: Promise<void> = Promise.resolve();
+      if (files.toLocal !== undefined) {
+        const out = createWriteStream(files.toLocal);
+        out.on('error', fail);
+        wrote = new Promise((r) => { out.once('close', () => r()); });
+        child.stdout.pipe(out);
+      } else {
+        child.stdout.resume();
+      }
+      child.stdin.on('error', () => { /* the remote side may exit early; its exit code tells */ });
+      if (files.fromLocal !== undefined) {
+        const input = createReadStream(files.fromLocal);
+        input.on('error', fail);
+        input.pipe(child.stdin);
+      } else {
+        child.stdin.end();
+      }
       child.once('error', (e) => reject(new SshError(describeTarget(t), `cannot run ssh: ${e.message} (install the OpenSSH client)`)));
-      child.once('exit', (code) => {
-        if (code === 255) reject(new SshError(describeTarget(t), explainSshFailure(t, stderr)));
-        else if (code !== 0) reject(new Error(`${what} on ${describeTarget(t)} failed (exit ${code}): ${stderr.trim() || 'no message'}`));
-        else wrote.then(resolve, reject);
+      child.once('close', (code) => {
+        void wrote.then(() => {
+          if (failed) reject(failed);
+          else if (code === 255) reject(new SshError(describeTarget(t), explainSshFailure(t, stderr)));
+          else if (code !== 0) reject(new Error(`${what} on ${describeTarget(t)} failed (exit ${code}): ${stderr.trim() || 'no message'}`));
+          else resolve();
+        });
       });
     });
   }

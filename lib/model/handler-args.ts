@@ -78,8 +78,8 @@ export interface FlagSpec<K extends FlagKind = FlagKind> {
   /** The CLI's default, as the text a user would type. */
   readonly default?: string;
   readonly required?: boolean;
-  /** Numbers: `positive` (the default) or `zero-or-more`. */
-  readonly range?: 'positive' | 'zero-or-more';
+  /** Numbers: seconds, `positive` (the default) or `zero-or-more`; or `count`, a whole number from 1. */
+  readonly range?: 'positive' | 'zero-or-more' | 'count';
   /** Strings: what a value must look like, and what to call one that does not (`not an ensemble name (...)`). */
   readonly pattern?: { readonly test: (text: string) => boolean; readonly what: string };
 }
@@ -125,7 +125,7 @@ export const APPLY_FLAGS: FlagTable<ApplyCommandArgs> = {
   rollbackOnFailure: { flag: '--rollback-on-failure', kind: 'boolean', description: 'when the rollout fails, return the ensemble to the membership it started from, then report both' },
   acceptDrift: { flag: '--accept-drift', kind: 'boolean', description: 'plan from the live ensemble even when its configuration moved since zk-rollout last changed it (else apply stops before acting); also ZK_ROLLOUT_ACCEPT_DRIFT=1' },
   backupDir: { flag: '--backup-dir', kind: 'string', value: '<dir>', description: 'when the plan removes a server, first take a backup into this directory and check it (on this machine)', default: DEFAULT_BACKUP_DIR, pattern: FILE_NAME },
-  backupKeep: { flag: '--backup-keep', kind: 'number', value: '<n>', description: 'how many backups of the ensemble to keep in --backup-dir (older ones are deleted after a new one is checked)', default: String(DEFAULT_BACKUP_KEEP) },
+  backupKeep: { flag: '--backup-keep', kind: 'number', value: '<n>', range: 'count', description: 'how many backups of the ensemble to keep in --backup-dir (older ones are deleted after a new one is checked)', default: String(DEFAULT_BACKUP_KEEP) },
   skipBackup: { flag: '--skip-backup', kind: 'boolean', description: 'remove servers without taking a backup first' },
   events: { flag: '--events', kind: 'string', value: '<file|->', description: 'write structured rollout events as JSON lines to this file, or to stdout with -', pattern: FILE_NAME },
 };
@@ -170,6 +170,7 @@ export function toArgv<T extends object>(table: FlagTable<T>, args: T): string[]
  * The construct checks its timeouts with the same rule on the text it writes.
  */
 export function secondsProblem(spec: FlagSpec, text: string): string | undefined {
+  if (spec.range === 'count') return /^\d{1,6}$/.test(text) && Number(text) >= 1 ? undefined : 'must be a whole number, at least 1';
   const what = spec.range === 'zero-or-more' ? 'a number of seconds, 0 or more' : 'a positive number of seconds';
   const rule = `must be ${what} (decimal, to the millisecond, at most ${MAX_SECONDS})`;
   if (!/^\d+(\.\d{1,3})?$/.test(text)) return rule;

@@ -20,6 +20,8 @@ export interface LogScan {
   /** zxid of the first and last complete transaction (null: none). */
   readonly firstZxid: bigint | null;
   readonly lastZxid: bigint | null;
+  /** Where the scan stopped: the preallocated zeros, the file's end, the zxid asked for, or a record that is torn or fails its checksum. */
+  readonly end: 'padding' | 'eof' | 'cut' | 'torn';
 }
 
 /** Adler-32 as java.util.zip.Adler32 computes it (Node's zlib exposes no Adler-32). */
@@ -46,22 +48,24 @@ export function scanTxnLog(buf: Buffer, upTo?: bigint): LogScan {
   let transactions = 0;
   let firstZxid: bigint | null = null;
   let lastZxid: bigint | null = null;
-  while (at + 12 <= buf.length) {
+  let stop: LogScan['end'] = 'eof';
+  while (at < buf.length) {
+    if (at + 12 > buf.length) { stop = buf.subarray(at).every((b) => b === 0) ? 'padding' : 'torn'; break; }
     const crc = buf.readBigUInt64BE(at);
     const len = buf.readInt32BE(at + 8);
     const start = at + 12;
     const end = start + len;
-    // Zero length: the preallocated padding. Anything else that does not close is a torn tail.
-    if (len <= 0 || end + 1 > buf.length || buf[end] !== END_OF_RECORD || len < 20) break;
-    if (BigInt(adler32(buf, start, end)) !== crc) break;
+    // Zero length: the preallocated padding (FileTxnLog's end). Anything else that does not close is torn.
+    if (len === 0 && crc === 0n) { stop = 'padding'; break; }
+    if (len < 20 || end + 1 > buf.length || buf[end] !== END_OF_RECORD || BigInt(adler32(buf, start, end)) !== crc) { stop = 'torn'; break; }
     const zxid = buf.readBigInt64BE(start + 12);
-    if (upTo !== undefined && zxid > upTo) break;
+    if (upTo !== undefined && zxid > upTo) { stop = 'cut'; break; }
     firstZxid ??= zxid;
     lastZxid = zxid;
     transactions += 1;
     at = end + 1;
   }
-  return { validBytes: at, transactions, firstZxid, lastZxid };
+  return { validBytes: at, transactions, firstZxid, lastZxid, end: stop };
 }
 
 /** SnapStream.isValidCheckedStream: a snapshot ends with its checksum and the string "/" (length 1). */

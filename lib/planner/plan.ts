@@ -120,9 +120,9 @@ export function withBake(desired: Ensemble, current: ClusterSnapshot | null, act
   return [...actions.slice(0, first), { kind: 'bake', holdMs: o.bakeMs }, ...actions.slice(first)];
 }
 
-/** The backup: right before the first step that takes a server out, when the plan removes one. */
+/** The backup: right before the first step that takes a server out, when the plan removes one (by reconfig, or static: by stopping it). */
 export function withBackup(actions: StepAction[], o: PlanOptions): StepAction[] {
-  if (!o.backup || !actions.some((a) => a.kind === 'reconfig-remove')) return actions;
+  if (!o.backup || !actions.some((a) => a.kind === 'reconfig-remove' || a.kind === 'stop-server')) return actions;
   const first = actions.findIndex((a) => a.kind === 'reconfig-remove' || a.kind === 'drain-clients' || (a.kind === 'reconfig-role' && a.role === 'observer') || a.kind === 'stop-server');
   return [...actions.slice(0, first), { kind: 'backup' }, ...actions.slice(first)];
 }

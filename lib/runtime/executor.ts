@@ -76,6 +76,8 @@ export interface ExecutorOptions {
    * a running ensemble like the desired and the driver's own servers. @default none
    */
   readonly previous?: readonly Server[];
+  /** The ensemble is being started on restored data (zk-rollout restore): a lock in that data is waited out. @default false */
+  readonly restored?: boolean;
   /** Take and check a backup before the first server is removed (a plan step). @default none */
   readonly backup?: BackupPlace;
   /** Replaces what the executor reads and talks to (unit tests). @default the real servers */
@@ -130,7 +132,8 @@ export class Executor {
     const { desired, driver, auth } = this.o;
     const t = { ...DEFAULT_TIMEOUTS, ...(this.o.timeouts ?? {}) };
     const live = new LiveView(desired, this.deps.readLive, this.emit, t.quorumMs, this.o.previous);
-    const lock = new RolloutLock(desired.name, randomUUID(), this.emit, sleep);
+    // A restored lock's session lasts at most ZooKeeper's maxSessionTimeout (20 ticks by default).
+    const lock = new RolloutLock(desired.name, randomUUID(), this.emit, sleep, this.o.restored ? Math.max(30000, 25 * desired.settings.tickTime) : 30000, this.o.restored === true);
     const session = new AdminSession(this.deps.openAdmin, lock, () => live.adminServers(), this.emit);
     const records = new RecordKeeper(desired, session, this.emit);
     return { desired, driver, auth, t, session, records, live, probe: this.deps.probe, emit: this.emit, resyncs: 0, stores: new Map(), ...(this.o.backup ? { backup: this.o.backup } : {}) };

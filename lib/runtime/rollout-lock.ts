@@ -35,6 +35,11 @@ export class RolloutLock {
     private readonly sleep: (ms: number) => Promise<void>,
     /** How long a holder that is going away (unreadable, or a dead local process) is waited for. */
     private readonly patienceMs = 30000,
+    /**
+     * The ensemble was just restored from a backup: any holder is a session of the ensemble the backup
+     * came from (a backup taken by apply holds its lock), which the new leader expires after its timeout.
+     */
+    private readonly restored = false,
   ) {
     this.path = `${LOCK_ROOT}/${ensemble}`;
   }
@@ -66,8 +71,12 @@ export class RolloutLock {
         saidDead = true;
         this.emit({ type: 'notice', code: 'lock-dead-holder', message: `lock ${this.path} is held by process ${dead}, which is no longer running; waiting for its session to expire` });
       }
+      if (this.restored && current !== '' && !saidDead) {
+        saidDead = true;
+        this.emit({ type: 'notice', code: 'lock-dead-holder', message: `lock ${this.path} came with the restored data (held by ${current}); waiting for that session to expire` });
+      }
       // A holder that could not be read (the znode just went) is looked at again; a dead one's session ends soon.
-      if ((current === '' || dead !== null) && Date.now() < until) { await this.sleep(500); continue; }
+      if ((current === '' || dead !== null || this.restored) && Date.now() < until) { await this.sleep(500); continue; }
       throw new RolloutError('lock-held', `another rollout of ensemble ${this.ensemble} is running: lock ${this.path} is held by ${current || 'an unknown holder'}; wait for it to finish (a killed handler's lock expires with its session)`);
     }
   }

@@ -14,8 +14,10 @@ import { missingWrites, Writer } from '../support/writer';
 jest.setTimeout(300000);
 const cluster = new TestCluster('itbackup', 22000);
 const restored = new TestCluster('itrestored', 22000);
+/** The same name as the backed-up ensemble, in a directory of its own: a restore after losing it. */
+const again = new TestCluster('itbackup', 22000);
 const backups = join(cluster.baseDir, 'backups');
-afterAll(async () => { await cluster.stopAll(); await restored.stopAll(); });
+afterAll(async () => { await cluster.stopAll(); await restored.stopAll(); await again.stopAll(); });
 
 async function cli(args: string[]): Promise<{ code: number | null; out: string }> {
   const p = startCli(args);
@@ -121,3 +123,16 @@ test('a migration takes and checks a backup before its first removal, and keeps 
   expect(readdirSync(backups).filter((n) => n.startsWith('itbackup-') && !n.includes('damaged') && !n.includes('forged'))).toEqual([event.path.split('/').at(-1)]);
   expect(await cluster.running()).toEqual([4, 5, 6]);
 });
+
+test('the backup a rollout took (with its lock in it) restores under the ensemble\'s own name: the old lock is waited out', async () => {
+  const event = cluster.events.find((e) => e.type === 'backup');
+  if (event?.type !== 'backup') throw new Error('the migration took no backup');
+  const spec = join(again.baseDir, 'again.json');
+  writeFileSync(spec, JSON.stringify(again.ensemble([7, 8, 9])));
+  const r = await cli(['restore', '--desired', spec, '--from', event.path, '--base-dir', again.baseDir]);
+  expect(r.out).toMatch(/lock \/zk-rollout\/locks\/itbackup came with the restored data .*; waiting for that session to expire/);
+  expect(r.out).toMatch(/restored ensemble itbackup from /);
+  expect(r.code).toBe(0);
+  expect(await again.running()).toEqual([7, 8, 9]);
+});
+

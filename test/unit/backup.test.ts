@@ -4,6 +4,7 @@ import { backupName, backupsToPrune, chooseBackupFiles, chooseSource, parseManif
 import { adler32, scanTxnLog, snapshotSealed, zxidOfName } from '../../lib/model/txnlog';
 import { plan } from '../../lib/planner/plan';
 import { PlanResult } from '../../lib/planner/types';
+import { APPLY_FLAGS, secondsProblem } from '../../lib/model/handler-args';
 import { ensemble, healthy } from '../support/fixtures';
 
 /** A transaction log as FileTxnLog writes it: header, then per entry Adler-32, length, entry, 0x42; zero padding after. */
@@ -34,19 +35,20 @@ describe('transaction logs', () => {
 
   test('a log ends at its padding; its first and last zxids are read', () => {
     const scan = scanTxnLog(log([0x100000001n, 0x100000002n, 0x100000003n]));
-    expect(scan).toEqual({ validBytes: 16 + 3 * 53, transactions: 3, firstZxid: 0x100000001n, lastZxid: 0x100000003n });
+    expect(scan).toEqual({ validBytes: 16 + 3 * 53, transactions: 3, firstZxid: 0x100000001n, lastZxid: 0x100000003n, end: 'padding' });
+    expect(scanTxnLog(log([1n], 0)).end).toBe('eof');
   });
 
   test('a torn last record, or one whose checksum fails, ends the log before it', () => {
     const whole = log([1n, 2n, 3n], 0);
-    expect(scanTxnLog(whole.subarray(0, whole.length - 10)).lastZxid).toBe(2n);
+    expect(scanTxnLog(whole.subarray(0, whole.length - 10))).toMatchObject({ lastZxid: 2n, end: 'torn' });
     const flipped = Buffer.from(whole);
     flipped[whole.length - 20] ^= 1;
-    expect(scanTxnLog(flipped)).toMatchObject({ transactions: 2, lastZxid: 2n, validBytes: 16 + 2 * 53 });
+    expect(scanTxnLog(flipped)).toMatchObject({ transactions: 2, lastZxid: 2n, validBytes: 16 + 2 * 53, end: 'torn' });
   });
 
   test('a cut keeps the transactions up to a zxid', () => {
-    expect(scanTxnLog(log([5n, 6n, 7n, 8n]), 6n)).toMatchObject({ transactions: 2, lastZxid: 6n, validBytes: 16 + 2 * 53 });
+    expect(scanTxnLog(log([5n, 6n, 7n, 8n]), 6n)).toMatchObject({ transactions: 2, lastZxid: 6n, validBytes: 16 + 2 * 53, end: 'cut' });
     expect(scanTxnLog(log([5n, 6n]), 4n)).toMatchObject({ transactions: 0, lastZxid: null, validBytes: 16 });
   });
 
@@ -106,6 +108,11 @@ describe('keeping backups', () => {
     expect(backupsToPrune(names, 'prod-zk', 0)).toEqual(['prod-zk-20261125T081500Z', 'prod-zk-20261126T081500Z']);
   });
 
+  test('--backup-keep takes a whole number from 1', () => {
+    expect(secondsProblem(APPLY_FLAGS.backupKeep, '3')).toBeUndefined();
+    for (const bad of ['0', '1.5', '-1', 'x', '']) expect(secondsProblem(APPLY_FLAGS.backupKeep, bad)).toBe('must be a whole number, at least 1');
+  });
+
   test('a manifest that is not one is refused naming the field', () => {
     expect(() => parseManifest('{"format":1}', 'm.json')).toThrow(/m\.json: not a zk-rollout backup manifest: ensemble: Required/);
     expect(() => parseManifest('nope', 'm.json')).toThrow(/m\.json: not JSON/);
@@ -129,5 +136,11 @@ describe('the backup step in plans', () => {
     expect(kinds(plan(healthy([1, 2, 3], [], 3), ensemble([1, 2, 3], [], 'dynamic', { tickTime: 300 }), { backup: true }))).not.toContain('backup');
     expect(kinds(plan(healthy([1, 2, 3, 4, 5], [], 5), ensemble([1, 2, 3]), { backup: true }))[0]).toBe('backup');
     expect(kinds(plan(healthy([1, 2, 3, 4, 5], [], 5), ensemble([1, 2, 3])))).not.toContain('backup');
+  });
+
+  test('a static scale-down backs up before its first drain', () => {
+    const k = kinds(plan(healthy([1, 2, 3, 4, 5], [], 5, 'static'), ensemble([1, 2, 3], [], 'static'), { backup: true }));
+    expect(k.slice(0, 2)).toEqual(['backup', 'drain-clients']);
+    expect(k.filter((x) => x === 'backup')).toHaveLength(1);
   });
 });

@@ -10,6 +10,9 @@ import { CheckedBackup } from './verify';
 
 /** Why the restore must not start (null: it may): running or answering servers, or servers that hold data. */
 export async function restoreRefusal(desired: Ensemble, driver: HostDriver): Promise<string | null> {
+  if ((desired.existing?.servers ?? []).length > 0) {
+    return 'refused: a restore starts new servers that zk-rollout runs; the spec declares existing (adopted) servers, whose files and users zk-rollout does not own. Nothing was copied or started. Declare the servers to restore into under servers only';
+  }
   const problems: string[] = [];
   for (const s of desired.servers) {
     if (await driver.isRunning(s)) { problems.push(`server ${s.id} is running`); continue; }
@@ -19,7 +22,7 @@ export async function restoreRefusal(desired: Ensemble, driver: HostDriver): Pro
   }
   return problems.length === 0 ? null
     : `refused: a restore starts a new ensemble on the backup's data, and ${problems.join('; ')}. Nothing was copied or started. `
-      + 'Restore into servers that are stopped and have no data (tear the ensemble down with --delete-data, or declare new servers)';
+      + `Restore into servers that are stopped and have no data: declare new servers, or remove theirs with zk-rollout teardown --ensemble ${desired.name} --delete-data (also what to do after an interrupted restore, whose files these may be)`;
 }
 
 /** Copies the backup's files into every declared server's data directory (the caller then starts them as a first configuration). */

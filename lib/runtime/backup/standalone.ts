@@ -63,7 +63,7 @@ export async function loadInStandalone(files: ReadonlyArray<{ name: string; loca
   } finally {
     await driver.stop(server, 5000).catch(() => undefined);
     await driver.close();
-    // Kept when it failed: the message names its log.
-    if (ok) rmSync(baseDir, { recursive: true, force: true });
+    // When it failed, its log stays (the message names it); the copy of the data goes.
+    rmSync(ok ? baseDir : driver.paths(server).dataDir, { recursive: true, force: true });
   }
 }

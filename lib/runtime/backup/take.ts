@@ -13,7 +13,8 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSy
 import { join } from 'node:path';
 import { BACKUP_FORMAT, BackupFile, BackupManifest, backupName, chooseBackupFiles, chooseSource, DataFile, MANIFEST_FILE } from '../../model/backup';
 import { Ensemble, Server } from '../../model/types';
-import { hexZxid, scanTxnLog, zxidOfName } from '../../model/txnlog';
+import { hexZxid, LogScan, scanTxnLog, zxidOfName } from '../../model/txnlog';
+import { DEFAULT_TIMEOUTS } from '../../model/defaults';
 import { HostDriver } from '../../hosts/types';
 import { membersKey } from '../rollout-record';
 import { fourLetterWord, parseSrvr } from '../four-letter';
@@ -26,7 +27,7 @@ export interface BackupOptions {
   readonly driver: HostDriver;
   /** The directory backups go in; each backup is a directory of its own in it. */
   readonly dir: string;
-  /** How long the source may take to catch up, and the standalone server to load. @default 60000 */
+  /** How long the source may take to catch up, and the standalone server to load. @default DEFAULT_TIMEOUTS.syncMs */
   readonly timeoutMs?: number;
   readonly progress?: (message: string) => void;
 }
@@ -45,10 +46,38 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /** Heap for the standalone check: a tree takes a few times its snapshot's size in memory. */
-export const verifyHeapMb = (bytes: number) => Math.min(4096, Math.max(256, Math.ceil((bytes * 3) / 2 ** 20) + 128));
+export const verifyHeapMb = (bytes: number) => Math.min(12288, Math.max(256, Math.ceil((bytes * 3) / 2 ** 20) + 128));
+
+/** The check found the copy differs from what the source reported: a write slipped between two reads. Tried once more. */
+class CheckMismatch extends Error {}
 
 export async function takeBackup(o: BackupOptions): Promise<BackupResult> {
-  const timeoutMs = o.timeoutMs ?? 60000;
+  try {
+    return await takeOnce(o);
+  } catch (e) {
+    if (!(e instanceof CheckMismatch)) throw e;
+    o.progress?.(`backup: ${e.message}; taking it again`);
+    return takeOnce(o);
+  }
+}
+
+/**
+ * The source's zxid and node count as of one moment. `srvr` reads one after the other, so a write
+ * between them would pair a count with the wrong zxid: two reports in a row must agree.
+ */
+async function steadyReport(source: Server, until: number): Promise<{ zxid: bigint; nodeCount: number }> {
+  let previous = await srvrOf(source);
+  for (;;) {
+    const now = await srvrOf(source);
+    if (now.zxid === undefined || now.nodeCount === undefined) throw new Error(`backup: server ${source.id} stopped serving (srvr: ${now.mode}); nothing was kept`);
+    if (now.zxid === previous.zxid && now.nodeCount === previous.nodeCount) return { zxid: now.zxid, nodeCount: now.nodeCount };
+    if (Date.now() > until) throw new Error(`backup: server ${source.id}'s zxid and node count never held still for two reads in a row; nothing was kept`);
+    previous = now;
+  }
+}
+
+async function takeOnce(o: BackupOptions): Promise<BackupResult> {
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUTS.syncMs;
   const say = o.progress ?? (() => undefined);
   const seeds = o.desired.servers.map((s) => ({ host: s.host, port: s.clientPort }));
   const { snapshot, probes } = await observeEnsemble(seeds, { candidates: o.desired.servers });
@@ -69,13 +98,13 @@ export async function takeBackup(o: BackupOptions): Promise<BackupResult> {
     await sleep(50);
   }
   const sealedBefore = new Set((await o.driver.listData(source)).filter((f) => f.sealed).map((f) => f.path));
-  const before = await srvrOf(source);
-  if (before.zxid === undefined || before.nodeCount === undefined) throw new Error(`backup: server ${source.id} stopped serving (srvr: ${before.mode}); nothing was kept`);
+  const before = await steadyReport(source, until);
   const cut = before.zxid;
-  const listing = (await o.driver.listData(source)).filter((f) => !f.name.startsWith('snapshot.') || (sealedBefore.has(f.path) && zxidOfName(f.name, 'snapshot')! <= cut));
-  const chosen = chooseBackupFiles(listing);
+  const onlySealed = (listing: ReadonlyArray<DataFile & { path: string }>) => listing.filter((f) => !f.name.startsWith('snapshot.') || (sealedBefore.has(f.path) && zxidOfName(f.name, 'snapshot')! <= cut));
+  const first = onlySealed(await o.driver.listData(source));
+  const chosen = chooseBackupFiles(first);
   if (typeof chosen === 'string') throw new Error(`backup: server ${source.id} has ${chosen}; nothing was kept`);
-  const logs = chosen.logs.filter((f) => zxidOfName(f.name, 'log')! <= cut);
+  const snapZxid = zxidOfName(chosen.snapshot.name, 'snapshot')!;
 
   const takenAt = new Date();
   const path = freeName(join(o.dir, backupName(o.desired.name, takenAt)));
@@ -84,20 +113,9 @@ export async function takeBackup(o: BackupOptions): Promise<BackupResult> {
   mkdirSync(partial, { recursive: true });
   try {
     const t0 = Date.now();
-    const pathOf = (f: DataFile) => listing.find((x) => x.name === f.name)!.path;
-    await o.driver.fetchData(source, pathOf(chosen.snapshot), join(partial, chosen.snapshot.name));
-    let last: bigint | null = null;
-    for (const [i, f] of logs.entries()) {
-      const local = join(partial, f.name);
-      // The newest log may not yet hold the source's last applied transactions on disk: copy it again.
-      for (let attempt = 0; ; attempt++) {
-        await o.driver.fetchData(source, pathOf(f), local);
-        const { bytes, lastZxid } = cutLog(local, cut);
-        if (i < logs.length - 1 || lastZxid === cut || attempt >= 20) { last = lastZxid ?? last; say(`backup: ${f.name}: ${bytes} bytes up to ${lastZxid === null ? 'no transaction' : hexZxid(lastZxid)}`); break; }
-        await sleep(100);
-      }
-    }
-    const snapZxid = zxidOfName(chosen.snapshot.name, 'snapshot')!;
+    await o.driver.fetchData(source, first.find((f) => f.name === chosen.snapshot.name)!.path, join(partial, chosen.snapshot.name));
+    const logs = await copyLogs(o.driver, source, partial, chosen.snapshot, first, cut, say);
+    const last = logs.at(-1)?.lastZxid ?? null;
     const lastZxid = last !== null && last > snapZxid ? last : snapZxid;
     if (lastZxid !== cut) throw new Error(`backup: the copied files of server ${source.id} end at ${hexZxid(lastZxid)}, not at ${hexZxid(cut)}, the zxid it reported; nothing was kept`);
     const names = [chosen.snapshot.name, ...logs.map((f) => f.name)];
@@ -109,9 +127,9 @@ export async function takeBackup(o: BackupOptions): Promise<BackupResult> {
     const t1 = Date.now();
     const loaded = await loadInStandalone(names.map((name) => ({ name, localPath: join(partial, name) })), { heapMb: verifyHeapMb(totalBytes), timeoutMs });
     if (loaded.zxid !== cut || loaded.nodeCount !== before.nodeCount) {
-      throw new Error(`backup check failed: server ${source.id} reported zxid ${hexZxid(cut)} and ${before.nodeCount} znodes, the copy loads as zxid ${hexZxid(loaded.zxid)} with ${loaded.nodeCount}; nothing was kept`);
+      throw new CheckMismatch(`backup check failed: server ${source.id} reported zxid ${hexZxid(cut)} and ${before.nodeCount} znodes, the copy loads as zxid ${hexZxid(loaded.zxid)} with ${loaded.nodeCount}; nothing was kept`);
     }
-    const after = await srvrOf(source).catch(() => before);
+    const after = await srvrOf(source).catch(() => ({ zxid: undefined, nodeCount: undefined }));
     const manifest: BackupManifest = {
       format: BACKUP_FORMAT,
       ensemble: o.desired.name,
@@ -137,6 +155,38 @@ export async function takeBackup(o: BackupOptions): Promise<BackupResult> {
   }
 }
 
+/**
+ * Copies the logs ZooKeeper replays after `snapshot`, up to the one holding `cut`, and cuts them there.
+ * The source may have applied `cut` before its log holds it on disk (a follower applies a commit
+ * whose append is still buffered), even in a log file not there yet: the directory is looked at again
+ * and the newest log copied again until it reaches `cut`. Every older log must end cleanly (its
+ * zeros or its end): one that stops at a damaged record would silently drop writes.
+ */
+async function copyLogs(driver: HostDriver, source: Server, dir: string, snapshot: DataFile, firstListing: ReadonlyArray<DataFile & { path: string }>, cut: bigint, say: (m: string) => void): Promise<Array<{ name: string; lastZxid: bigint | null }>> {
+  const done = new Map<string, bigint | null>();
+  for (let attempt = 0; ; attempt++) {
+    const listing = attempt === 0 ? firstListing : await driver.listData(source);
+    const chosen = chooseBackupFiles([snapshot, ...listing.filter((f) => f.name.startsWith('log.'))]);
+    const logs = typeof chosen === 'string' ? [] : chosen.logs.filter((f) => zxidOfName(f.name, 'log')! <= cut);
+    for (const [i, f] of logs.entries()) {
+      const newest = i === logs.length - 1;
+      if (done.has(f.name) && !newest) continue;
+      const local = join(dir, f.name);
+      await driver.fetchData(source, listing.find((x) => x.name === f.name)!.path, local);
+      const scan = cutLog(local, cut);
+      if (!newest && scan.end === 'torn') throw new Error(`backup: ${f.name} on server ${source.id} has a damaged record after byte ${scan.validBytes}; nothing was kept`);
+      done.set(f.name, scan.lastZxid);
+    }
+    const newest = logs.at(-1);
+    const reached = newest !== undefined && done.get(newest.name) === cut;
+    if (reached || attempt >= 20) {
+      for (const f of logs) say(`backup: ${f.name} up to ${hexZxid(done.get(f.name) ?? 0n)}`);
+      return logs.map((f) => ({ name: f.name, lastZxid: done.get(f.name) ?? null }));
+    }
+    await sleep(100);
+  }
+}
+
 /** Two backups in one second get `-2`, `-3`, ... */
 function freeName(path: string): string {
   let candidate = path;
@@ -145,9 +195,9 @@ function freeName(path: string): string {
 }
 
 /** Cuts a copied log after the transaction `cut` (and any torn tail); returns its new size and last zxid. */
-export function cutLog(path: string, cut: bigint): { bytes: number; lastZxid: bigint | null } {
+export function cutLog(path: string, cut: bigint): LogScan {
   const buf = readFileSync(path);
   const scan = scanTxnLog(buf, cut);
   writeFileSync(path, buf.subarray(0, scan.validBytes));
-  return { bytes: scan.validBytes, lastZxid: scan.lastZxid };
+  return scan;
 }
