@@ -6,6 +6,7 @@
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST_FILE, parseManifest } from '../../lib/model/backup';
+import { fourLetterWord, parseSrvr } from '../../lib/runtime/four-letter';
 import { takeBackup, sha256File } from '../../lib/runtime/backup/take';
 import { startCli } from '../support/cli-process';
 import { TestCluster } from '../support/cluster';
@@ -136,3 +137,19 @@ test('the backup a rollout took (with its lock in it) restores under the ensembl
   expect(await again.running()).toEqual([7, 8, 9]);
 });
 
+
+test('restore into a spec of one standalone server: a server to inspect the backup with, on its own', async () => {
+  const event = cluster.events.find((e) => e.type === 'backup');
+  if (event?.type !== 'backup') throw new Error('the migration took no backup');
+  const spec = join(restored.baseDir, 'inspect.json');
+  writeFileSync(spec, JSON.stringify(restored.ensemble([20])));
+  const r = await cli(['restore', '--desired', spec, '--from', event.path, '--base-dir', restored.baseDir]);
+  expect(r.out).toMatch(/restored ensemble itrestored from .*: every server holds the backup's data up to zxid/);
+  expect(r.code).toBe(0);
+  const manifest = parseManifest(readFileSync(join(event.path, MANIFEST_FILE), 'utf8'), 'manifest');
+  // At least the backup's node count (the restore adds zk-rollout's own record and lock).
+  const srvr = parseSrvr(await fourLetterWord('127.0.0.1', 22020, 'srvr'));
+  expect(srvr.mode === 'standalone' || srvr.mode === 'leader').toBe(true);
+  expect(srvr.nodeCount!).toBeGreaterThanOrEqual(manifest.loaded.nodeCount);
+  expect(await restored.running()).toContain(20);
+});
