@@ -154,6 +154,10 @@ export class Executor {
         // Nothing seen after an ensemble was: never a bootstrap (it would start a second ensemble beside it).
         if (snapshot === null && !first) snapshot = await this.reappeared(ctx);
         if (first) {
+          // A restore starts a new ensemble on its data: one that already runs is never joined or changed.
+          if (this.o.restored && snapshot !== null) {
+            throw new RolloutError('restore-over-running', `refused: a restore starts a new ensemble, and ensemble ${this.o.desired.name} already runs (members {${snapshot.members.map((m) => m.id).join(',')}}, leader ${snapshot.leaderId ?? 'none'}). Nothing was started or changed. Restore under another ensemble name, or stop that ensemble first`);
+          }
           this.startMembers = snapshot?.members ?? null;
           await checkWhereItRuns(ctx, snapshot);
           first = false;

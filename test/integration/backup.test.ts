@@ -7,6 +7,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { MANIFEST_FILE, parseManifest } from '../../lib/model/backup';
 import { fourLetterWord, parseSrvr } from '../../lib/runtime/four-letter';
+import { observeEnsemble } from '../../lib/runtime/observe';
 import { takeBackup, sha256File } from '../../lib/runtime/backup/take';
 import { startCli } from '../support/cli-process';
 import { TestCluster } from '../support/cluster';
@@ -17,8 +18,9 @@ const cluster = new TestCluster('itbackup', 22000);
 const restored = new TestCluster('itrestored', 22000);
 /** The same name as the backed-up ensemble, in a directory of its own: a restore after losing it. */
 const again = new TestCluster('itbackup', 22000);
+const inspect = new TestCluster('itinspect', 22000);
 const backups = join(cluster.baseDir, 'backups');
-afterAll(async () => { await cluster.stopAll(); await restored.stopAll(); await again.stopAll(); });
+afterAll(async () => { await cluster.stopAll(); await restored.stopAll(); await again.stopAll(); await inspect.stopAll(); });
 
 async function cli(args: string[]): Promise<{ code: number | null; out: string }> {
   const p = startCli(args);
@@ -138,18 +140,42 @@ test('the backup a rollout took (with its lock in it) restores under the ensembl
 });
 
 
-test('restore into a spec of one standalone server: a server to inspect the backup with, on its own', async () => {
+test('restore refuses a spec whose ensemble already runs other servers, and starts nothing', async () => {
   const event = cluster.events.find((e) => e.type === 'backup');
   if (event?.type !== 'backup') throw new Error('the migration took no backup');
-  const spec = join(restored.baseDir, 'inspect.json');
+  const spec = join(restored.baseDir, 'more.json');
   writeFileSync(spec, JSON.stringify(restored.ensemble([20])));
   const r = await cli(['restore', '--desired', spec, '--from', event.path, '--base-dir', restored.baseDir]);
-  expect(r.out).toMatch(/restored ensemble itrestored from .*: every server holds the backup's data up to zxid/);
+  expect(r.code).not.toBe(0);
+  expect(r.out).toMatch(/refused: a restore starts a new ensemble on the backup's data, and server 11 of ensemble itrestored is running \(not in this spec\); server 12 .*; server 13 .*Nothing was copied or started/);
+  expect(await restored.running()).toEqual([11, 12, 13]);
+});
+
+test('restore into a spec of one server: a standalone server to inspect the backup with', async () => {
+  const event = cluster.events.find((e) => e.type === 'backup');
+  if (event?.type !== 'backup') throw new Error('the migration took no backup');
+  const spec = join(inspect.baseDir, 'inspect.json');
+  writeFileSync(spec, JSON.stringify(inspect.ensemble([20])));
+  const r = await cli(['restore', '--desired', spec, '--from', event.path, '--base-dir', inspect.baseDir]);
+  expect(r.out).toMatch(/restored ensemble itinspect from .*: every server holds the backup's data up to zxid/);
   expect(r.code).toBe(0);
   const manifest = parseManifest(readFileSync(join(event.path, MANIFEST_FILE), 'utf8'), 'manifest');
-  // At least the backup's node count (the restore adds zk-rollout's own record and lock).
+  // At least the backup's node count (the restore adds zk-rollout's own record).
   const srvr = parseSrvr(await fourLetterWord('127.0.0.1', 22020, 'srvr'));
-  expect(srvr.mode === 'standalone' || srvr.mode === 'leader').toBe(true);
   expect(srvr.nodeCount!).toBeGreaterThanOrEqual(manifest.loaded.nodeCount);
-  expect(await restored.running()).toContain(20);
+  expect(await inspect.running()).toEqual([20]);
+});
+
+test('a backup that fails stops the rollout before anything is removed', async () => {
+  const notADir = join(cluster.baseDir, 'not-a-directory');
+  writeFileSync(notADir, 'a file where the backups would go');
+  const from = cluster.events.length;
+  await expect(cluster.executor(cluster.ensemble([4, 5]), { backup: { dir: notADir, keep: 1 } }).run())
+    .rejects.toThrow(/refused: the backup before the first removal failed, so no server was removed: .*not-a-directory/);
+  const events = cluster.events.slice(from);
+  expect(events.some((e) => e.type === 'refusal' && e.code === 'backup-failed')).toBe(true);
+  expect(events.some((e) => e.type === 'step-start' && (e.step.kind === 'reconfig-remove' || e.step.kind === 'drain-clients' || e.step.kind === 'stop-server'))).toBe(false);
+  expect(await cluster.running()).toEqual([4, 5, 6]);
+  const { snapshot } = await observeEnsemble([4, 5, 6].map((id) => ({ host: '127.0.0.1', port: 22000 + id })));
+  expect(snapshot.members.map((m) => m.id).sort()).toEqual([4, 5, 6]);
 });

@@ -381,3 +381,15 @@ describe('executor loop: the ensemble cannot be seen mid-rollout', () => {
     expect(ofType(events, 'step-start').map((x) => x.step.kind)).not.toContain('start-initial');
   });
 });
+
+describe('executor loop: a restore', () => {
+  test('GIVEN the ensemble answers WHEN a restore would start it THEN refusal restore-over-running before any step, members unchanged', async () => {
+    const fake = threeVoters();
+    const { events, run } = rollout(fake, ensemble([4, 5, 6]), { restored: true });
+    const e = await refusal(run());
+    expect(e.code).toBe('restore-over-running');
+    expect(e.message).toMatch(/a restore starts a new ensemble, and ensemble test already runs \(members \{1,2,3\}, leader 3\)\. Nothing was started or changed/);
+    expect(ofType(events, 'step-start')).toHaveLength(0);
+    expect(ids(fake)).toEqual(['1', '2', '3']);
+  });
+});

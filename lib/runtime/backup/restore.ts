@@ -14,6 +14,10 @@ export async function restoreRefusal(desired: Ensemble, driver: HostDriver): Pro
     return 'refused: a restore starts new servers that zk-rollout runs; the spec declares existing (adopted) servers, whose files and users zk-rollout does not own. Nothing was copied or started. Declare the servers to restore into under servers only';
   }
   const problems: string[] = [];
+  // Servers of this ensemble the driver knows besides the declared ones: a running one means the ensemble runs.
+  for (const s of (await driver.knownServers()).filter((k) => !desired.servers.some((d) => d.id === k.id))) {
+    if (await driver.isRunning(s)) problems.push(`server ${s.id} of ensemble ${desired.name} is running (not in this spec)`);
+  }
   for (const s of desired.servers) {
     if (await driver.isRunning(s)) { problems.push(`server ${s.id} is running`); continue; }
     if ((await probeServer(s, 1000)).reachable) { problems.push(`something answers at ${s.host}:${s.clientPort} (server ${s.id}'s client port)`); continue; }
