@@ -90,8 +90,19 @@ export function backupName(ensemble: string, at: Date): string {
   return `${ensemble}-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
 }
 
-/** Of an ensemble's backups (directory names from backupName), the ones to delete to keep the newest `keep`. */
-export function backupsToPrune(names: readonly string[], ensemble: string, keep: number): string[] {
-  const own = names.filter((n) => new RegExp(`^${ensemble.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d{8}T\\d{6}Z(-\\d+)?$`).test(n)).sort();
-  return own.slice(0, Math.max(0, own.length - Math.max(1, keep)));
+/** How old a `.partial` directory must be to be taken for a killed backup's leftovers (a running one is younger). */
+export const STALE_PARTIAL_MS = 24 * 3600 * 1000;
+
+/**
+ * Of an ensemble's backups (directory names from backupName), the ones to delete: complete ones beyond
+ * the newest `keep`, and `.partial` ones (a backup that failed or was killed) older than STALE_PARTIAL_MS.
+ */
+export function backupsToPrune(names: readonly string[], ensemble: string, keep: number, now: Date = new Date()): string[] {
+  const prefix = ensemble.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const own = names.filter((n) => new RegExp(`^${prefix}-\\d{8}T\\d{6}Z(-\\d+)?$`).test(n)).sort();
+  const stale = names.filter((n) => {
+    const m = new RegExp(`^${prefix}-(\\d{4})(\\d{2})(\\d{2})T(\\d{2})(\\d{2})(\\d{2})Z(-\\d+)?\\.partial$`).exec(n);
+    return m !== null && now.getTime() - Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) > STALE_PARTIAL_MS;
+  }).sort();
+  return [...own.slice(0, Math.max(0, own.length - Math.max(1, keep))), ...stale];
 }

@@ -103,9 +103,15 @@ describe('what a backup copies', () => {
 describe('keeping backups', () => {
   test('names sort by time, and only the ensemble\'s own complete ones are pruned, oldest first', () => {
     expect(backupName('prod-zk', new Date('2026-11-26T08:15:00.123Z'))).toBe('prod-zk-20261126T081500Z');
-    const names = ['prod-zk-20261126T081500Z', 'prod-zk-20261125T081500Z', 'prod-zk-20261126T081500Z-2', 'prod-zk-20261124T000000Z.partial', 'prod-zk-x-20261101T000000Z', 'notes.txt'];
-    expect(backupsToPrune(names, 'prod-zk', 2)).toEqual(['prod-zk-20261125T081500Z']);
-    expect(backupsToPrune(names, 'prod-zk', 0)).toEqual(['prod-zk-20261125T081500Z', 'prod-zk-20261126T081500Z']);
+    const names = ['prod-zk-20261126T081500Z', 'prod-zk-20261125T081500Z', 'prod-zk-20261126T081500Z-2', 'prod-zk-20261126T080000Z.partial', 'prod-zk-x-20261101T000000Z', 'notes.txt'];
+    expect(backupsToPrune(names, 'prod-zk', 2, new Date('2026-11-26T08:30:00Z'))).toEqual(['prod-zk-20261125T081500Z']);
+    expect(backupsToPrune(names, 'prod-zk', 0, new Date('2026-11-26T08:30:00Z'))).toEqual(['prod-zk-20261125T081500Z', 'prod-zk-20261126T081500Z']);
+  });
+
+  test('a .partial directory (a failed or killed backup) goes once it is a day old; a younger one may still be running', () => {
+    const names = ['prod-zk-20261124T000000Z.partial', 'prod-zk-20261126T070000Z.partial', 'prod-zk-20261126T081500Z', 'other-20261101T000000Z.partial'];
+    expect(backupsToPrune(names, 'prod-zk', 5, new Date('2026-11-26T08:30:00Z'))).toEqual(['prod-zk-20261124T000000Z.partial']);
+    expect(backupsToPrune(names, 'prod-zk', 5, new Date('2026-11-27T08:30:00Z'))).toEqual(['prod-zk-20261124T000000Z.partial', 'prod-zk-20261126T070000Z.partial']);
   });
 
   test('--backup-keep takes a whole number from 1', () => {
