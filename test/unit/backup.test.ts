@@ -5,6 +5,7 @@ import { adler32, scanTxnLog, snapshotSealed, zxidOfName } from '../../lib/model
 import { plan } from '../../lib/planner/plan';
 import { PlanResult } from '../../lib/planner/types';
 import { APPLY_FLAGS, secondsProblem } from '../../lib/model/handler-args';
+import { catchUpTarget } from '../../lib/runtime/backup/take';
 import { ensemble, healthy } from '../support/fixtures';
 
 /** A transaction log as FileTxnLog writes it: header, then per entry Adler-32, length, entry, 0x42; zero padding after. */
@@ -90,6 +91,12 @@ describe('what a backup copies', () => {
 
   test('without a complete snapshot there is no backup, said why', () => {
     expect(chooseBackupFiles([f('snapshot.10', false), f('log.1')])).toMatch(/no complete snapshot/);
+  });
+
+  test('the source catches up with the leader\'s zxid, except in an epoch with no transaction yet (an idle ensemble after an election)', () => {
+    expect(catchUpTarget(0x10000002bn)).toBe(0x10000002bn);
+    expect(catchUpTarget(0x100000000n)).toBe(0n);
+    expect(catchUpTarget(0n)).toBe(0n);
   });
 
   test('the source: a synced follower, then a synced observer, the leader only when no other is synced', () => {

@@ -48,6 +48,16 @@ export async function sha256File(path: string): Promise<string> {
 /** Heap for the standalone check: a tree takes a few times its snapshot's size in memory. */
 export const verifyHeapMb = (bytes: number) => Math.min(12288, Math.max(256, Math.ceil((bytes * 3) / 2 ** 20) + 128));
 
+/**
+ * The zxid the source must have applied. A leader of an epoch with no transaction yet reports
+ * `<epoch>00000000`, which its followers never do (they report the last transaction they applied, of
+ * an earlier epoch): every committed write is then from earlier epochs, and a source in broadcast
+ * already holds them all.
+ */
+export function catchUpTarget(leaderZxid: bigint): bigint {
+  return (leaderZxid & 0xffffffffn) === 0n ? 0n : leaderZxid;
+}
+
 /** The check found the copy differs from what the source reported: a write slipped between two reads. Tried once more. */
 class CheckMismatch extends Error {}
 
@@ -91,7 +101,7 @@ async function takeOnce(o: BackupOptions): Promise<BackupResult> {
   say(`backup: copying from server ${source.id} (${picked.mode ?? 'unknown mode'}), config version ${snapshot.configVersion}`);
 
   // Every write the leader had committed when the backup began is applied on the source first.
-  const leaderZxid = (await srvrOf(o.desired.servers.find((s) => s.id === leader.id) ?? leader)).zxid ?? 0n;
+  const leaderZxid = catchUpTarget((await srvrOf(o.desired.servers.find((s) => s.id === leader.id) ?? leader)).zxid ?? 0n);
   const until = Date.now() + timeoutMs;
   while (((await srvrOf(source)).zxid ?? -1n) < leaderZxid) {
     if (Date.now() > until) throw new Error(`backup: server ${source.id} did not catch up with the leader's zxid ${hexZxid(leaderZxid)} within ${timeoutMs / 1000} s; nothing was kept`);
@@ -178,7 +188,8 @@ async function copyLogs(driver: HostDriver, source: Server, dir: string, snapsho
       done.set(f.name, scan.lastZxid);
     }
     const newest = logs.at(-1);
-    const reached = newest !== undefined && done.get(newest.name) === cut;
+    // A snapshot at the cut needs no log (an ensemble without a transaction since).
+    const reached = zxidOfName(snapshot.name, 'snapshot')! >= cut || (newest !== undefined && done.get(newest.name) === cut);
     if (reached || attempt >= 20) {
       for (const f of logs) say(`backup: ${f.name} up to ${hexZxid(done.get(f.name) ?? 0n)}`);
       return logs.map((f) => ({ name: f.name, lastZxid: done.get(f.name) ?? null }));
