@@ -57,7 +57,7 @@ export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desired
 
   // 3b. Quorum TLS: the members move to the desired phase before anything joins (a joiner starts in it),
   // once the members that leave and are down are out (they would count against each restart's quorum).
-  const walk = tlsWalk(current, desired, config(), startedAt);
+  const walk = tlsWalk(current, desired, config(), startedAt, (id) => needsSettingsRestart(current, id, desiredHash));
   actions.push(...walk.actions);
 
   // 4. Grow: the new servers start together as observers of the committed configuration (their

@@ -28,9 +28,12 @@ export function startPhase(current: ClusterSnapshot, desired: Ensemble): QuorumT
 /**
  * The restarts that take the running `members` to the desired phase, one phase per rolling restart,
  * and which servers they restart (they start with the desired settings, so need no other restart).
+ * Members already in the desired phase whose settings are stale join the last wave: restarted in a
+ * wave of their own right after it, they would restart after that wave's leader.
  */
 export function tlsWalk(
   current: ClusterSnapshot, desired: Ensemble, members: readonly Server[], startedAt: ReadonlyMap<number, QuorumTlsPhase>,
+  stale: (id: number) => boolean,
 ): { actions: StepAction[]; restarted: Set<number> } {
   const target = targetPhase(desired.settings.tls);
   // Running now, or started earlier in this plan (members that were down) in the phase given.
@@ -46,8 +49,10 @@ export function tlsWalk(
     const hi = Math.max(...values) as QuorumTlsPhase;
     // Servers behind catch up with the others first; then all move on together.
     const next = target > lo ? (lo === hi ? nextPhase(lo, target) : hi) : (lo === hi ? nextPhase(hi, target) : lo);
-    for (const m of rollingOrder(up.filter((x) => phase.get(x.id) !== next), current.leaderId)) {
-      actions.push({ kind: 'restart-server', serverId: m.id, config, reason: 'tls', quorumTls: next }, { kind: 'await-synced', serverId: m.id });
+    const moves = (id: number) => phase.get(id) !== next || (next === target && !restarted.has(id) && stale(id));
+    for (const m of rollingOrder(up.filter((x) => moves(x.id)), current.leaderId)) {
+      const reason = phase.get(m.id) === next ? 'settings' : 'tls';
+      actions.push({ kind: 'restart-server', serverId: m.id, config, reason, quorumTls: next }, { kind: 'await-synced', serverId: m.id });
       phase.set(m.id, next);
       restarted.add(m.id);
     }
