@@ -12,6 +12,7 @@ import { transitionalConnectString } from '../lib/model/connect-string';
 import { Ensemble } from '../lib/model/types';
 import { AdminClient } from '../lib/runtime/admin-client';
 import { SYNC_PROPERTIES } from '../lib/runtime/server-config';
+import type { Repeats } from './repeat';
 import { parseEvents } from '../lib/runtime/events';
 import { observeEnsemble } from '../lib/runtime/observe';
 import { sleep } from '../lib/runtime/wait';
@@ -64,6 +65,8 @@ export interface Result extends RunSpec {
   readonly rolloutMs?: number;
   readonly marks: { at: number; label: string }[];
   readonly error?: string;
+  /** With --repeat: every run's figures (this row is the run with the median total). */
+  readonly repeats?: Repeats;
 }
 
 /** The settings of a profile; data needs a larger heap. */

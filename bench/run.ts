@@ -4,14 +4,15 @@
  * planning and synth cost as ensembles grow. Writes bench/results/results.json, a chart per scenario
  * (bench/results/*.svg) and BENCHMARKS.md (with bench/notes.md, written by hand after a run, appended).
  *
- *   node dist/bench/run.js [--scenarios migration,scale-up] [--data 0,100,1024] [--no-defaults] [--no-scaling] [--report]
+ *   node dist/bench/run.js [--scenarios migration,scale-up] [--data 0,100,1024] [--no-defaults] [--no-scaling] [--repeat 3] [--report]
  */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderChart, Series } from './chart';
 import { REPO, Result, RunSpec, runOne, Way } from './measure';
+import { medianRun, spread } from './repeat';
 import { BackupRow, facts, mergeResults, renderReport, SCENARIOS } from './report';
 import { planTimings, synthTimings } from './scaling';
 import { ScenarioName } from './ways';
@@ -20,6 +21,10 @@ const OUT = join(REPO, 'bench', 'results');
 const RESULTS = join(OUT, 'results.json');
 const NOTES = join(REPO, 'bench', 'notes.md');
 const log = (s: string) => process.stdout.write(`${s}\n`);
+const wholeCount = (text: string): number => {
+  if (!/^\d{1,3}$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('must be a whole number, at least 1');
+  return Number(text);
+};
 
 interface Saved { date: string; results: Result[]; planning: ReturnType<typeof planTimings>; synth: ReturnType<typeof synthTimings> }
 
@@ -84,7 +89,8 @@ async function main(): Promise<void> {
     .option('--no-defaults', 'skip the runs at the shipped defaults')
     .option('--no-scaling', 'skip planning and synth timings (keep the saved ones)')
     .option('--report', 'only write BENCHMARKS.md and the charts from the saved results')
-    .parse().opts<{ scenarios: string; data: string; defaults: boolean; scaling: boolean; report?: boolean }>();
+    .addOption(new Option('--repeat <n>', 'runs of each row; the row shows the median run, its goals judged on the medians').default(1).argParser(wholeCount))
+    .parse().opts<{ scenarios: string; data: string; defaults: boolean; scaling: boolean; report?: boolean; repeat: number }>();
   mkdirSync(OUT, { recursive: true });
   const saved: Saved | null = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) as Saved : null;
   if (o.report) {
@@ -102,10 +108,16 @@ async function main(): Promise<void> {
   const plan = runs(scenarios, dataMbs, o.defaults);
   for (const [k, spec] of plan.entries()) {
     log(`[bench] ${k + 1}/${plan.length} ${spec.scenario}, ${spec.way}, ${spec.profile}${spec.dataMb ? `, ${spec.dataMb} MiB` : ''}${spec.diffSync ? ', DIFF sync' : ''} ...`);
-    const r = { ...(await runOne(spec, log)), measured: stamp() };
+    const each: Result[] = [];
+    for (let n = 1; n <= o.repeat; n++) {
+      if (o.repeat > 1) log(`[bench]   run ${n} of ${o.repeat}`);
+      each.push(await runOne(spec, log));
+    }
+    const r = { ...medianRun(each), measured: stamp() };
     results.push(r);
     // Saved after every run: a bench that stops part-way keeps what it measured.
     writeFileSync(RESULTS, JSON.stringify({ date: today(), results: mergeResults(saved, results), planning: saved?.planning ?? [], synth: saved?.synth ?? [] }, null, 1));
+    if (r.repeats) log(`[bench]   ${spread(r)}; the median run:`);
     log(`[bench]   returned ${(r.wayMs / 1000).toFixed(1)} s, total ${(r.totalMs / 1000).toFixed(1)} s; longest gap native ${r.native.longestGapMs} ms, Java ${r.java?.longestGapMs ?? '-'} ms; lost ${r.native.lost}/${r.java?.lost ?? '-'}; elections ${r.elections}${r.error ? `; error: ${r.error}` : ''}`);
   }
   let { planning, synth } = saved ?? { planning: [], synth: [] };

@@ -1,5 +1,6 @@
 /** The bench report's goals (pure): time against the minimal script, gaps, losses. */
 import { Result } from '../../bench/measure';
+import { median, medianRun } from '../../bench/repeat';
 import { mergeResults, misses, renderReport } from '../../bench/report';
 
 const writer = (gap: number, lost = 0) => ({ acknowledged: 100, lost, longestGapMs: gap, failed: 0, sessionsExpired: 0, ackTimesS: [] });
@@ -42,6 +43,36 @@ describe('bench goals', () => {
     expect(md).toContain('| 100 | 3210 | 105.0 | 2 | 1.0 | 2.2 | 1.3 | 10.0 |');
     expect(md).toMatch(/\| migration \| zk-rollout apply \| 200 \| 0 \| 200 \| 300 \| 1 \| 4\.0 \| 4\.0 \| 1\.14x \| met \|/);
     expect(md).toMatch(/\| migration \| minimal reconfig script \|/);
+  });
+});
+
+describe('a row run several times', () => {
+  const floor = run({ way: 'minimal reconfig script', totalMs: 3500, native: writer(250), java: writer(250) });
+  const runs = [
+    run({ totalMs: 4200, native: writer(1500), java: writer(120) }),
+    run({ totalMs: 3900, native: writer(200), java: writer(140) }),
+    run({ totalMs: 5000, native: writer(300, 1), java: writer(900) }),
+  ];
+
+  test('GIVEN three runs THEN the row is the run with the median total, carrying every run\'s figures', () => {
+    const r = medianRun(runs);
+    expect(r.totalMs).toBe(4200);
+    expect(r.repeats).toEqual({ totalMs: [4200, 3900, 5000], nativeGapMs: [1500, 200, 300], javaGapMs: [120, 140, 900], lost: [0, 0, 1] });
+    expect(medianRun([runs[0]])).toBe(runs[0]);
+    expect(median([4, 1, 3, 2])).toBe(3);
+  });
+
+  test('GIVEN three runs THEN the goals are judged on the medians, and a loss in any run is a miss', () => {
+    // The median run's own native gap (1500 ms) misses; the median of the three (300 ms) does not.
+    expect(misses(medianRun(runs), floor)).toEqual(['lost 1']);
+    expect(misses(medianRun([runs[1], run({ totalMs: 4500, native: writer(1400), java: writer(130) }), run({ totalMs: 4600, native: writer(1450), java: writer(130) })]), floor)).toEqual([
+      'median total 1.29x the minimal script\'s (goal 1.25x)', 'median native gap 1400 ms > the minimal script\'s 250 ms + 100',
+    ]);
+  });
+
+  test('GIVEN a row with runs THEN the report says how many and their range', () => {
+    const md = renderReport({ date: '2026-11-26', results: [medianRun(runs), floor], planning: [], synth: [], observations: [], largestMb: 0 });
+    expect(md).toContain('3 runs: total 3.9-5.0 s, gap native 200-1500 ms, Java 120-900 ms; MISSED: lost 1');
   });
 });
 
