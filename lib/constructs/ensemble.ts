@@ -19,6 +19,7 @@ import { sizingAdvice } from '../model/sizing';
 import { checkHostsConfig, HostsConfig } from '../hosts/config';
 import { applyCommand, DESIRED_ENV, HOSTS_ENV, PREVIOUS_ENV, handlerScript, portablePath, teardownCommand, terraformLiteral } from './handler-command';
 import { ResourceKind, RolloutTimeoutsProps, ZooKeeperEnsembleProps } from './props';
+import { keyServersById } from './keyed-servers';
 import { kindResource } from './resources';
 import { previousSpecInState } from './terraform-json';
 
@@ -111,7 +112,8 @@ export class ZooKeeperEnsemble extends Construct {
 
     this.rollout = kindResource(this, 'rollout', this.resourceKind, {
       name: `${name}_rollout`,
-      record: JSON.parse(desired) as object as Record<string, object>,
+      // Servers keyed by id, so that `cdktf diff` shows servers added and removed rather than shifted by position.
+      record: keyServersById(JSON.parse(desired) as object) as Record<string, object>,
       replaceOn: createHash('sha256').update(desired).update(JSON.stringify(commandOptions)).update(JSON.stringify(hosts)).digest('hex'),
       provisioners: [withHosts(exec(applyCommand(commandOptions), { environment: {
         [DESIRED_ENV]: terraformLiteral(desired),

@@ -37,6 +37,27 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The words of a command line written by shellQuote (spaces between words, single quotes around the others). */
+export function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === ' ') { if (word !== null) words.push(word); word = null; continue; }
+    if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) throw new Error(`unterminated quote in ${JSON.stringify(line)}`);
+      word = (word ?? '') + line.slice(i + 1, end);
+      i = end;
+      continue;
+    }
+    if (c === '\\' && i + 1 < line.length) { word = (word ?? '') + line[++i]; continue; }
+    word = (word ?? '') + c;
+  }
+  if (word !== null) words.push(word);
+  return words;
+}
+
 /** A literal for a Terraform string: `${` and `%{` would otherwise start an interpolation. */
 export function terraformLiteral(text: string): string {
   return text.replace(/([$%])\{/g, (_, sigil: string) => `${sigil}${sigil}{`);

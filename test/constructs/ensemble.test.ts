@@ -6,6 +6,7 @@ import { App, DataResource, LocalBackend, Testing, TerraformStack } from 'cdktf'
 import 'cdktf/lib/testing/adapters/jest';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { ZooKeeperEnsemble, ZooKeeperEnsembleProps } from '../../lib/constructs';
+import { unkeyServers } from '../../lib/constructs/keyed-servers';
 import { parseEnsembleSpec } from '../../lib/model/validate';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { ZooKeeperStack } from '../../stacks/zookeeper-stack';
@@ -42,7 +43,7 @@ describe('GIVEN an ensemble of three voters', () => {
 
   test('THEN the rollout resource carries the desired spec, replaces on its hash and runs zk-rollout apply from the app directory', () => {
     const rollout = data.orders_rollout;
-    expect(rollout.input).toMatchObject({ name: 'orders', strategy: 'dynamic', servers: expect.arrayContaining([expect.objectContaining({ id: 3, host: '127.0.30.3' })]) });
+    expect(rollout.input).toMatchObject({ name: 'orders', strategy: 'dynamic', servers: { 'server-3': expect.objectContaining({ id: 3, host: '127.0.30.3' }) } });
     expect(rollout.triggers_replace?.key).toMatch(/^[0-9a-f]{64}$/);
     const exec = rollout.provisioner![0]['local-exec'];
     expect(exec.command).toBe('node dist/lib/cli/main.js apply --desired-env ZK_ROLLOUT_DESIRED --previous-env ZK_ROLLOUT_PREVIOUS --base-dir .zk-local');
@@ -50,7 +51,7 @@ describe('GIVEN an ensemble of three voters', () => {
     expect(exec.when).toBeUndefined();
     // Terraform runs in cdktf.out/stacks/<stack>: three levels below the app directory.
     expect(exec.working_dir).toBe('../../..');
-    expect(JSON.parse(exec.environment!.ZK_ROLLOUT_DESIRED)).toEqual(rollout.input);
+    expect(JSON.parse(exec.environment!.ZK_ROLLOUT_DESIRED)).toEqual(unkeyServers(rollout.input));
   });
 
   test('THEN the rollout runs after every record and the lifecycle resource (so destroy tears down last)', () => {
@@ -150,7 +151,7 @@ describe('GIVEN other props', () => {
     expect(Object.keys(nulls).sort()).toEqual(['orders_lifecycle', 'orders_rollout', 'orders_server_1', 'orders_server_2', 'orders_server_3']);
     expect(nulls.orders_server_1.triggers).toMatchObject({ id: '1', host: '127.0.30.1', clientPort: '2181', role: 'participant' });
     expect(nulls.orders_rollout.triggers!.name).toBe('orders');
-    expect(JSON.parse(nulls.orders_rollout.triggers!.servers)).toHaveLength(3);
+    expect(Object.keys(JSON.parse(nulls.orders_rollout.triggers!.servers))).toEqual(['server-1', 'server-2', 'server-3']);
     expect(nulls.orders_rollout.triggers!.replace_on).toMatch(/^[0-9a-f]{64}$/);
     expect(nulls.orders_rollout.provisioner![0]['local-exec'].command).toContain(' apply --desired-env ZK_ROLLOUT_DESIRED');
     expect(nulls.orders_lifecycle.provisioner![0]['local-exec'].when).toBe('destroy');
@@ -294,7 +295,7 @@ describe('GIVEN an existing ensemble to adopt', () => {
   test('THEN the rollout input carries the declaration and destroy stops its servers too', () => {
     const { parsed } = synth({ ...base, existing });
     const data = parsed.resource.terraform_data;
-    expect(data.orders_rollout.input).toMatchObject({ existing: { servers: expect.arrayContaining([expect.objectContaining({ id: 1, run: run(1) })]) } });
+    expect(data.orders_rollout.input).toMatchObject({ existing: { servers: { 'server-1': expect.objectContaining({ id: 1, run: run(1) }) } } });
     const teardown = data.orders_lifecycle.provisioner![0]['local-exec'];
     expect(teardown.command).toBe('node dist/lib/cli/main.js teardown --ensemble orders --base-dir .zk-local --desired-env ZK_ROLLOUT_DESIRED');
     expect(JSON.parse(teardown.environment!.ZK_ROLLOUT_DESIRED).existing.servers).toHaveLength(3);
