@@ -3,13 +3,14 @@
  * membership it started from as the target. Settings are not rolled back.
  */
 import { Ensemble, Server } from '../model/types';
+import { withMembers } from '../model/with-members';
 import { RolloutEventBody } from './events';
 import { RolloutError } from './refusal';
 import { membersKey } from './rollout-record';
 
 /** The ensemble to go back to: the start membership, with everything else as desired. */
 export function rollbackTarget(desired: Ensemble, start: readonly Server[]): Ensemble {
-  return { ...desired, servers: start, standalone: start.filter((s) => s.role === 'participant').length === 1 };
+  return withMembers(desired, start);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Markdown for pull-request review: a table of steps and a Mermaid sequence diagram. */
-import { PlanResult, Step, stepServerId } from '../types';
+import { Plan, PlanResult, Step, stepServerId } from '../types';
 import { formatView } from './text';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
@@ -40,7 +40,6 @@ export function renderMarkdown(result: PlanResult): string {
     ].join('\n');
   }
   const p = result.plan;
-  const servers = [...new Set(p.steps.flatMap((s) => { const id = stepServerId(s); return id === undefined ? [] : [id]; }))].sort((a, b) => a - b);
   const out = [
     `### ZooKeeper rollout: \`${p.ensemble}\` (${p.strategy})`, '',
     p.fromVersion === null
@@ -55,9 +54,17 @@ export function renderMarkdown(result: PlanResult): string {
   }
   out.push('');
   for (const n of p.notes) out.push(`> ${n}`, '');
-  out.push('```mermaid', 'sequenceDiagram', '  participant R as zk-rollout', '  participant E as ensemble');
-  for (const id of servers) out.push(`  participant S${id} as server ${id}`);
-  for (const s of p.steps) out.push(mermaidLine(s));
-  out.push('```', '');
+  out.push(...mermaidBlock(p), '');
   return out.join('\n');
+}
+
+/** The plan as a Mermaid sequence diagram, fenced. */
+export function mermaidBlock(p: Plan): string[] {
+  const servers = [...new Set(p.steps.flatMap((s) => { const id = stepServerId(s); return id === undefined ? [] : [id]; }))].sort((a, b) => a - b);
+  return [
+    '```mermaid', 'sequenceDiagram', '  participant R as zk-rollout', '  participant E as ensemble',
+    ...servers.map((id) => `  participant S${id} as server ${id}`),
+    ...p.steps.map(mermaidLine),
+    '```',
+  ];
 }
