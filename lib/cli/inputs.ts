@@ -5,7 +5,7 @@ import { Ensemble, Server } from '../model/types';
 import { hostProblem, hostSchema, normaliseServer, parseEnsembleSpec, SpecError } from '../model/validate';
 import { ClusterSnapshot } from '../planner/types';
 import { snapshotFromEnsemble } from '../planner/snapshot';
-import { Endpoint, observeEnsemble } from '../runtime/observe';
+import { Endpoint, observeEnsemble, ServerProbe } from '../runtime/observe';
 
 export class InputError extends Error {
   constructor(message: string) {
@@ -152,7 +152,7 @@ export function parseEndpoints(text: string): Endpoint[] {
  * `--current`: a snapshot file, a spec file (taken as that ensemble running healthy), or
  * `host:port[,host:port]` of live servers. The leader of a spec file is `leader` or the highest voter.
  */
-export async function loadCurrent(arg: string, desired: Ensemble, leader?: number): Promise<{ snapshot: ClusterSnapshot; source: string }> {
+export async function loadCurrent(arg: string, desired: Ensemble, leader?: number): Promise<{ snapshot: ClusterSnapshot; source: string; probes?: ServerProbe[] }> {
   const noLeader = (what: string) => {
     if (leader !== undefined) throw new InputError(`--leader ${leader}: only for a spec file as --current; ${what}`);
   };
@@ -177,8 +177,8 @@ export async function loadCurrent(arg: string, desired: Ensemble, leader?: numbe
   if (ENDPOINTS.test(arg)) {
     const endpoints = parseEndpoints(arg);
     noLeader('the live servers say which one leads');
-    const { snapshot } = await observeEnsemble(endpoints, { candidates: [...desired.servers, ...adoptedServers(desired)] });
-    return { snapshot, source: `live ensemble via ${arg}` };
+    const { snapshot, probes } = await observeEnsemble(endpoints, { candidates: [...desired.servers, ...adoptedServers(desired)] });
+    return { snapshot, source: `the live ensemble (via ${arg})`, probes };
   }
   throw new InputError(`--current ${arg}: neither an existing file nor host:port[,host:port]`);
 }

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 /** zk-rollout: plan (and, with the runtime, carry out) ZooKeeper membership changes. */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { DEFAULT_BACKUP_DIR, DEFAULT_BAKE_MS, DEFAULT_MAX_LAG, msToSeconds } from '../model/defaults';
-import {
-  APPLY_FLAGS, ApplyCommandArgs, FlagSpec, FlagTable, FlagValueError, fromFlagValues, SPEC_AND_HOST_FLAGS, TEARDOWN_FLAGS, TeardownArgs,
-} from '../model/handler-args';
+import { APPLY_FLAGS, ApplyCommandArgs, SPEC_AND_HOST_FLAGS, TEARDOWN_FLAGS, TeardownArgs } from '../model/handler-args';
+import { addFlags } from './flags';
 import { EXIT, runPlanCommand } from './plan-command';
 import { InputError } from './inputs';
 import { rerunInFreshProcess } from './fresh-process';
@@ -19,28 +18,6 @@ export interface Commands {
 }
 
 const RUN: Commands = { apply: runApply, teardown: runTeardown };
-
-/**
- * Registers every flag of `table` on `cmd` (names, placeholders, help and defaults all from the table)
- * and returns the reader that turns the parsed options back into the table's typed arguments.
- */
-function addFlags<T extends object>(cmd: Command, table: FlagTable<T>): (opts: Record<string, unknown>) => T {
-  const attribute = new Map<string, string>();
-  for (const [field, spec] of Object.entries(table) as [string, FlagSpec][]) {
-    const option = new Option(`${spec.short ? `${spec.short}, ` : ''}${spec.flag}${spec.kind === 'boolean' ? '' : ` ${spec.value ?? '<value>'}`}`, spec.description);
-    if (spec.default !== undefined) option.default(spec.default);
-    if (spec.required) option.makeOptionMandatory();
-    cmd.addOption(option);
-    attribute.set(field, option.attributeName());
-  }
-  return (opts) => {
-    try {
-      return fromFlagValues(table, (field) => opts[attribute.get(field)!]);
-    } catch (e) {
-      throw e instanceof FlagValueError ? new InputError(e.message) : e;
-    }
-  };
-}
 
 export function buildProgram(out: (s: string) => void = (s) => process.stdout.write(s), run: Commands = RUN): Command {
   const program = new Command('zk-rollout')
@@ -57,6 +34,12 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('-f, --format <format>', 'text, json or markdown', 'text')
     .option('--leader <id>', 'with a spec file as --current: the leader to assume (default: highest voter id)')
     .option('--bake-time <seconds>', 'the hold between growth and the first removal, as apply will run it (0: none)', String(msToSeconds(DEFAULT_BAKE_MS)))
+    .option('--skip-backup', 'plan without the backup step apply takes before the first removal (as apply --skip-backup)')
+    .option('--password-file <file>', 'with live servers as --current: the superuser password deploy uses, for the preflight\'s credentials check (else ZK_ROLLOUT_SUPER_PASSWORD)')
+    .option('--skip-acl', 'with live servers as --current: deploy runs with --skip-acl (no credentials to check)')
+    .option('--hosts <file>', 'with live servers as --current: host driver settings (JSON), for the preflight\'s disk check')
+    .option('--base-dir <dir>', 'with live servers as --current: the local driver\'s base directory, for the preflight\'s disk check')
+    .option('--pin <file>', 'write what each plan was computed from and what it does, for `apply --reviewed-plan <file>` (deploy refuses another plan)')
     .action(async (opts) => {
       process.exitCode = await runPlanCommand(opts, out);
     });

@@ -19,17 +19,18 @@ import { memberLags } from '../runtime/lag';
 import { InputError, loadDesired, loadPrevious } from './inputs';
 import { DEFAULT_BACKUP_KEEP } from '../model/backup';
 import { BackupPlace } from '../runtime/steps/context';
+import { REPLAN_ENV, REVIEWED_PLAN_ENV, reviewedPin } from './pins-file';
 
 export type RuntimeOptions = SpecAndHostArgs;
 
 type HostOptions = Pick<RuntimeOptions, 'baseDir' | 'hosts' | 'hostsEnv'>;
 
 /** The host driver: `--hosts <file>` or `--hosts-env <variable>` (JSON, see lib/hosts/config), else local under --base-dir. */
-export function driverFor(desired: Ensemble, opts: HostOptions): HostDriver {
-  return hostDriver(desired.name, hostsConfig(opts), adoptedServers(desired));
+export function driverFor(desired: Ensemble, opts: HostOptions, env: NodeJS.ProcessEnv = process.env): HostDriver {
+  return hostDriver(desired.name, hostsConfig(opts, env), adoptedServers(desired));
 }
 
-function hostsConfig(opts: HostOptions): HostsConfig {
+function hostsConfig(opts: HostOptions, env: NodeJS.ProcessEnv = process.env): HostsConfig {
   if (opts.hosts !== undefined && opts.hostsEnv !== undefined) throw new InputError('give either --hosts or --hosts-env, not both');
   let text: string | undefined;
   let source = '';
@@ -39,7 +40,7 @@ function hostsConfig(opts: HostOptions): HostsConfig {
     text = readFileSync(opts.hosts, 'utf8');
   } else if (opts.hostsEnv !== undefined) {
     source = `hosts in $${opts.hostsEnv}`;
-    text = process.env[opts.hostsEnv];
+    text = env[opts.hostsEnv];
     if (!text) throw new InputError(`--hosts-env ${opts.hostsEnv}: the variable is not set`);
   }
   if (text === undefined) return { driver: 'local', baseDir: opts.baseDir ?? DEFAULT_LOCAL_BASE_DIR };
@@ -95,6 +96,16 @@ function backupPlace(opts: Pick<ApplyCommandArgs, 'backupDir' | 'backupKeep'>): 
   return { dir: resolve(opts.backupDir ?? DEFAULT_BACKUP_DIR), keep: opts.backupKeep ?? DEFAULT_BACKUP_KEEP };
 }
 
+/** `--reviewed-plan` (or ZK_ROLLOUT_REVIEWED_PLAN): the reviewed pin of this ensemble, and `--replan` (or ZK_ROLLOUT_REPLAN=1). */
+function reviewedOption(opts: Pick<ApplyCommandArgs, 'reviewedPlan' | 'replan'>, ensemble: string): Pick<ExecutorOptions, 'reviewed'> {
+  const file = opts.reviewedPlan ?? (process.env[REVIEWED_PLAN_ENV] || undefined);
+  if (file === undefined) {
+    if (opts.replan) throw new InputError('--replan goes with --reviewed-plan (or ZK_ROLLOUT_REVIEWED_PLAN): without a reviewed plan there is nothing to re-plan from');
+    return {};
+  }
+  return { reviewed: { pin: reviewedPin(file, ensemble), replan: opts.replan === true || process.env[REPLAN_ENV] === '1' } };
+}
+
 /** `apply`: the arguments as the CLI parsed them from APPLY_FLAGS (seconds already checked). */
 export async function runApply(opts: ApplyCommandArgs, out: (s: string) => void): Promise<number> {
   const desired = loadDesired(opts);
@@ -116,6 +127,7 @@ export async function runApply(opts: ApplyCommandArgs, out: (s: string) => void)
     acceptDrift: opts.acceptDrift === true || process.env[ACCEPT_DRIFT_ENV] === '1',
     previous,
     ...(opts.skipBackup ? {} : { backup: backupPlace(opts) }),
+    ...reviewedOption(opts, desired.name),
     ...eventOutputs(opts.events, out) });
   try {
     await executor.run();

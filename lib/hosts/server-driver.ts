@@ -219,6 +219,15 @@ export class ServerDriver implements HostDriver {
     });
   }
 
+  async freeBytes(server: Server): Promise<number> {
+    const { m, layout } = this.at(server);
+    // The data directory may not exist yet (a joiner): the nearest existing parent holds it.
+    const out = await runChecked(m, `d=${sq(layout.paths.dataDir)}; while [ ! -d "$d" ] && [ "$d" != / ]; do d=$(dirname "$d"); done; df -Pk "$d" | awk 'NR==2 {print $4}'`, `reading the free disk space of ${this.who(server)}`);
+    const kib = Number(out.trim());
+    if (!Number.isFinite(kib)) throw new Error(`reading the free disk space of ${this.who(server)}: df printed ${JSON.stringify(out.trim())}`);
+    return kib * 1024;
+  }
+
   async fetchData(server: Server, path: string, localPath: string): Promise<void> {
     await this.at(server).m.download(path, localPath);
   }

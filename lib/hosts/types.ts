@@ -70,6 +70,8 @@ export interface HostDriver {
   listData(server: Server): Promise<Array<DataFile & { readonly path: string }>>;
   /** Copies one of those files to this machine. */
   fetchData(server: Server, path: string, localPath: string): Promise<void>;
+  /** Free bytes on the file system that holds (or will hold) the server's data directory. */
+  freeBytes(server: Server): Promise<number>;
   /**
    * Puts backup files (on this machine) into a server's empty data directory: snapshots in dataDir,
    * logs in the log directory. Refuses a directory that already holds data.

@@ -43,6 +43,10 @@ export interface ApplyCommandArgs extends Omit<ApplyArgs, 'desiredEnv'> {
   readonly desiredEnv?: string;
   readonly hosts?: string;
   readonly previous?: string;
+  /** The pins file `zk-rollout plan --pin` wrote for the review: another plan than the reviewed one is refused. */
+  readonly reviewedPlan?: string;
+  /** With reviewedPlan: run the plan computed now even when it differs (said in an event). */
+  readonly replan?: boolean;
 }
 
 /** `zk-rollout teardown` (Terraform's local-exec on destroy). */
@@ -128,6 +132,8 @@ export const APPLY_FLAGS: FlagTable<ApplyCommandArgs> = {
   backupKeep: { flag: '--backup-keep', kind: 'number', value: '<n>', range: 'count', description: 'how many backups of the ensemble to keep in --backup-dir (older ones are deleted after a new one is checked)', default: String(DEFAULT_BACKUP_KEEP) },
   skipBackup: { flag: '--skip-backup', kind: 'boolean', description: 'remove servers without taking a backup first' },
   events: { flag: '--events', kind: 'string', value: '<file|->', description: 'write structured rollout events as JSON lines to this file, or to stdout with -', pattern: FILE_NAME },
+  reviewedPlan: { flag: '--reviewed-plan', kind: 'string', value: '<file>', description: 'the file `zk-rollout plan --pin` wrote for the review: refuse to run another plan than that one (also ZK_ROLLOUT_REVIEWED_PLAN=<file>)', pattern: FILE_NAME },
+  replan: { flag: '--replan', kind: 'boolean', description: 'with --reviewed-plan: run the plan computed now even when the ensemble moved since the review (also ZK_ROLLOUT_REPLAN=1)' },
 };
 
 export const TEARDOWN_FLAGS: FlagTable<TeardownArgs> = {

@@ -12,7 +12,9 @@ import { Ensemble, Server } from '../model/types';
 import { HostDriver } from '../hosts/types';
 import { plan } from '../planner/plan';
 import { renderText } from '../planner/render';
-import { ClusterSnapshot, PlanOptions, PlanResult, Step } from '../planner/types';
+import { ClusterSnapshot, Plan, PlanOptions, PlanResult, Step } from '../planner/types';
+import { pinDifferences, pinOf } from '../planner/review/pin';
+import { Pin } from '../planner/review/types';
 import { AdminClient } from './admin-client';
 import { guardedPrefix } from './batch';
 import { AdminAuth } from './credentials';
@@ -80,6 +82,11 @@ export interface ExecutorOptions {
   readonly restored?: boolean;
   /** Take and check a backup before the first server is removed (a plan step). @default none */
   readonly backup?: BackupPlace;
+  /**
+   * The plan a reviewer approved (zk-rollout plan --pin): the first plan must be the same, from the same
+   * configuration, or the rollout is refused before it acts; with `replan`, it runs and says so. @default none
+   */
+  readonly reviewed?: { readonly pin: Pin; readonly replan: boolean };
   /** Replaces what the executor reads and talks to (unit tests). @default the real servers */
   readonly deps?: Partial<ExecutorDeps>;
 }
@@ -147,6 +154,7 @@ export class Executor {
     let backedUp = false;
     let longest = 0;
     let first = true;
+    let pinChecked = false;
     const repeats = { key: '', count: 0 };
     try {
       for (;;) {
@@ -174,7 +182,8 @@ export class Executor {
           result = plan(snapshot, this.o.desired, options());
         }
         if (!result.ok) throw new RolloutError(result.refusal.code, `refused: ${result.refusal.reason}`, { details: result.refusal.details });
-        if (done === 0) this.announce(result.plan.steps.length > 0 ? result : result, snapshot);
+        if (done === 0 && !pinChecked) { pinChecked = true; this.checkReviewed(result.plan, snapshot); }
+        if (done === 0) this.announce(result, snapshot);
         const steps = result.plan.steps;
         if (steps.length === 0) break;
         if (done >= (this.o.maxSteps ?? 2000)) throw new RolloutError('no-convergence', `no convergence after ${done} steps; last plan:\n${renderText(result)}`);
@@ -235,6 +244,24 @@ export class Executor {
       await this.deps.pause(REPLAN_PAUSE_MS);
       return false;
     }
+  }
+
+  /** The first plan against the one reviewed: the same steps from the same configuration, or a refusal before acting. */
+  private checkReviewed(p: Plan, snapshot: ClusterSnapshot | null): void {
+    const reviewed = this.o.reviewed;
+    if (!reviewed) return;
+    const differences = pinDifferences(reviewed.pin, pinOf(p, snapshot, null, new Date()));
+    if (differences.length === 0) {
+      this.emit({ type: 'notice', code: 'plan-as-reviewed', message: `the plan is the one reviewed (computed ${reviewed.pin.computedAt} from config version ${reviewed.pin.configVersion ?? 'none'})` });
+      return;
+    }
+    if (reviewed.replan) {
+      this.emit({ type: 'notice', code: 'replanned', message: `the ensemble moved since the review; running the plan computed now, as asked: ${differences.join('; ')}` });
+      return;
+    }
+    throw new RolloutError('plan-stale', `refused: the ensemble moved since the plan was reviewed (computed ${reviewed.pin.computedAt}), and the plan now differs`, {
+      details: [...differences, 'nothing was changed: run zk-rollout plan again for a fresh review, or deploy with --replan (ZK_ROLLOUT_REPLAN=1) to run the plan computed now'],
+    });
   }
 
   /** The first plan, and what clients should connect with while the membership moves and after. */

@@ -18,6 +18,8 @@ export interface ServerProbe {
   readonly connections?: number;
   /** ZooKeeper's count of transactions after which this server's tree digest differed from the leader's (3.6+). */
   readonly digestMismatches?: number;
+  /** ZooKeeper's approximate size of the data tree in bytes (mntr). */
+  readonly dataBytes?: number;
   readonly membership?: Membership;
   readonly error?: string;
 }
@@ -47,6 +49,7 @@ export async function probeServer(server: Server, timeoutMs = 3000): Promise<Ser
       ...(m.zk_peer_state ? { peerState: m.zk_peer_state } : {}),
       ...(s.connections !== undefined ? { connections: s.connections } : {}),
       ...(m.zk_digest_mismatches_count !== undefined ? { digestMismatches: Number(m.zk_digest_mismatches_count) } : {}),
+      ...(m.zk_approximate_data_size !== undefined ? { dataBytes: Number(m.zk_approximate_data_size) } : {}),
       ...(c?.membership ? { membership: c.membership } : {}),
     };
   } catch (e) {

@@ -6,7 +6,7 @@ export type RolloutCode =
   | RefusalCode
   | 'unmanaged-servers' | 'membership-unreadable' | 'existing-silent' | 'kept-data-older' | 'rewrite-loses-settings'
   | 'declaration-mismatch' | 'drift' | 'lock-held' | 'incomplete-copy' | 'bake-failed' | 'no-progress' | 'no-convergence'
-  | 'not-authorised' | 'reconfig-unexpected' | 'rolled-back' | 'rollback-failed' | 'ensemble-vanished' | 'tls-untrusted' | 'backup-failed' | 'restore-over-running';
+  | 'not-authorised' | 'reconfig-unexpected' | 'rolled-back' | 'rollback-failed' | 'ensemble-vanished' | 'tls-untrusted' | 'backup-failed' | 'restore-over-running' | 'plan-stale';
 
 export class RolloutError extends Error {
   /** The lines under the reason, when the reason has them (a planner refusal's details). */

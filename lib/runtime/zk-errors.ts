@@ -4,7 +4,7 @@
  */
 
 /** ZooKeeper return codes the rollout reacts to. */
-export const ZK = { CONNECTIONLOSS: -4, OPERATIONTIMEOUT: -7, INVALIDSTATE: -9, SESSIONEXPIRED: -112, NEWCONFIGNOQUORUM: -13, RECONFIGINPROGRESS: -14, NONODE: -101, NOAUTH: -102, BADVERSION: -103, NODEEXISTS: -110 } as const;
+export const ZK = { CONNECTIONLOSS: -4, OPERATIONTIMEOUT: -7, INVALIDSTATE: -9, SESSIONEXPIRED: -112, NEWCONFIGNOQUORUM: -13, RECONFIGINPROGRESS: -14, NONODE: -101, NOAUTH: -102, BADVERSION: -103, NODEEXISTS: -110, RECONFIGDISABLED: -123 } as const;
 
 export class ZkError extends Error {
   constructor(readonly code: number, readonly operation: string, detail: string) {
@@ -39,16 +39,18 @@ export function toZkError(operation: string, e: unknown): Error {
  * - `unreachable`: no server accepted a new session.
  * - `not-applied`: ZooKeeper refused a reconfig without applying it (new quorum not connected, another in progress).
  * - `version-moved`: a conditional reconfig found another config version.
+ * - `reconfig-disabled`: the servers run with reconfigEnabled=false.
  * - `not-authorised`, `no-node`, `node-exists`: as ZooKeeper says.
  * - `other`: anything else: not the session's trouble, so never retried.
  */
-export type ErrorClass = 'connection-lost' | 'session-ended' | 'unreachable' | 'not-applied' | 'version-moved' | 'not-authorised' | 'no-node' | 'node-exists' | 'other';
+export type ErrorClass = 'connection-lost' | 'session-ended' | 'unreachable' | 'not-applied' | 'version-moved' | 'reconfig-disabled' | 'not-authorised' | 'no-node' | 'node-exists' | 'other';
 
 const BY_CODE = new Map<number, ErrorClass>([
   [ZK.CONNECTIONLOSS, 'connection-lost'], [ZK.OPERATIONTIMEOUT, 'connection-lost'],
   [ZK.SESSIONEXPIRED, 'session-ended'], [ZK.INVALIDSTATE, 'session-ended'],
   [ZK.NEWCONFIGNOQUORUM, 'not-applied'], [ZK.RECONFIGINPROGRESS, 'not-applied'],
   [ZK.BADVERSION, 'version-moved'], [ZK.NOAUTH, 'not-authorised'], [ZK.NONODE, 'no-node'], [ZK.NODEEXISTS, 'node-exists'],
+  [ZK.RECONFIGDISABLED, 'reconfig-disabled'],
 ]);
 
 /** The class of an error, looking through `cause` (a refusal that wraps the error that caused it). */

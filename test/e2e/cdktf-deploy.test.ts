@@ -36,12 +36,12 @@ const allEvents = (): RolloutEvent[] => (existsSync(join(project, EVENTS_FILE)) 
 interface Run { code: number | null; out: string; events: RolloutEvent[] }
 
 /** Runs the project's cdktf CLI in the test project; `onEvents` sees this run's rollout events as they come. */
-function cdktf(args: string[], members: number[], onEvents?: (events: readonly RolloutEvent[]) => void): Promise<Run> {
+function cdktf(args: string[], members: number[], onEvents?: (events: readonly RolloutEvent[]) => void, env: Record<string, string> = {}): Promise<Run> {
   const started = Date.now();
   const before = allEvents().length;
   const child = spawnClean(join(REPO, 'node_modules', '.bin', 'cdktf'), args, {
     cwd: project,
-    env: { ...process.env, ZK_E2E_EVENTS_FILE: EVENTS_FILE, ZK_E2E_MEMBERS: members.join(','), ZK_E2E_PORT_BASE: String(PORT_BASE), ZK_ROLLOUT_SUPER_PASSWORD: SECRET, CHECKPOINT_DISABLE: '1', CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: { ...process.env, ZK_E2E_EVENTS_FILE: EVENTS_FILE, ZK_E2E_MEMBERS: members.join(','), ZK_E2E_PORT_BASE: String(PORT_BASE), ZK_ROLLOUT_SUPER_PASSWORD: SECRET, CHECKPOINT_DISABLE: '1', CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1', ...env },
   });
   let out = '';
   const take = (d: Buffer) => { out += String(d); onEvents?.(allEvents().slice(before)); };
@@ -54,9 +54,9 @@ function cdktf(args: string[], members: number[], onEvents?: (events: readonly R
 }
 
 /** The CLI as a user runs it, in the test project. */
-function zkRollout(args: string[]): Promise<string> {
+function zkRollout(args: string[], env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawnClean(process.execPath, [join(REPO, 'dist', 'lib', 'cli', 'main.js'), ...args], { cwd: project });
+    const child = spawnClean(process.execPath, [join(REPO, 'dist', 'lib', 'cli', 'main.js'), ...args], { cwd: project, env: { ...process.env, ...env } });
     let out = '';
     child.stdout.on('data', (d) => { out += String(d); });
     child.stderr.on('data', (d) => { out += String(d); });
@@ -64,7 +64,7 @@ function zkRollout(args: string[]): Promise<string> {
   });
 }
 
-const deploy = (members: number[], onEvents?: (events: readonly RolloutEvent[]) => void) => cdktf(['deploy', 'e2e', '--auto-approve'], members, onEvents);
+const deploy = (members: number[], onEvents?: (events: readonly RolloutEvent[]) => void, env: Record<string, string> = {}) => cdktf(['deploy', 'e2e', '--auto-approve'], members, onEvents, env);
 
 async function membersNow(): Promise<number[]> {
   const { snapshot } = await observeEnsemble(ALL.map((id) => ({ host: '127.0.0.1', port: PORT_BASE + id })));
@@ -109,21 +109,33 @@ test('cdktf deploy v1 -> v2 -> v3 killed part-way -> back to v2 -> v3 -> destroy
     for (const id of [6, 7, 8]) expect(diff3.out).toMatch(new RegExp(`terraform_data\\.e2e-zk_server_${id} [^\\n]*will be created`));
     expect(diff3.out).toMatch(/e2e-zk_transitional_connect_string = "[^"]*" -> "127\.0\.0\.1:27001,127\.0\.0\.1:27002,127\.0\.0\.1:27003,127\.0\.0\.1:27004,127\.0\.0\.1:27005,127\.0\.0\.1:27006,127\.0\.0\.1:27007,127\.0\.0\.1:27008"/);
 
-    // The review comment: the ordered steps from the synthesized v3 and the live ensemble, then from the state alone.
-    const review = await zkRollout(['plan', '--stack', 'e2e', '--format', 'markdown', '--outdir', join(project, 'cdktf.out'), '--state', join(project, 'terraform.e2e.tfstate')]);
-    expect(review).toMatch(/^> stack e2e, ensemble e2e-zk, planned from the live ensemble/);
+    // The rollout resource's input keys servers by id: its diff shows servers going and coming, not shifted.
+    expect(diff3.out).toMatch(/-\s+"?server-1"?\s+=/);
+    expect(diff3.out).toMatch(/\+\s+"?server-6"?\s+=/);
+
+    // The review comment: from the synthesized v3 and the live ensemble (preflight with deploy's own
+    // credentials and hosts, read from the stack's apply command), pinned for the deploy; then from the state alone.
+    const pins = join(project, 'reviewed-plan.json');
+    const review = await zkRollout(['plan', '--stack', 'e2e', '--format', 'markdown', '--outdir', join(project, 'cdktf.out'), '--state', join(project, 'terraform.e2e.tfstate'), '--pin', pins], { ZK_ROLLOUT_SUPER_PASSWORD: SECRET });
+    expect(review).toMatch(/^<!-- zk-rollout-review: stack e2e -->/);
+    expect(review).toMatch(/### ZooKeeper rollout `e2e-zk`: 3 add, 5 remove, leader hand-off/);
+    expect(review).toMatch(/\*\*preflight passed\*\*/);
+    expect(review).toMatch(/Planned from the live ensemble: config version `\w+`, zxid `0x[0-9a-f]+`, leader \d/);
     for (const id of [6, 7, 8]) expect(review).toMatch(new RegExp(`reconfig: add server ${id} as participant`));
     for (const id of [1, 2, 3, 4, 5]) expect(review).toMatch(new RegExp(`reconfig: remove server ${id}`));
     const fromState = await zkRollout(['plan', '--stack', 'e2e', '--from', 'state', '--outdir', join(project, 'cdktf.out'), '--state', join(project, 'terraform.e2e.tfstate')]);
     expect(fromState).toMatch(/planned from the last deployed spec in .*terraform\.e2e\.tfstate/);
     expect(fromState).toMatch(/voters \{1,2,3,4,5\}\s+->\s+voters \{6,7,8\}/);
+    const reviewed = { ZK_ROLLOUT_REVIEWED_PLAN: pins };
 
-    // A fault part-way: the handler is killed with -9 after its second step (it is found by the pid
-    // its lock names, checked against its command line). The deploy fails; the next one resumes.
+    // A fault part-way: the handler is killed with -9 after its first reconfig (server 6 added; it is
+    // found by the pid its lock names, checked against its command line). The deploy fails; the next one resumes.
     let killed: Promise<number> | null = null;
     const failed = await deploy([6, 7, 8], (events) => {
-      if (killed === null && events.some((e) => e.type === 'step-end' && e.n === 2)) killed = killHandler();
-    });
+      if (killed === null && events.some((e) => e.type === 'step-end' && e.step.kind === 'reconfig-add')) killed = killHandler();
+    }, reviewed);
+    // It ran the reviewed plan.
+    expect(failed.events.some((e) => e.type === 'notice' && e.code === 'plan-as-reviewed')).toBe(true);
     expect(killed).not.toBeNull();
     expect(await killed).toBeGreaterThan(0);
     expect(failed.code).not.toBe(0);
@@ -132,8 +144,15 @@ test('cdktf deploy v1 -> v2 -> v3 killed part-way -> back to v2 -> v3 -> destroy
     const back = await deploy([1, 2, 3, 4, 5]);
     expect(back.code).toBe(0);
     expect(await membersNow()).toEqual([1, 2, 3, 4, 5]);
-    const resumed = await deploy([6, 7, 8]);
+    // The reviewed plan is stale now (server 6 was added and removed again: another config version): deploy refuses it, changing nothing...
+    const stale = await deploy([6, 7, 8], undefined, reviewed);
+    expect(stale.code).not.toBe(0);
+    expect(stale.out).toMatch(/the ensemble moved since the plan was reviewed/);
+    expect(await membersNow()).toEqual([1, 2, 3, 4, 5]);
+    // ...and runs the plan computed now when told to.
+    const resumed = await deploy([6, 7, 8], undefined, { ...reviewed, ZK_ROLLOUT_REPLAN: '1' });
     expect(resumed.code).toBe(0);
+    expect(resumed.events.some((e) => e.type === 'notice' && e.code === 'replanned')).toBe(true);
     expect(resumed.out).toMatch(/converged: \d+ steps/);
     // The same run as data: the construct's eventsFile got one summary naming the final members.
     expect(resumed.events.find((e) => e.type === 'summary')).toMatchObject({ finalMembers: [6, 7, 8] });
@@ -142,7 +161,7 @@ test('cdktf deploy v1 -> v2 -> v3 killed part-way -> back to v2 -> v3 -> destroy
 
     // The secret is in no synthesized file, no state, no deploy output (the handler's log) and no plan.
     const synthesized = readFileSync(join(project, 'cdktf.out', 'stacks', 'e2e', 'cdk.tf.json'), 'utf8');
-    for (const text of [synthesized, stateFile(), v1.out, v2.out, failed.out, back.out, resumed.out, review, fromState, readFileSync(join(project, EVENTS_FILE), 'utf8')]) expect(text).not.toContain(SECRET);
+    for (const text of [synthesized, stateFile(), v1.out, v2.out, failed.out, back.out, stale.out, resumed.out, review, fromState, readFileSync(pins, 'utf8'), readFileSync(join(project, EVENTS_FILE), 'utf8')]) expect(text).not.toContain(SECRET);
   } finally {
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -229,6 +229,7 @@ export class FakeEnsemble {
     listData: async () => [],
     fetchData: async () => { throw new Error('the fake ensemble has no data files'); },
     placeData: async () => { throw new Error('the fake ensemble has no data files'); },
+    freeBytes: async () => 100 * 2 ** 30,
   };
 
   /** Requests that failed or succeeded on one client, in order. */

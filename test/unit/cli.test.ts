@@ -23,11 +23,14 @@ function writeJson(data: unknown): string {
 }
 
 describe('zk-rollout plan', () => {
-  test('the example migration prints 22 steps (a 10 s bake among them) and exits 0', () => {
+  test('the example migration prints 23 steps (a 10 s bake and the backup among them) and exits 0', () => {
     const r = run(['plan', '--current', 'stacks/specs/dev.json', '--desired', 'stacks/specs/dev-migrated.json', '--leader', '3']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/22\. stop server 3/);
+    expect(r.out).toMatch(/23\. stop server 3/);
     expect(r.out).toMatch(/10\. hold 10 s \(bake\)/);
+    expect(r.out).toMatch(/11\. take a backup of the data/);
+    expect(r.out).toMatch(/^change: 3 add, 3 remove, leader hand-off$/m);
+    expect(run(['plan', '--current', 'stacks/specs/dev.json', '--desired', 'stacks/specs/dev-migrated.json', '--leader', '3', '--skip-backup']).out).toMatch(/22\. stop server 3/);
   });
 
   test('markdown and json formats', () => {

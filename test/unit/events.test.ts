@@ -48,7 +48,7 @@ const CODES: Record<RolloutCode, true> = {
   'restart-breaks-quorum': true, 'no-safe-plan': true, 'unmanaged-servers': true, 'membership-unreadable': true, 'existing-silent': true,
   'kept-data-older': true, 'rewrite-loses-settings': true, 'declaration-mismatch': true, drift: true, 'lock-held': true, 'incomplete-copy': true,
   'bake-failed': true, 'no-progress': true, 'no-convergence': true, 'not-authorised': true, 'reconfig-unexpected': true, 'rolled-back': true,
-  'rollback-failed': true, 'ensemble-vanished': true, 'tls-untrusted': true, 'backup-failed': true, 'restore-over-running': true,
+  'rollback-failed': true, 'ensemble-vanished': true, 'tls-untrusted': true, 'backup-failed': true, 'restore-over-running': true, 'plan-stale': true,
 };
 
 const stamp = (body: RolloutEventBody): RolloutEvent => {

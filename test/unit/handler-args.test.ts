@@ -35,7 +35,7 @@ describe('apply', () => {
       desired: 'spec.json', desiredEnv: 'D', previous: 'prev.json', previousEnv: 'P', hosts: 'hosts.json', hostsEnv: 'H', baseDir: 'zk-dir',
       skipAcl: true, passwordFile: 'pw.txt', createPasswordFile: true,
       syncSeconds: 7, drainSeconds: 0.5, quorumSeconds: 9, bakeSeconds: 0,
-      rollbackOnFailure: true, acceptDrift: true, backupDir: 'backups', backupKeep: 3, skipBackup: true, events: '-',
+      rollbackOnFailure: true, acceptDrift: true, backupDir: 'backups', backupKeep: 3, skipBackup: true, events: '-', reviewedPlan: 'pins.json', replan: true,
     };
     expect((await parse(['apply', ...toArgv(APPLY_FLAGS, every)])).apply).toEqual(every);
   });
@@ -85,7 +85,7 @@ test('the flag names stay the ones the README, the docs and deployed stacks use'
   const flags = (table: object) => Object.values(table).map((s: { flag: string }) => s.flag);
   expect(flags(APPLY_FLAGS).sort()).toEqual([
     '--accept-drift', '--backup-dir', '--backup-keep', '--bake-time', '--base-dir', '--create-password-file', '--desired', '--desired-env', '--drain-timeout', '--events',
-    '--hosts', '--hosts-env', '--password-file', '--previous', '--previous-env', '--quorum-timeout', '--rollback-on-failure', '--skip-acl', '--skip-backup', '--sync-timeout',
+    '--hosts', '--hosts-env', '--password-file', '--previous', '--previous-env', '--quorum-timeout', '--replan', '--reviewed-plan', '--rollback-on-failure', '--skip-acl', '--skip-backup', '--sync-timeout',
   ]);
   expect(flags(TEARDOWN_FLAGS).sort()).toEqual(['--base-dir', '--delete-data', '--desired', '--desired-env', '--ensemble', '--hosts', '--hosts-env']);
 });
