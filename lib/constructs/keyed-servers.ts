@@ -32,16 +32,21 @@ function unkeyed(map: unknown): Json[] | null {
   return entries.map(([, s]) => s as Json).sort((a, b) => (a.id as number) - (b.id as number));
 }
 
-/** `spec` with `servers` and `existing.servers` keyed by id; everything else, and any list that is not servers, unchanged. */
-export function keyServersById(spec: object): Json {
-  const out: Json = { ...(spec as Json) };
-  const servers = keyed(out.servers);
+/** `servers` and `existing.servers` of `data` turned by `f` (null from `f`: left as they are). */
+function mapServerLists(data: Json, f: (v: unknown) => unknown[] | Json | null): Json {
+  const out: Json = { ...data };
+  const servers = f(out.servers);
   if (servers) out.servers = servers;
   if (isObject(out.existing)) {
-    const existing = keyed(out.existing.servers);
+    const existing = f(out.existing.servers);
     if (existing) out.existing = { ...out.existing, servers: existing };
   }
   return out;
+}
+
+/** `spec` with `servers` and `existing.servers` keyed by id; everything else, and any list that is not servers, unchanged. */
+export function keyServersById(spec: object): Json {
+  return mapServerLists(spec as Json, keyed);
 }
 
 /**
@@ -50,13 +55,5 @@ export function keyServersById(spec: object): Json {
  * validation to name.
  */
 export function unkeyServers(data: unknown): unknown {
-  if (!isObject(data)) return data;
-  const out: Json = { ...data };
-  const servers = unkeyed(out.servers);
-  if (servers) out.servers = servers;
-  if (isObject(out.existing)) {
-    const existing = unkeyed(out.existing.servers);
-    if (existing) out.existing = { ...out.existing, servers: existing };
-  }
-  return out;
+  return isObject(data) ? mapServerLists(data, unkeyed) : data;
 }
