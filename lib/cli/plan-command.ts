@@ -60,7 +60,8 @@ interface Target {
   readonly probes?: readonly ServerProbe[];
   readonly auth: AdminAuth | null;
   readonly authProblem?: string;
-  readonly driver: () => HostDriver;
+  /** The host driver deploy uses, for the disk check; null when not known (a spec planned without --hosts or --base-dir). */
+  readonly driver: (() => HostDriver) | null;
   readonly bakeMs: number;
   readonly drainMs: number;
   readonly backup: boolean;
@@ -78,6 +79,12 @@ export async function runPlanCommand(opts: PlanCommandOptions, out: (s: string) 
   const reviews: Review[] = [];
   for (const t of targets) reviews.push(await review(t));
   const scope = opts.stack !== undefined ? `stack ${opts.stack}` : `ensemble ${targets[0].desired.name}`;
+  if (opts.pin !== undefined) {
+    const assumed = reviews.filter((r) => r.plan.ok && r.pin === null);
+    if (assumed.length > 0) {
+      throw new InputError(`--pin ${opts.pin}: ${assumed.map((r) => `ensemble ${r.ensemble} was planned from ${r.source}`).join('; ')}, not from the live ensemble; a pin of an assumed state never matches what deploy sees. Plan where the servers answer (--current host:port,... or --from live), or drop --pin`);
+    }
+  }
   out(render(reviews, scope, opts.format as PlanFormat));
   if (opts.pin !== undefined) writePins(opts.pin, scope, reviews);
   if (reviews.some((r) => !r.plan.ok)) return EXIT.refused;
@@ -89,11 +96,11 @@ async function review(t: Target): Promise<Review> {
   const result = plan(t.snapshot, t.desired, planOptions);
   let facts = null;
   if (t.probes && t.snapshot) {
-    const driver = t.driver();
+    const driver = t.driver ? t.driver() : null;
     try {
       facts = await gatherFacts({ desired: t.desired, snapshot: t.snapshot, probes: t.probes, result, auth: t.auth, driver, ...(t.authProblem ? { authProblem: t.authProblem } : {}) });
     } finally {
-      await driver.close?.();
+      await driver?.close?.();
     }
   }
   return buildReview({ desired: t.desired, snapshot: t.snapshot, result, source: t.source, facts, drainMs: t.drainMs, rollbackCommand: t.rollbackCommand, planOptions, now: new Date() });
@@ -142,7 +149,8 @@ async function specTarget(opts: PlanCommandOptions, leader: number | undefined):
     desired, snapshot: current?.snapshot ?? null, source: current?.source ?? 'nothing (a bootstrap)',
     ...(current?.probes ? { probes: current.probes } : {}),
     ...authFor(opts.skipAcl === true, opts.passwordFile, process.env),
-    driver: () => driverFor(desired, { ...(opts.hosts ? { hosts: opts.hosts } : {}), ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) }),
+    // Without --hosts or --base-dir, where deploy runs the servers is not known: the disk check says so.
+    driver: opts.hosts || opts.baseDir ? () => driverFor(desired, { ...(opts.hosts ? { hosts: opts.hosts } : {}), ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) }) : null,
     bakeMs: bakeMs(opts.bakeTime) ?? DEFAULT_BAKE_MS,
     drainMs: DEFAULT_TIMEOUTS.drainMs,
     backup: opts.skipBackup !== true,

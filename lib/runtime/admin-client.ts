@@ -59,8 +59,8 @@ interface NativeClient {
   get_acl(path: string): Promise<unknown>;
 }
 
-/** No committed configuration ever has version 1 (a version is the zxid of a reconfig, and epoch 0 commits none). */
-const NO_SUCH_CONFIG_VERSION = 1;
+/** No configuration has a negative version, and -1 would turn the version check off: -2 matches none. */
+const NO_SUCH_CONFIG_VERSION = -2;
 
 /** Where zk-rollout keeps its own znodes (the lock, the record, barrier and bake writes). */
 export const ROLLOUT_ROOT = '/zk-rollout';
@@ -216,7 +216,9 @@ export class AdminClient implements AdminPort {
   /**
    * Whether the leader accepts reconfig at all, changing nothing: a reconfig conditional on a version
    * no configuration has is refused for its version (BADVERSION) only after ZooKeeper checked that
-   * reconfig is enabled (PrepRequestProcessor); with it disabled, RECONFIGDISABLED comes first.
+   * reconfig is enabled (PrepRequestProcessor); with it disabled, RECONFIGDISABLED comes first. Like any
+   * refused conditional update, the refusal is committed as an error transaction (one zxid); the data
+   * and the configuration are unchanged.
    */
   async reconfigEnabled(): Promise<boolean> {
     try {

@@ -124,7 +124,8 @@ export class Executor {
   async run(): Promise<RolloutSummary> {
     try {
       return await withRollback(this.o.rollbackOnFailure === true, () => this.converge(), () => this.startMembers,
-        (start) => new Executor({ ...this.o, desired: rollbackTarget(this.o.desired, start), rollbackOnFailure: false }).run(), this.emit);
+        // The rollback is no plan anyone reviewed: it runs without the pin (which it would always differ from).
+        (start) => new Executor({ ...this.o, desired: rollbackTarget(this.o.desired, start), rollbackOnFailure: false, reviewed: undefined }).run(), this.emit);
     } catch (caught) {
       // A refusal by ACL is the same wrong password wherever it shows first (the lock, the record, a reconfig).
       const e = !(caught instanceof RolloutError) && classify(caught) === 'not-authorised' ? notAuthorised(`${(caught as Error).message.split(':')[0]} (zk-rollout's own znodes may be changed only by the superuser)`, caught) : caught;
@@ -246,21 +247,24 @@ export class Executor {
     }
   }
 
-  /** The first plan against the one reviewed: the same steps from the same configuration, or a refusal before acting. */
+  /** The first plan against the one reviewed: the same steps, or a refusal before acting (saying whether the ensemble moved). */
   private checkReviewed(p: Plan, snapshot: ClusterSnapshot | null): void {
     const reviewed = this.o.reviewed;
     if (!reviewed) return;
-    const differences = pinDifferences(reviewed.pin, pinOf(p, snapshot, null, new Date()));
-    if (differences.length === 0) {
-      this.emit({ type: 'notice', code: 'plan-as-reviewed', message: `the plan is the one reviewed (computed ${reviewed.pin.computedAt} from config version ${reviewed.pin.configVersion ?? 'none'})` });
+    const { moved, steps } = pinDifferences(reviewed.pin, pinOf(p, snapshot, null, new Date()));
+    const since = `computed ${reviewed.pin.computedAt} from config version ${reviewed.pin.configVersion}`;
+    if (steps.length === 0) {
+      this.emit({ type: 'notice', code: 'plan-as-reviewed', message: `the plan is the one reviewed (${since})${moved.length > 0 ? `; the ensemble moved since (${moved.join('; ')}), the plan did not` : ''}` });
       return;
     }
+    const why = moved.length > 0 ? ['the ensemble moved since the review:', ...moved.map((m) => `  ${m}`)] : ['the ensemble did not move: the desired spec changed since the review'];
     if (reviewed.replan) {
-      this.emit({ type: 'notice', code: 'replanned', message: `the ensemble moved since the review; running the plan computed now, as asked: ${differences.join('; ')}` });
+      const how = moved.length > 0 ? `the ensemble moved since the review (${moved.join('; ')})` : 'the ensemble did not move: the desired spec changed since the review';
+      this.emit({ type: 'notice', code: 'replanned', message: `the plan differs from the one reviewed; running the plan computed now, as asked: ${how}; steps ${steps.join('; ')}` });
       return;
     }
-    throw new RolloutError('plan-stale', `refused: the ensemble moved since the plan was reviewed (computed ${reviewed.pin.computedAt}), and the plan now differs`, {
-      details: [...differences, 'nothing was changed: run zk-rollout plan again for a fresh review, or deploy with --replan (ZK_ROLLOUT_REPLAN=1) to run the plan computed now'],
+    throw new RolloutError('plan-stale', `refused: the plan differs from the one reviewed (${since})`, {
+      details: [...why, 'the steps (- reviewed, + now):', ...steps.map((d) => `  ${d}`), 'nothing was changed: run zk-rollout plan again for a fresh review, or deploy with --replan (ZK_ROLLOUT_REPLAN=1) to run the plan computed now'],
     });
   }
 

@@ -8,7 +8,8 @@ import { DEFAULT_MAX_LAG } from '../model/defaults';
 import { Ensemble, Server } from '../model/types';
 import { HostDriver } from '../hosts/types';
 import { voterIds } from '../planner/simulate';
-import { ClusterSnapshot, PlanResult } from '../planner/types';
+import { ClusterSnapshot, Plan, PlanResult } from '../planner/types';
+import { removesLeader } from '../planner/review/verdict';
 import { LiveFacts, PreflightLine, ServerFacts } from '../planner/review/types';
 import { AdminClient, ROLLOUT_ROOT } from './admin-client';
 import { AdminAuth, superDigest } from './credentials';
@@ -95,7 +96,7 @@ async function reconfigLine(i: FactsInput, admin: AdminClient): Promise<Prefligh
   if (i.snapshot.members.filter((m) => m.role === 'participant').length === 1 && i.snapshot.members.length === 1) return { check: 'reconfig', status: 'warn', message: 'a standalone server: reconfig is not checked' };
   try {
     return (await admin.reconfigEnabled())
-      ? { check: 'reconfig', status: 'pass', message: 'the leader accepts reconfig (asked with a version no configuration has: refused for the version, nothing changed)' }
+      ? { check: 'reconfig', status: 'pass', message: 'the leader accepts reconfig (asked with a version no configuration has: refused for the version; data and configuration unchanged)' }
       : { check: 'reconfig', status: 'fail', message: 'the servers run with reconfigEnabled=false: declare the ensemble under existing (adoption converts it), or enable it' };
   } catch (e) {
     return { check: 'reconfig', status: 'warn', message: `not checked: ${(e as Error).message.split('\n')[0]}` };
@@ -143,15 +144,25 @@ async function driftLine(i: FactsInput, admin: AdminClient): Promise<PreflightLi
   return { check: 'drift', status: 'pass', message: `the configuration is where zk-rollout left it (version ${i.snapshot.configVersion})` };
 }
 
-/** Free disk where a snapshot lands: every server the plan starts or restarts. */
+/**
+ * Every server that receives a full snapshot (forceSnapshotSync): those the plan starts or restarts,
+ * those whose role changes, and, when the leader goes, every server that stays (they sync again with the new one).
+ */
+export function snapshotReceivers(plan: Plan): Server[] {
+  const out = new Map<number, Server>();
+  for (const s of plan.steps) {
+    if (s.kind === 'start-joiner' || s.kind === 'start-member' || s.kind === 'restart-server' || s.kind === 'start-initial' || s.kind === 'reconfig-role') out.set(s.serverId, s.server);
+    if (removesLeader(s, plan)) for (const m of s.membersAfter) if (m.id !== plan.leaderId) out.set(m.id, m);
+  }
+  return [...out.values()].sort((a, b) => a.id - b.id);
+}
+
+/** Free disk where a snapshot lands. */
 async function diskLine(i: FactsInput, dataBytes: number, servers: ServerFacts[]): Promise<PreflightLine> {
   if (!i.result.ok) return { check: 'disk', status: 'warn', message: 'not checked: no plan' };
-  const receivers: Server[] = [];
-  for (const s of i.result.plan.steps) {
-    if ((s.kind === 'start-joiner' || s.kind === 'start-member' || s.kind === 'restart-server' || s.kind === 'start-initial') && !receivers.some((r) => r.id === s.serverId)) receivers.push(s.server);
-  }
+  const receivers = snapshotReceivers(i.result.plan);
   if (receivers.length === 0) return { check: 'disk', status: 'pass', message: 'no server receives a snapshot' };
-  if (i.driver === null) return { check: 'disk', status: 'warn', message: `not checked: no host driver given (servers ${receivers.map((r) => r.id).join(', ')} receive a snapshot of about ${gib(dataBytes)})` };
+  if (i.driver === null) return { check: 'disk', status: 'warn', message: `not checked: where deploy runs the servers was not given (--hosts or --base-dir; servers ${receivers.map((r) => r.id).join(', ')} receive a snapshot of about ${gib(dataBytes)})` };
   const need = roomFor(dataBytes);
   const found: string[] = [];
   let status: PreflightLine['status'] = 'pass';

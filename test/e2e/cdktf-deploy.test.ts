@@ -147,7 +147,8 @@ test('cdktf deploy v1 -> v2 -> v3 killed part-way -> back to v2 -> v3 -> destroy
     // The reviewed plan is stale now (server 6 was added and removed again: another config version): deploy refuses it, changing nothing...
     const stale = await deploy([6, 7, 8], undefined, reviewed);
     expect(stale.code).not.toBe(0);
-    expect(stale.out).toMatch(/the ensemble moved since the plan was reviewed/);
+    expect(stale.out).toMatch(/the plan differs from the one reviewed/);
+    expect(stale.out).toMatch(/the ensemble moved since the review/);
     expect(await membersNow()).toEqual([1, 2, 3, 4, 5]);
     // ...and runs the plan computed now when told to.
     const resumed = await deploy([6, 7, 8], undefined, { ...reviewed, ZK_ROLLOUT_REPLAN: '1' });

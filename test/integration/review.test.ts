@@ -114,13 +114,13 @@ test('a reviewed plan: deploy runs it as reviewed, refuses it once the ensemble 
   expect((await cli(['apply', '--desired', spec([1, 2, 3]), '--base-dir', cluster.baseDir, '--bake-time', '0', '--skip-backup'])).code).toBe(0);
   const stale = await cli(['apply', '--desired', spec([1, 2, 3, 4, 5]), '--base-dir', cluster.baseDir, '--bake-time', '0', '--reviewed-plan', pins5]);
   expect(stale.code).not.toBe(0);
-  expect(stale.out).toMatch(/refused: the ensemble moved since the plan was reviewed/);
-  expect(stale.out).toMatch(/config version \w+ when reviewed, \w+ now/);
+  expect(stale.out).toMatch(/refused: the plan differs from the one reviewed/);
+  expect(stale.out).toMatch(/the ensemble moved since the review:\n\s+- \s*config version \w+ when reviewed, \w+ now/);
   expect(stale.out).toMatch(/\+ start server 4 as a joining observer/);
   expect(await memberIds()).toEqual([1, 2, 3]);
 
   const replanned = await cli(['apply', '--desired', spec([1, 2, 3, 4, 5]), '--base-dir', cluster.baseDir, '--bake-time', '0', '--reviewed-plan', pins5, '--replan']);
-  expect(replanned.out).toMatch(/the ensemble moved since the review; running the plan computed now, as asked/);
+  expect(replanned.out).toMatch(/the plan differs from the one reviewed; running the plan computed now, as asked: the ensemble moved since the review \(config version \w+ when reviewed, \w+ now/);
   expect(replanned.code).toBe(0);
   expect(await memberIds()).toEqual([1, 2, 3, 4, 5]);
 

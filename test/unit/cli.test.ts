@@ -1,6 +1,6 @@
 /** The zk-rollout CLI as a user runs it: the built binary, real files, exit codes. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { server } from '../support/fixtures';
@@ -51,6 +51,14 @@ describe('zk-rollout plan', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/from config version 100000003, leader 2/);
     expect(r.out).toMatch(/1\. start member 3, which is down/);
+  });
+
+  test('--pin needs a plan from the live ensemble: from a spec file it is refused, and no pin is written', () => {
+    const pin = join(mkdtempSync(join(tmpdir(), 'zk-pin-')), 'pins.json');
+    const r = run(['plan', '--current', 'stacks/specs/dev.json', '--desired', 'stacks/specs/dev-migrated.json', '--pin', pin]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--pin .*pins\.json: ensemble dev was planned from spec stacks\/specs\/dev\.json .*not from the live ensemble/);
+    expect(existsSync(pin)).toBe(false);
   });
 
   test('a refusal exits 3 and says why', () => {

@@ -10,7 +10,9 @@ import { recordPath } from '../../lib/runtime/rollout-record';
 import { barrierPath } from '../../lib/runtime/steps/replica-check';
 import { ZK } from '../../lib/runtime/zk-errors';
 import { FakeEnsemble } from '../support/fake-ensemble';
-import { ensemble } from '../support/fixtures';
+import { ensemble, healthy } from '../support/fixtures';
+import { plan } from '../../lib/planner/plan';
+import { pinOf } from '../../lib/planner/review/pin';
 
 jest.setTimeout(20000);
 
@@ -391,5 +393,42 @@ describe('executor loop: a restore', () => {
     expect(e.message).toMatch(/a restore starts a new ensemble, and ensemble test already runs \(members \{1,2,3\}, leader 3\)\. Nothing was started or changed/);
     expect(ofType(events, 'step-start')).toHaveLength(0);
     expect(ids(fake)).toEqual(['1', '2', '3']);
+  });
+});
+
+describe('executor loop: a reviewed plan', () => {
+  const reviewedPin = () => {
+    const snapshot = { ...healthy([1, 2, 3], [], 3), configVersion: '100000003' };
+    const p = plan(snapshot, ensemble([1, 2, 4]));
+    if (!p.ok) throw new Error(p.refusal.reason);
+    return pinOf(p.plan, snapshot, null, new Date());
+  };
+
+  test('GIVEN the plan reviewed WHEN it fails and rolls back THEN the rollback runs without the pin (it is no reviewed plan) and is not refused as stale', async () => {
+    const fake = threeVoters();
+    fake.neverSync.add(4);
+    const { events, run } = rollout(fake, ensemble([1, 2, 4]), { rollbackOnFailure: true, reviewed: { pin: reviewedPin(), replan: false } });
+    const e = await refusal(run());
+    expect(e.code).toBe('rolled-back');
+    expect(ofType(events, 'notice').map((n) => n.code)).toContain('plan-as-reviewed');
+    expect(ofType(events, 'refusal').map((r) => r.code)).not.toContain('plan-stale');
+    expect(ids(fake)).toEqual(['1', '2', '3']);
+  });
+
+  test('GIVEN another plan than the one reviewed THEN it is refused before any step, and with replan it runs', async () => {
+    const fake = threeVoters();
+    const { events, run } = rollout(fake, ensemble([1, 2, 3, 5]), { reviewed: { pin: reviewedPin(), replan: false } });
+    const e = await refusal(run());
+    expect(e.code).toBe('plan-stale');
+    expect(e.message).toMatch(/the ensemble did not move: the desired spec changed since the review/);
+    expect(e.message).toMatch(/- start server 4 as a joining observer/);
+    expect(e.message).toMatch(/\+ start server 5 as a joining observer/);
+    expect(ofType(events, 'step-start')).toHaveLength(0);
+    expect(fake.starts).toEqual([]);
+
+    const again = rollout(fake, ensemble([1, 2, 3, 5]), { reviewed: { pin: reviewedPin(), replan: true } });
+    await again.run();
+    expect(ofType(again.events, 'notice').map((n) => n.code)).toContain('replanned');
+    expect(ids(fake)).toEqual(['1', '2', '3', '5']);
   });
 });

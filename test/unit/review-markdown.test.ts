@@ -46,7 +46,8 @@ describe.each(Object.keys(SCENARIOS))('the review comment of a %s', (name) => {
 
   test('matches its golden file', () => {
     const golden = join(REPO_ROOT, 'test', 'golden', `review-${name}.md`);
-    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(golden)) writeFileSync(golden, text);
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, text);
+    if (!existsSync(golden)) throw new Error(`no golden file ${golden}: run UPDATE_GOLDEN=1 npx jest test/unit/review-markdown.test.ts, then read what it wrote`);
     expect(text).toBe(readFileSync(golden, 'utf8'));
   });
 
@@ -102,7 +103,7 @@ describe('a stack of several ensembles', () => {
     const failing = facts([1, 2, 3], {}, [{ check: 'lock', status: 'fail', message: '/zk-rollout/locks/test is held by process 7 on ci-1' }]);
     const text = renderReviewMarkdown([reviewOf(healthy([1, 2, 3], [], 3), ensemble([1, 2, 3, 4]), failing)], 'ensemble test');
     expect(text).toContain('**preflight FAILED**');
-    expect(text).toContain('> [!IMPORTANT]\n> The preflight failed: deploy would stop before acting.\n> - lock: /zk-rollout/locks/test is held by process 7 on ci-1');
+    expect(text).toContain('> [!IMPORTANT]\n> The preflight failed: do not deploy until these pass.\n> - lock: /zk-rollout/locks/test is held by process 7 on ci-1');
   });
 
   test('the JSON has the same facts, one object per ensemble', () => {

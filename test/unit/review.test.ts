@@ -3,6 +3,7 @@ import { pinDifferences, pinOf, stepDiff } from '../../lib/planner/review/pin';
 import { verdictOf } from '../../lib/planner/review/verdict';
 import { preflightStatus } from '../../lib/planner/review/types';
 import { plan } from '../../lib/planner/plan';
+import { snapshotReceivers } from '../../lib/runtime/review-facts';
 import { stepServerId } from '../../lib/planner/types';
 import { ensemble, healthy } from '../support/fixtures';
 import { facts, REVIEW_TIME, reviewOf, SCENARIOS } from '../support/review-fixtures';
@@ -86,6 +87,23 @@ describe('the impact', () => {
   });
 });
 
+describe('where snapshots land (the disk check)', () => {
+  test.each([
+    ['migration', [4, 5, 6]],
+    ['scale-down-with-leader', [1, 2, 3]],
+    ['observer-add', [4]],
+    ['tls-phases', [1, 2, 3]],
+  ])('GIVEN a %s THEN servers %j receive a full snapshot', (name, ids) => {
+    expect(snapshotReceivers(okPlan(SCENARIOS[name]().plan)).map((s) => s.id)).toEqual(ids);
+  });
+
+  test('GIVEN an observer promoted THEN it syncs again, a snapshot, and its clients reconnect', () => {
+    const r = reviewOf(healthy([1, 2, 3], [4], 3), ensemble([1, 2, 3, 4]), facts([1, 2, 3, 4], { 4: 6 }));
+    expect(snapshotReceivers(okPlan(r.plan)).map((s) => s.id)).toEqual([4]);
+    expect(r.impact!.reconnects).toBe(6);
+  });
+});
+
 describe('the rollback', () => {
   test('GIVEN a migration THEN the rollback plan goes from the new servers back to the old ones, with the same safety', () => {
     const back = SCENARIOS.migration().rollback!;
@@ -108,7 +126,13 @@ describe('the pin', () => {
     const reviewed = pinOf(p, healthy([1, 2, 3], [], 3), '0x100000001', REVIEW_TIME);
     const now = pinOf(okPlan(plan(healthy([1, 2, 3], [], 3), ensemble([1, 2, 3, 4]), { bakeMs: 0 })), healthy([1, 2, 3], [], 3), null, new Date());
     expect(reviewed.actions).toEqual(['start server 4 as a joining observer with {1,2,3,4o}', 'reconfig: add server 4 as participant']);
-    expect(pinDifferences(reviewed, now)).toEqual([]);
+    expect(pinDifferences(reviewed, now)).toEqual({ moved: [], steps: [] });
+  });
+
+  test('GIVEN a new leader elected and the same steps THEN it moved, and the steps are the ones reviewed', () => {
+    const reviewed = pinOf(p, healthy([1, 2, 3], [], 3), null, REVIEW_TIME);
+    const now = pinOf(okPlan(plan(healthy([1, 2, 3], [], 2), ensemble([1, 2, 3, 4]))), healthy([1, 2, 3], [], 2), null, new Date());
+    expect(pinDifferences(reviewed, now)).toEqual({ moved: ['leader 3 when reviewed, 2 now'], steps: [] });
   });
 
   test('GIVEN the ensemble moved (a new config version, another leader, another plan) THEN each difference is named, and the steps diffed', () => {
@@ -116,10 +140,10 @@ describe('the pin', () => {
     const movedSnapshot = { ...healthy([1, 2, 3, 5], [], 2), configVersion: '100000009' };
     const moved = okPlan(plan(movedSnapshot, ensemble([1, 2, 3, 4])));
     const d = pinDifferences(reviewed, pinOf(moved, movedSnapshot, null, new Date()));
-    expect(d[0]).toBe('config version 100000003 when reviewed, 100000009 now');
-    expect(d[1]).toMatch(/^members \{1:participant@127\.0\.0\.1:20001, .*\} when reviewed, \{.*5:participant@127\.0\.0\.1:20005\} now$/);
-    expect(d[2]).toBe('leader 3 when reviewed, 2 now');
-    expect(d).toContain('  + reconfig: remove server 5');
+    expect(d.moved[0]).toBe('config version 100000003 when reviewed, 100000009 now');
+    expect(d.moved[1]).toMatch(/^members \{1:participant@127\.0\.0\.1:20001, .*\} when reviewed, \{.*5:participant@127\.0\.0\.1:20005\} now$/);
+    expect(d.moved[2]).toBe('leader 3 when reviewed, 2 now');
+    expect(d.steps).toContain('+ reconfig: remove server 5');
   });
 
   test('stepDiff marks what went and what came, keeping the common steps', () => {

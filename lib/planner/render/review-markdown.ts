@@ -43,10 +43,10 @@ function banners(r: Review): string[] {
   const out: string[] = [];
   const leader = r.banners.filter((b) => b.kind === 'leader');
   const other = r.banners.filter((b) => b.kind !== 'leader');
-  if (leader.length > 0) out.push('> [!CAUTION]', ...leader.map((b) => `> ${b.message}`), '');
+  if (leader.length > 0) out.push('> [!CAUTION]', ...leader.map((b) => `> - ${b.message}`), '');
   if (other.length > 0) out.push('> [!WARNING]', ...other.map((b) => `> - ${b.message}`), '');
   const failed = (r.preflight ?? []).filter((l) => l.status === 'fail');
-  if (failed.length > 0) out.push('> [!IMPORTANT]', '> The preflight failed: deploy would stop before acting.', ...failed.map((l) => `> - ${l.check}: ${l.message}`), '');
+  if (failed.length > 0) out.push('> [!IMPORTANT]', '> The preflight failed: do not deploy until these pass.', ...failed.map((l) => `> - ${l.check}: ${l.message}`), '');
   return out;
 }
 
@@ -68,7 +68,8 @@ function steps(r: Review, p: Plan): string[] {
   const what = (n: number) => {
     const i = impact.get(n);
     if (!i) return '';
-    return [i.election ? 'leader election' : '', i.reconnect ? `${i.reconnect} client${i.reconnect === 1 ? '' : 's'} reconnect` : i.reconnect === null ? 'its clients reconnect' : ''].filter(Boolean).join('; ');
+    const unknown = i.election ? 'every client reconnects' : 'its clients reconnect';
+    return [i.election ? 'leader election' : '', i.reconnect ? `${i.reconnect} client${i.reconnect === 1 ? '' : 's'} reconnect` : i.reconnect === null ? unknown : ''].filter(Boolean).join('; ');
   };
   return [`#### Steps${r.impact ? ` (about ${seconds(r.impact.estimateMs)} s, estimated from measured step costs)` : ''}`, '',
     '| # | step | voters after | observers after | tolerates | impact | about (s) |', '|---:|---|---|---|---:|---|---:|',
@@ -97,9 +98,10 @@ function section(r: Review): string[] {
   const p = r.plan.plan;
   out.push(...preflight(r), ...servers(r), ...steps(r, p), ...rollback(r));
   if (r.configBefore.length > 0 || r.configAfter.length > 0) {
-    out.push(details('Dynamic configuration before and after', ['```text', ...(r.configBefore.length > 0 ? ['# before', ...r.configBefore] : ['# before: nothing runs']), '# after', ...r.configAfter, '```']));
+    const title = p.strategy === 'dynamic' ? 'Dynamic configuration before and after' : 'Server list before and after (every zoo.cfg)';
+    out.push(details(title, ['```text', ...(r.configBefore.length > 0 ? ['# before', ...r.configBefore] : ['# before: nothing runs']), '# after', ...r.configAfter, '```']));
   }
-  if (r.reconfigOps.length > 0) out.push(details(`The reconfig operations (${r.reconfigOps.length})`, ['```text', ...r.reconfigOps, '```']));
+  if (r.reconfigOps.length > 0) out.push(details(`The reconfig operations (${r.reconfigOps.length}; each conditional on the configuration version before it, zkCli's -v)`, ['```text', ...r.reconfigOps, '```']));
   if (p.steps.length > 0) out.push(details('Sequence diagram', mermaidBlock(p)));
   return out;
 }

@@ -36,13 +36,15 @@ export function estimateSteps(steps: readonly Step[], c: EstimateContext, remove
     switch (s.kind) {
       case 'start-initial': case 'start-member': case 'start-joiner': case 'restart-server':
         started.add(s.serverId);
-        return MEASURED.startMs + (s.kind === 'restart-server' && removesLeader(s) ? Math.max(MEASURED.handoffMs, c.tickTimeMs) : 0);
+        return MEASURED.startMs + (s.kind === 'restart-server' && removesLeader(s) ? Math.max(MEASURED.handoffMs, c.tickTimeMs) + snapshot : 0);
       case 'await-synced':
         if (!started.delete(s.serverId)) return MEASURED.resyncMs;
         return MEASURED.firstSyncMs + snapshot;
       case 'await-quorum': return 2 * c.tickTimeMs + MEASURED.firstSyncMs;
+      // After the leader goes, every follower syncs again with the new one, a full snapshot each, side by side;
+      // a server whose role changes syncs again too.
       case 'reconfig-add': case 'reconfig-role': case 'reconfig-remove':
-        return MEASURED.reconfigMs + (removesLeader(s) ? Math.max(MEASURED.handoffMs, c.tickTimeMs) : 0);
+        return MEASURED.reconfigMs + (removesLeader(s) ? Math.max(MEASURED.handoffMs, c.tickTimeMs) + snapshot : 0) + (s.kind === 'reconfig-role' ? snapshot : 0);
       case 'barrier-write': return MEASURED.barrierMs;
       // A drain waits out its timeout while a client stays (clients do not leave by themselves).
       case 'drain-clients': return (c.clientsOn(s.serverId) ?? 1) > 0 ? c.drainMs : 50;

@@ -13,7 +13,9 @@ export interface ImpactContext {
 /** Clients that lose their server at this step: all of them when the leader goes (every server drops its clients for a moment). */
 function reconnecting(s: Step, plan: Plan, clientsOn: (id: number) => number | null, everyone: number | null): number | null {
   if (removesLeader(s, plan)) return everyone;
-  const leaves = s.kind === 'reconfig-remove' || s.kind === 'restart-server' || s.kind === 'stop-joiner'
+  // A server whose role changes leaves its leader and syncs again (ZooKeeper's follower gives up on a
+  // reconfig that changes it): its clients reconnect too.
+  const leaves = s.kind === 'reconfig-remove' || s.kind === 'restart-server' || s.kind === 'stop-joiner' || s.kind === 'reconfig-role'
     || (plan.strategy === 'static' && s.kind === 'stop-server');
   return leaves ? clientsOn(s.serverId) : 0;
 }

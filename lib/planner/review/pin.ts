@@ -23,16 +23,18 @@ export function pinOf(plan: Plan, snapshot: ClusterSnapshot | null, zxid: string
   };
 }
 
-/** What differs between the reviewed pin and the one deploy computed now; empty when deploy may go on. */
-export function pinDifferences(reviewed: Pin, now: Pin): string[] {
-  const out: string[] = [];
-  if (reviewed.ensemble !== now.ensemble) out.push(`the reviewed plan is for ensemble ${reviewed.ensemble}, not ${now.ensemble}`);
-  if (reviewed.configVersion !== now.configVersion) out.push(`config version ${reviewed.configVersion ?? 'none (a bootstrap)'} when reviewed, ${now.configVersion ?? 'none (a bootstrap)'} now`);
-  if (reviewed.members.join(' ') !== now.members.join(' ')) out.push(`members {${reviewed.members.join(', ')}} when reviewed, {${now.members.join(', ')}} now`);
-  if (reviewed.leaderId !== now.leaderId) out.push(`leader ${reviewed.leaderId ?? 'none'} when reviewed, ${now.leaderId ?? 'none'} now`);
-  const diff = stepDiff(reviewed.actions, now.actions);
-  if (diff.length > 0) out.push('the plan differs (- reviewed, + now):', ...diff.map((d) => `  ${d}`));
-  return out;
+/**
+ * What differs between the reviewed pin and the one deploy computed now: how the ensemble moved (its
+ * config version, members, leader) and the steps that differ. Deploy refuses when the steps differ;
+ * a move alone, with the same steps, is the plan reviewed.
+ */
+export function pinDifferences(reviewed: Pin, now: Pin): { moved: string[]; steps: string[] } {
+  const moved: string[] = [];
+  if (reviewed.configVersion !== now.configVersion) moved.push(`config version ${reviewed.configVersion ?? 'none (a bootstrap)'} when reviewed, ${now.configVersion ?? 'none (a bootstrap)'} now`);
+  if (reviewed.members.join(' ') !== now.members.join(' ')) moved.push(`members {${reviewed.members.join(', ')}} when reviewed, {${now.members.join(', ')}} now`);
+  if (reviewed.leaderId !== now.leaderId) moved.push(`leader ${reviewed.leaderId ?? 'none'} when reviewed, ${now.leaderId ?? 'none'} now`);
+  const steps = reviewed.ensemble !== now.ensemble ? [`the reviewed plan is for ensemble ${reviewed.ensemble}, not ${now.ensemble}`] : stepDiff(reviewed.actions, now.actions);
+  return { moved, steps };
 }
 
 /** A line diff of two step lists (longest common subsequence), `- ` and `+ ` marked. */

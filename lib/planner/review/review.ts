@@ -27,11 +27,11 @@ export interface ReviewInput {
   readonly now: Date;
 }
 
-/** The reconfig operations of the plan, as zkCli would run them. */
+/** The reconfig operations of the plan, as zkCli would run them (each conditional on the version before it, `-v`). */
 export function reconfigOps(plan: Plan): string[] {
   return plan.steps.flatMap((s) => {
     switch (s.kind) {
-      case 'reconfig-add': return s.servers.map((x) => `reconfig -add ${renderServerLine(x)}`);
+      case 'reconfig-add': return [`reconfig -add ${s.servers.map(renderServerLine).join(',')}`];
       case 'reconfig-role': return [`reconfig -add ${renderServerLine({ ...s.server, role: s.role })}`];
       case 'reconfig-remove': return [`reconfig -remove ${(s.servers ?? [s.server]).map((x) => x.id).join(',')}`];
       default: return [];
@@ -61,7 +61,8 @@ export function buildReview(i: ReviewInput): Review {
     servers: serverRows(i.snapshot, i.desired, i.facts, restarted),
     impact: impactOf(plan, { tickTimeMs: i.desired.settings.tickTime, drainMs: i.drainMs, facts: i.facts }),
     rollback: rollbackOf(i, plan),
-    pin: pinOf(plan, i.snapshot, i.facts?.zxid ?? null, i.now),
+    // Only a plan computed from the live ensemble can be pinned: an assumed state (a spec, the Terraform state) never matches deploy's.
+    pin: i.facts !== null ? pinOf(plan, i.snapshot, i.facts.zxid, i.now) : null,
     configBefore: before,
     configAfter: (last ? last.membersAfter : i.snapshot?.members ?? i.desired.servers).map(renderServerLine),
     reconfigOps: reconfigOps(plan),
