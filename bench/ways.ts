@@ -162,20 +162,36 @@ export async function minimal(ctx: Ctx, plan: Plan, finalEnsemble: Ensemble): Pr
     }
     return;
   }
-  const admin = await AdminClient.open({ connect: cluster.connectString([...new Set([...plan.from, ...plan.to])]), auth: AUTH });
+  // One admin session, as a script would hold, opened again when it expires (after a leader change at
+  // the defaults the native client can wait past its session timeout): the script's own weakness is not measured.
+  const connect = cluster.connectString([...new Set([...plan.from, ...plan.to])]);
+  let admin = await AdminClient.open({ connect, auth: AUTH });
+  const session = async (): Promise<AdminClient> => {
+    if (admin.ended) admin = await AdminClient.open({ connect, auth: AUTH });
+    return admin;
+  };
   try {
     for (const id of plan.to.filter((x) => !plan.from.includes(x))) {
       const s = server(id);
       ctx.mark(`start ${id}, reconfig add`);
-      const committed = await admin.committedConfig();
+      const committed = await (await session()).committedConfig();
       await installServerFiles(cluster.driver, finalEnsemble, s, [...committed.servers, { ...s, role: 'observer' }], committed.version, AUTH);
       await startServer(cluster.driver, finalEnsemble, s, AUTH);
       await untilServing(s);
-      await retry(`add ${id}`, async () => admin.reconfig({ joining: [s] }, (await admin.committedConfig()).version));
+      // A retry first reads whether the last try was applied after all (a reconfig answered with connection loss may be).
+      await retry(`add ${id}`, async () => {
+        const a = await session();
+        const c = await a.committedConfig();
+        if (!c.servers.some((x) => x.id === id)) await a.reconfig({ joining: [s] }, c.version);
+      });
     }
     for (const id of plan.from.filter((x) => !plan.to.includes(x))) {
       ctx.mark(`reconfig remove ${id}, stop`);
-      await retry(`remove ${id}`, async () => admin.reconfig({ leaving: [id] }, (await admin.committedConfig()).version));
+      await retry(`remove ${id}`, async () => {
+        const a = await session();
+        const c = await a.committedConfig();
+        if (c.servers.some((x) => x.id === id)) await a.reconfig({ leaving: [id] }, c.version);
+      });
       await cluster.driver.stop(server(id));
     }
   } finally {
