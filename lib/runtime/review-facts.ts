@@ -74,7 +74,9 @@ function digestsLine(probes: readonly ServerProbe[]): PreflightLine {
 
 /** The lines that need a session: reconfig enabled, the credentials, the lock, drift since the last deploy. */
 async function sessionLines(i: FactsInput): Promise<PreflightLine[]> {
-  const connect = i.snapshot.members.map((s) => `${s.host}:${s.clientPort}`).join(',');
+  // Only servers that answered as serving: a frozen or syncing one may accept the connection and never answer.
+  const serving = i.probes.filter((p) => p.reachable && p.mode !== undefined && p.mode !== 'not-serving' && i.snapshot.members.some((m) => m.id === p.server.id));
+  const connect = serving.map((p) => `${p.server.host}:${p.server.clientPort}`).join(',');
   let admin: AdminClient;
   try {
     admin = await AdminClient.open({ connect, ...(i.auth ? { auth: i.auth } : {}), connectTimeoutMs: 5000 });
