@@ -12,7 +12,6 @@ import { transitionalConnectString } from '../lib/model/connect-string';
 import { Ensemble } from '../lib/model/types';
 import { AdminClient } from '../lib/runtime/admin-client';
 import { SYNC_PROPERTIES } from '../lib/runtime/server-config';
-import type { Repeats } from './repeat';
 import { parseEvents } from '../lib/runtime/events';
 import { observeEnsemble } from '../lib/runtime/observe';
 import { sleep } from '../lib/runtime/wait';
@@ -45,6 +44,14 @@ export interface RunSpec {
 }
 
 export interface WriterFigures { readonly acknowledged: number; readonly lost: number; readonly longestGapMs: number; readonly failed: number; readonly sessionsExpired: number; readonly ackTimesS: number[] }
+
+export interface Repeats {
+  readonly totalMs: readonly number[];
+  readonly nativeGapMs: readonly number[];
+  readonly javaGapMs: readonly number[];
+  /** Acknowledged writes lost per run, the worse writer. */
+  readonly lost: readonly number[];
+}
 
 export interface Result extends RunSpec {
   /** The day it was measured (rows a later partial run did not repeat keep theirs). */

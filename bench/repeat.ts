@@ -3,15 +3,7 @@
  * its goals are judged on the medians of every run's figures, since one run draws one client's luck
  * (where the leader changes, a writer's reconnect is fast or slow by chance).
  */
-import type { Result } from './measure';
-
-export interface Repeats {
-  readonly totalMs: readonly number[];
-  readonly nativeGapMs: readonly number[];
-  readonly javaGapMs: readonly number[];
-  /** Acknowledged writes lost per run, the worse writer. */
-  readonly lost: readonly number[];
-}
+import type { Repeats, Result } from './measure';
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
