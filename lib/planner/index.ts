@@ -5,3 +5,7 @@ export * from './annotate';
 export * from './describe';
 export * from './snapshot';
 export * from './render';
+export * from './review/types';
+export { buildReview, ReviewInput, reconfigOps } from './review/review';
+export { pinOf, pinDifferences, stepDiff } from './review/pin';
+export { verdictOf, bannersOf, removesLeader, toleratesNow } from './review/verdict';

@@ -15,3 +15,4 @@ export function renderPlan(result: PlanResult, format: PlanFormat): string {
 }
 
 export { renderJson, renderMarkdown, renderText };
+export { renderReviewJson, renderReviewMarkdown, reviewMarker } from './review-markdown';
