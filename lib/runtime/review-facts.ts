@@ -138,7 +138,9 @@ async function driftLine(i: FactsInput, admin: AdminClient): Promise<PreflightLi
   try {
     record = parseRecord(await admin.get(recordPath(i.desired.name)));
   } catch (e) {
-    if (classify(e) === 'no-node') return { check: 'drift', status: 'warn', message: 'no rollout record: zk-rollout never deployed this ensemble (a first deploy, or an adoption)' };
+    if (classify(e) === 'no-node') {
+      return { check: 'drift', status: 'warn', message: `no rollout record (${recordPath(i.desired.name)}), so drift cannot be checked: zk-rollout writes it when it changes the membership; an ensemble only bootstrapped, or never deployed by zk-rollout, has none` };
+    }
     return { check: 'drift', status: 'warn', message: `not checked: ${(e as Error).message.split('\n')[0]}` };
   }
   const drift = driftFrom(record, i.snapshot);
