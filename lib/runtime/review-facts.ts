@@ -139,7 +139,7 @@ async function driftLine(i: FactsInput, admin: AdminClient): Promise<PreflightLi
     record = parseRecord(await admin.get(recordPath(i.desired.name)));
   } catch (e) {
     if (classify(e) === 'no-node') {
-      return { check: 'drift', status: 'warn', message: `no rollout record (${recordPath(i.desired.name)}), so drift cannot be checked: zk-rollout writes it when it changes the membership; an ensemble only bootstrapped, or never deployed by zk-rollout, has none` };
+      return { check: 'drift', status: 'warn', message: `no rollout record (${recordPath(i.desired.name)}), so drift cannot be checked: every deploy of an ensemble named ${i.desired.name} writes one, so zk-rollout never deployed one under this name (a first deploy, an adoption, or a spec whose name differs from the deployed one)` };
     }
     return { check: 'drift', status: 'warn', message: `not checked: ${(e as Error).message.split('\n')[0]}` };
   }
