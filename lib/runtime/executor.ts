@@ -12,9 +12,9 @@ import { Ensemble, Server } from '../model/types';
 import { HostDriver } from '../hosts/types';
 import { plan } from '../planner/plan';
 import { renderText } from '../planner/render';
-import { ClusterSnapshot, Plan, PlanOptions, PlanResult, Step } from '../planner/types';
-import { pinDifferences, pinOf } from '../planner/review/pin';
+import { ClusterSnapshot, PlanOptions, PlanResult, Step } from '../planner/types';
 import { Pin } from '../planner/review/types';
+import { checkReviewed } from './reviewed-plan';
 import { AdminClient } from './admin-client';
 import { guardedPrefix } from './batch';
 import { AdminAuth } from './credentials';
@@ -183,7 +183,7 @@ export class Executor {
           result = plan(snapshot, this.o.desired, options());
         }
         if (!result.ok) throw new RolloutError(result.refusal.code, `refused: ${result.refusal.reason}`, { details: result.refusal.details });
-        if (done === 0 && !pinChecked) { pinChecked = true; this.checkReviewed(result.plan, snapshot); }
+        if (done === 0 && !pinChecked) { pinChecked = true; if (this.o.reviewed) checkReviewed(this.o.reviewed, result.plan, snapshot, this.emit); }
         if (done === 0) this.announce(result, snapshot);
         const steps = result.plan.steps;
         if (steps.length === 0) break;
@@ -247,28 +247,6 @@ export class Executor {
     }
   }
 
-  /** The first plan against the one reviewed: the same steps, or a refusal before acting (saying whether the ensemble moved). */
-  private checkReviewed(p: Plan, snapshot: ClusterSnapshot | null): void {
-    const reviewed = this.o.reviewed;
-    if (!reviewed) return;
-    const { moved, steps } = pinDifferences(reviewed.pin, pinOf(p, snapshot, null, new Date()));
-    const since = `computed ${reviewed.pin.computedAt} from config version ${reviewed.pin.configVersion}`;
-    if (steps.length === 0) {
-      this.emit({ type: 'notice', code: 'plan-as-reviewed', message: `the plan is the one reviewed (${since})${moved.length > 0 ? `; the ensemble moved since (${moved.join('; ')}), the plan did not` : ''}` });
-      return;
-    }
-    const why = moved.length > 0 ? ['the ensemble moved since the review:', ...moved.map((m) => `  ${m}`)] : ['the ensemble did not move: the desired spec changed since the review'];
-    if (reviewed.replan) {
-      const how = moved.length > 0 ? `the ensemble moved since the review (${moved.join('; ')})` : 'the ensemble did not move: the desired spec changed since the review';
-      this.emit({ type: 'notice', code: 'replanned', message: `the plan differs from the one reviewed; running the plan computed now, as asked: ${how}; steps ${steps.join('; ')}` });
-      return;
-    }
-    throw new RolloutError('plan-stale', `refused: the plan differs from the one reviewed (${since})`, {
-      details: [...why, 'the steps (- reviewed, + now):', ...steps.map((d) => `  ${d}`), 'nothing was changed: run zk-rollout plan again for a fresh review, or deploy with --replan (ZK_ROLLOUT_REPLAN=1) to run the plan computed now'],
-    });
-  }
-
-  /** The first plan, and what clients should connect with while the membership moves and after. */
   /**
    * The ensemble again, after a look that found nothing of it mid-rollout (every process gone from the
    * hosts' view and no server answering): looked for until the quorum timeout, then a refusal.
@@ -288,6 +266,7 @@ export class Executor {
     });
   }
 
+  /** The first plan, and what clients should connect with while the membership moves and after. */
   private announce(result: Extract<PlanResult, { ok: true }>, snapshot: ClusterSnapshot | null): void {
     this.emit({ type: 'plan', plan: result.plan });
     if (snapshot === null) return;
