@@ -1,7 +1,8 @@
 /**
  * Backups on real servers: one taken while a writer runs, restored into a fresh ensemble by
  * `zk-rollout restore`; damaged backups caught by `zk-rollout verify-backup` (a changed byte, and a
- * changed byte whose checksum was forged); the backup a migration takes before its first removal.
+ * changed byte whose checksum was forged); the backup a migration takes before its first removal;
+ * restores refused where they would start beside a running or kept ensemble.
  */
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -178,4 +179,18 @@ test('a backup that fails stops the rollout before anything is removed', async (
   expect(await cluster.running()).toEqual([4, 5, 6]);
   const { snapshot } = await observeEnsemble([4, 5, 6].map((id) => ({ host: '127.0.0.1', port: 22000 + id })));
   expect(snapshot.members.map((m) => m.id).sort()).toEqual([4, 5, 6]);
+});
+
+test('restore refuses a name whose stopped servers keep data, and copies nothing', async () => {
+  const event = cluster.events.find((e) => e.type === 'backup');
+  if (event?.type !== 'backup') throw new Error('the migration took no backup');
+  await cluster.stopAll();
+  const spec = join(cluster.baseDir, 'same-name.json');
+  const target = cluster.ensemble([30]);
+  writeFileSync(spec, JSON.stringify(target));
+  const r = await cli(['restore', '--desired', spec, '--from', event.path, '--base-dir', cluster.baseDir]);
+  expect(r.code).not.toBe(0);
+  expect(r.out).toMatch(/refused: ensemble itbackup is stopped, and its servers keep its data: server 1 \(.*\), .*server 6 \(.*Nothing was copied or started\. Restore under another ensemble name/);
+  expect(await cluster.driver.listData(target.servers[0])).toEqual([]);
+  expect(await cluster.running()).toEqual([]);
 });

@@ -14,9 +14,18 @@ export async function restoreRefusal(desired: Ensemble, driver: HostDriver): Pro
     return 'refused: a restore starts new servers that zk-rollout runs; the spec declares existing (adopted) servers, whose files and users zk-rollout does not own. Nothing was copied or started. Declare the servers to restore into under servers only';
   }
   const problems: string[] = [];
-  // Servers of this ensemble the driver knows besides the declared ones: a running one means the ensemble runs.
+  // Servers of this ensemble the driver knows besides the declared ones: a running one means the ensemble
+  // runs; a stopped one with data keeps a later state of it, which a restore under the same name would
+  // stand beside (every later deploy would refuse to start over it, and starting it would split the name).
+  const kept: string[] = [];
   for (const s of (await driver.knownServers()).filter((k) => !desired.servers.some((d) => d.id === k.id))) {
-    if (await driver.isRunning(s)) problems.push(`server ${s.id} of ensemble ${desired.name} is running (not in this spec)`);
+    if (await driver.isRunning(s)) { problems.push(`server ${s.id} of ensemble ${desired.name} is running (not in this spec)`); continue; }
+    const data = await driver.listData(s);
+    if (data.length > 0) kept.push(`server ${s.id} (${data[0].path})`);
+  }
+  if (kept.length > 0 && problems.length === 0) {
+    return `refused: ensemble ${desired.name} is stopped, and its servers keep its data: ${kept.join(', ')}. A restore under that name would stand beside that data. Nothing was copied or started. `
+      + `Restore under another ensemble name (the restored servers are new, so clients get a new connect string either way), or, once that data is copied away if you want it, remove it with zk-rollout teardown --ensemble ${desired.name} --delete-data`;
   }
   for (const s of desired.servers) {
     if (await driver.isRunning(s)) { problems.push(`server ${s.id} is running`); continue; }
