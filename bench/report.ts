@@ -168,7 +168,7 @@ export function renderReport(i: ReportInput): string {
   if (cost.length > 0) lines.push('## `cdktf deploy` over `zk-rollout apply`', '', 'The deploy of the end-to-end test\'s app (bake 2 s): what `cdktf deploy` took, against the rollout its handler ran (its summary event).', '', ...cost, '');
   if (i.backups && i.backups.length > 0) {
     lines.push(`## Backups (\`node dist/bench/backup.js\`, measured ${i.backups[0].measured})`, '',
-      'Three servers at bench settings seeded with znodes of 32 KiB, no writer. Copy: the snapshot and logs through the host driver (local); check: a standalone server loads the copy and must serve its zxid and node count; verify-backup: checksums and the same load again; restore: the files placed in three new servers, started as a first configuration until every one is synced.',
+      'Three servers at bench settings seeded with znodes of 32 KiB, no writer. Copy: the snapshot and logs through the host driver (local); check: a standalone server loads the copy and must serve its zxid and node count; verify-backup: checksums and the same load again; restore, as `zk-rollout restore` runs it, with the source stopped: the files placed in three new servers of another ensemble, started as a first configuration until every one is synced. One run a size.',
       '', backupTable(i.backups), '');
   }
   lines.push('## What the numbers say', '', ...i.observations, '');
