@@ -3,6 +3,12 @@
 # end-to-end file in its own process (run-each.sh). Ends with one line totalling every file: N passed, N failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# Everything the tests write to a temporary directory (servers' data and logs, synthesized stacks,
+# ssh test beds) goes under one directory for this run: removed when every test passed, kept and
+# named when one failed, for a look at what its servers logged.
+run_tmp=$(mktemp -d -t zk-tests.XXXXXX)
+chmod 755 "$run_tmp"
+export TMPDIR="$run_tmp"
 results=$(mktemp -d)
 export ZK_TEST_RESULTS="$results"
 status=0
@@ -20,4 +26,5 @@ node -e '
   process.stdout.write(`${passed} passed, ${failed + suitesFailed} failed\n`);
 ' "$results"
 rm -rf "$results"
+if [ "$status" -eq 0 ]; then rm -rf "$run_tmp"; else echo "the tests' temporary files are kept in $run_tmp"; fi
 exit $status
