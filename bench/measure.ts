@@ -29,7 +29,8 @@ export const PORT_BASE = 29000;
 /** The rollout events the e2e app's handler appends, relative to the project directory. */
 const EVENTS_FILE = 'rollout-events.jsonl';
 
-export type Way = 'zk-rollout apply' | 'cdktf deploy' | 'manual runbook' | 'minimal reconfig script';
+export const WAYS = ['zk-rollout apply', 'cdktf deploy', 'manual runbook', 'minimal reconfig script'] as const;
+export type Way = typeof WAYS[number];
 /** `bench`: tickTime 200 and short waits; `defaults`: ZooKeeper's and zk-rollout's shipped defaults (bake 0). */
 export type Profile = 'bench' | 'defaults';
 

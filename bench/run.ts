@@ -11,7 +11,7 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderChart, Series } from './chart';
-import { REPO, Result, RunSpec, runOne, Way } from './measure';
+import { REPO, Result, RunSpec, runOne, Way, WAYS } from './measure';
 import { medianRun, spread } from './repeat';
 import { BackupRow, facts, mergeResults, renderReport, SCENARIOS } from './report';
 import { planTimings, synthTimings } from './scaling';
@@ -86,11 +86,12 @@ async function main(): Promise<void> {
   const o = new Command()
     .option('--scenarios <list>', 'comma-separated scenarios', SCENARIOS.join(','))
     .option('--data <list>', 'MiB of znodes to run with, besides none', '100,1024')
+    .option('--ways <list>', 'only these ways (comma-separated, e.g. "zk-rollout apply,minimal reconfig script")')
     .option('--no-defaults', 'skip the runs at the shipped defaults')
     .option('--no-scaling', 'skip planning and synth timings (keep the saved ones)')
     .option('--report', 'only write BENCHMARKS.md and the charts from the saved results')
     .addOption(new Option('--repeat <n>', 'runs of each row; the row shows the median run, its goals judged on the medians').default(1).argParser(wholeCount))
-    .parse().opts<{ scenarios: string; data: string; defaults: boolean; scaling: boolean; report?: boolean; repeat: number }>();
+    .parse().opts<{ scenarios: string; data: string; ways?: string; defaults: boolean; scaling: boolean; report?: boolean; repeat: number }>();
   mkdirSync(OUT, { recursive: true });
   const saved: Saved | null = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) as Saved : null;
   if (o.report) {
@@ -105,7 +106,10 @@ async function main(): Promise<void> {
   const dataMbs = [0, ...o.data.split(',').filter(Boolean).map(Number)];
   if (dataMbs.some((mb) => !Number.isInteger(mb) || mb < 0)) throw new Error(`--data takes whole MiB numbers, e.g. 100,1024 (got ${o.data})`);
   const results: Result[] = [];
-  const plan = runs(scenarios, dataMbs, o.defaults);
+  const ways = o.ways?.split(',').map((w) => w.trim());
+  const unknownWays = (ways ?? []).filter((w) => !(WAYS as readonly string[]).includes(w));
+  if (unknownWays.length > 0) throw new Error(`unknown way(s): ${unknownWays.join(', ')} (known: ${WAYS.join(', ')})`);
+  const plan = runs(scenarios, dataMbs, o.defaults).filter((r) => ways === undefined || ways.includes(r.way));
   for (const [k, spec] of plan.entries()) {
     log(`[bench] ${k + 1}/${plan.length} ${spec.scenario}, ${spec.way}, ${spec.profile}${spec.dataMb ? `, ${spec.dataMb} MiB` : ''}${spec.diffSync ? ', DIFF sync' : ''} ...`);
     const each: Result[] = [];

@@ -18,6 +18,7 @@ export class LiveView {
   /** Each leadership seen: its leader and, when a probe said, its epoch (a server that wins again after its restart leads a new epoch). */
   private readonly leaders: { readonly id: number; readonly epoch: bigint | null }[] = [];
   private latest: LiveState | null = null;
+  private latestAt = 0;
 
   constructor(
     private readonly desired: Ensemble,
@@ -48,14 +49,22 @@ export class LiveView {
     return [...all.values()];
   }
 
+  /** A server's client connections at the last read (its probe's own left out), and when that was. */
+  clientsSeen(id: number): { readonly clients: number; readonly at: number } | undefined {
+    const connections = this.latest?.probes.find((p) => p.server.id === id)?.connections;
+    return connections === undefined ? undefined : { clients: Math.max(0, connections - 1), at: this.latestAt };
+  }
+
   markDrained(id: number): void {
     this.drained.add(id);
   }
 
   /** One read of the live state, as it is (the bake judges it as such). */
   async snapshot(): Promise<ClusterSnapshot | null> {
+    const at = Date.now();
     const live = await this.read(this.known, this.drained);
     this.latest = live;
+    this.latestAt = at;
     const snap = live.snapshot;
     if (snap) {
       for (const m of snap.members) if (!this.known.some((k) => k.id === m.id)) this.known.push(m);

@@ -13,14 +13,14 @@ import { StepOf } from '../../lib/planner/types';
 const server = (id: number): Server => ({ id, host: '127.0.0.1', clientPort: 2180 + id, quorumPort: 2880 + id, electionPort: 3880 + id, role: 'participant' });
 
 /** A drain of server 1 whose probes see these connection counts (the probe's own included), the last one repeated. */
-async function drain(counts: number[], drainMs = 5000): Promise<{ outcome: string; clients: number; ms: number; probes: number }> {
+async function drain(counts: number[], drainMs = 5000, seen?: { clients: number; at: number }): Promise<{ outcome: string; clients: number; ms: number; probes: number }> {
   const events: RolloutEventBody[] = [];
   let probes = 0;
   const ctx = {
     t: { ...DEFAULT_TIMEOUTS, drainMs },
     probe: async (s: Server): Promise<ServerProbe> => ({ server: s, reachable: true, mode: 'follower', connections: counts[Math.min(probes++, counts.length - 1)] }),
     emit: (e: RolloutEventBody) => events.push(e),
-    live: { markDrained: () => undefined },
+    live: { markDrained: () => undefined, clientsSeen: () => seen },
   } as unknown as StepContext;
   await runDrain(ctx, { kind: 'drain-clients', serverId: 1, server: server(1) } as unknown as StepOf<'drain-clients'>, null);
   const e = events.find((x) => x.type === 'drain');
@@ -42,6 +42,21 @@ describe('drain', () => {
     expect(r).toMatchObject({ outcome: 'stalled', clients: 2 });
     expect(r.ms).toBeGreaterThanOrEqual(DRAIN_STALL_MS);
     expect(r.ms).toBeLessThan(2000);
+  });
+
+  test('GIVEN the rollout\'s last look saw as many clients a while ago THEN no client is leaving: stalled at the first probe', async () => {
+    const r = await drain([3], 5000, { clients: 2, at: Date.now() - DRAIN_STALL_MS - 50 });
+    expect(r).toMatchObject({ outcome: 'stalled', clients: 2, probes: 1 });
+  });
+
+  test('GIVEN the last look saw more clients THEN they are leaving: it waits while they go', async () => {
+    expect(await drain([4, 3, 2, 1], 5000, { clients: 5, at: Date.now() - DRAIN_STALL_MS - 50 })).toMatchObject({ outcome: 'drained', clients: 0, probes: 4 });
+  });
+
+  test('GIVEN the last look was just now THEN the stall is still counted from it', async () => {
+    const r = await drain([3], 5000, { clients: 2, at: Date.now() });
+    expect(r).toMatchObject({ outcome: 'stalled', clients: 2 });
+    expect(r.ms).toBeGreaterThanOrEqual(DRAIN_STALL_MS - 20);
   });
 
   test('GIVEN clients still leaving at the drain timeout THEN it ends timed-out', async () => {

@@ -51,13 +51,15 @@ export const runAwaitSynced: StepRunner<StepOf<'await-synced'>> = async (ctx, st
  * clients follow no reconfig on their own); those that stay are moved when the server stops after its
  * removal, and reconnect to another server of their connect string within their session. So the drain
  * waits only while clients are leaving: it ends when none is left, when none has left for
- * DRAIN_STALL_MS, or at the drain timeout.
+ * DRAIN_STALL_MS, or at the drain timeout. The rollout's last look at the ensemble counts as the first
+ * reading: where no client left since then, the drain is one probe.
  */
 export const runDrain: StepRunner<StepOf<'drain-clients'>> = async (ctx, step) => {
   const s = step.server;
   const started = Date.now();
-  let clients = Infinity;
-  let lastFall = started;
+  const earlier = ctx.live.clientsSeen(s.id);
+  let clients = earlier?.clients ?? Infinity;
+  let lastFall = earlier?.at ?? started;
   let outcome: 'drained' | 'stalled' | 'timed-out' = 'timed-out';
   try {
     await waitFor(ctx, `clients to leave server ${s.id}`, ctx.t.drainMs, async () => {
