@@ -21,7 +21,7 @@ import { JavaWriter } from '../test/support/java-writer';
 import { ElectionMonitor } from '../test/support/monitor';
 import { makeCa } from '../test/support/tls-certs';
 import { missingWrites, Writer, WriterReport } from '../test/support/writer';
-import { heapFor, seed } from './seed';
+import { heapFor, initLimitFor, seed } from './seed';
 import { Ctx, minimal, Plan, project, runbook, ScenarioName } from './ways';
 
 export const REPO = join(__dirname, '..', '..');
@@ -80,7 +80,7 @@ export interface Result extends RunSpec {
 /** The settings of a profile; data needs a larger heap. */
 export function profileSettings(profile: Profile, dataMb: number): object {
   const base = profile === 'bench' ? FAST_SETTINGS : { tickTime: 2000, initLimit: 10, syncLimit: 5, jvmHeapMb: 512 };
-  return { ...base, jvmHeapMb: heapFor(dataMb, base.jvmHeapMb) };
+  return { ...base, jvmHeapMb: heapFor(dataMb, base.jvmHeapMb), initLimit: initLimitFor(dataMb, base.tickTime, base.initLimit) };
 }
 
 async function cdktfDeploy(projectDir: string, members: number[], mark: (l: string) => void): Promise<number | undefined> {

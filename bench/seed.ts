@@ -46,3 +46,14 @@ export async function seed(connect: string, mb: number): Promise<number> {
 export function heapFor(mb: number, base: number): number {
   return mb <= 0 ? base : Math.max(base, 512 + Math.ceil((mb * 4) / 256) * 256);
 }
+
+/**
+ * initLimit (in ticks) for servers holding `mb` MiB: every sync is a full snapshot, and the leader waits
+ * at most initLimit ticks after its last byte for the learner's ACK, which comes only once the learner
+ * has loaded the snapshot and written its own to disk (Learner.syncWithLeader, NEWLEADER). At 1 GiB
+ * that took longer than the bench's 4 s and the restarted server never synced. Allowed here: 10 s plus
+ * twice the time a full snapshot takes at 64 MiB/s.
+ */
+export function initLimitFor(mb: number, tickTime: number, base: number): number {
+  return mb <= 0 ? base : Math.max(base, Math.ceil((10000 + (2 * mb * 1000) / 64) / tickTime));
+}
