@@ -28,7 +28,8 @@ export function misses(r: Result, floor: Result | undefined): string[] {
   const mineNow = judged(r);
   const base = floor ? judged(floor) : undefined;
   const median = r.repeats ? 'median ' : '';
-  if (mineNow.lost !== 0) out.push(`lost ${mineNow.lost}`);
+  if (mineNow.lost < 0) out.push('final servers unread');
+  else if (mineNow.lost !== 0) out.push(`lost ${mineNow.lost}`);
   if (r.error) out.push('error');
   const ratio = TIME_GOAL[r.profile][r.scenario];
   if (base && ratio !== undefined && r.way === 'zk-rollout apply' && mineNow.totalMs > ratio * base.totalMs) out.push(`${median}total ${(mineNow.totalMs / base.totalMs).toFixed(2)}x the minimal script's (goal ${ratio}x)`);
@@ -43,12 +44,18 @@ export function misses(r: Result, floor: Result | undefined): string[] {
 /** When the newest rows were measured: older rows a partial run kept say when they were. */
 const newest = (results: readonly Result[]) => results.map((r) => r.measured ?? '').filter((m) => / at [0-9a-f]+$/.test(m)).sort().pop() ?? '';
 
+/** Acknowledged writes lost in a run, the worse writer; "unread" where the final servers could not be read (-1). */
+function lostCell(r: Result): string {
+  const counts = [r.native.lost, ...(r.java ? [r.java.lost] : [])];
+  return counts.some((n) => n < 0) ? 'unread' : String(Math.max(...counts));
+}
+
 function row(results: readonly Result[], r: Result): string {
   const floor = floorOf(results, r);
   const m = r.way === 'zk-rollout apply' && plain(r) ? misses(r, floor) : [];
   // A scenario with no script to compare with (the TLS switch) has goals only for losses.
   const verdict = r.way !== 'zk-rollout apply' || !plain(r) ? '' : m.length > 0 ? `MISSED: ${m.join('; ')}` : floor ? 'met' : '';
-  const lost = Math.max(r.native.lost, r.java?.lost ?? 0);
+  const lost = lostCell(r);
   const ratio = floor && r !== floor ? `${(judged(r).totalMs / judged(floor).totalMs).toFixed(2)}x` : '';
   const runs = spread(r);
   return `| ${r.scenario}${r.dataMb > 0 ? `, ${r.dataMb} MiB` : ''} | ${r.way}${plain(r) ? '' : ', DIFF sync'}${r.measured && r.measured !== newest(results) ? ` (measured ${r.measured})` : ''} | ${r.native.acknowledged + (r.java?.acknowledged ?? 0)} | ${lost} | ${r.native.longestGapMs} | ${r.java ? r.java.longestGapMs : '-'} | ${r.elections}${r.twoLeadersMs ? ` (two leaders ~${r.twoLeadersMs} ms)` : ''} | ${s1(r.wayMs)} | ${s1(r.totalMs)} | ${ratio} | ${[runs, verdict].filter(Boolean).join('; ')}${r.error ? ` error: ${r.error.replace(/\|/g, '/')}` : ''} |`;
@@ -73,7 +80,7 @@ function dataTable(results: readonly Result[]): string[] {
       const f = results.find((r) => r.profile === 'bench' && r.scenario === sc && r.dataMb === mb && r.way === 'minimal reconfig script');
       if (!a || !f) continue;
       const older = a.measured !== undefined && a.measured !== newest(results) ? ` (${a.measured})` : '';
-      out.push(`| ${sc}${older} | ${mb} | ${s1(a.totalMs)} | ${s1(f.totalMs)} | ${(a.totalMs / f.totalMs).toFixed(2)}x | ${a.native.longestGapMs} / ${f.native.longestGapMs} | ${Math.max(a.native.lost, a.java?.lost ?? 0)} |`);
+      out.push(`| ${sc}${older} | ${mb} | ${s1(a.totalMs)} | ${s1(f.totalMs)} | ${(a.totalMs / f.totalMs).toFixed(2)}x | ${a.native.longestGapMs} / ${f.native.longestGapMs} | ${lostCell(a)} |`);
     }
   }
   return out;
@@ -86,7 +93,7 @@ function snapshots(results: readonly Result[]): string[] {
   const out = ['| scenario | data (MiB) | full snapshot on every sync (s) | DIFF from memory where ZooKeeper can (s) | full / DIFF | lost with DIFF |', '|---|---:|---:|---:|---:|---:|'];
   for (const d of diff) {
     const full = results.find((r) => plain(r) && r.way === d.way && r.scenario === d.scenario && r.profile === d.profile && r.dataMb === d.dataMb);
-    if (full) out.push(`| ${d.scenario} | ${d.dataMb} | ${s1(full.totalMs)} | ${s1(d.totalMs)}${d.error ? ` (error: ${d.error.replace(/\|/g, '/')})` : ''} | ${(full.totalMs / d.totalMs).toFixed(2)}x | ${Math.max(d.native.lost, d.java?.lost ?? 0)} |`);
+    if (full) out.push(`| ${d.scenario} | ${d.dataMb} | ${s1(full.totalMs)} | ${s1(d.totalMs)}${d.error ? ` (error: ${d.error.replace(/\|/g, '/')})` : ''} | ${(full.totalMs / d.totalMs).toFixed(2)}x | ${lostCell(d)} |`);
   }
   return out;
 }
@@ -196,9 +203,11 @@ export function facts(results: readonly Result[]): string[] {
   for (const r of results.filter((x) => x.native.sessionsExpired + (x.java?.sessionsExpired ?? 0) > 0)) {
     out.push(`- ${r.scenario}, ${r.way}${r.profile === 'defaults' ? ' (defaults)' : ''}${r.dataMb ? ` with ${r.dataMb} MiB` : ''}: a writer's session expired (native ${r.native.sessionsExpired}, Java ${r.java?.sessionsExpired ?? '-'}); it opened a new one, as an application would, and its longest gap includes that.`);
   }
-  const lostMine = results.filter((r) => mine(r.way)).reduce((n, r) => n + r.native.lost + (r.java?.lost ?? 0), 0);
-  const ackedMine = results.filter((r) => mine(r.way)).reduce((n, r) => n + r.native.acknowledged + (r.java?.acknowledged ?? 0), 0);
-  out.push(`- This project: ${lostMine} of ${ackedMine} acknowledged writes lost over every run above.`);
+  const read = results.filter((r) => mine(r.way) && lostCell(r) !== 'unread');
+  const unread = results.filter((r) => mine(r.way) && lostCell(r) === 'unread');
+  const lostMine = read.reduce((n, r) => n + r.native.lost + (r.java?.lost ?? 0), 0);
+  const ackedMine = read.reduce((n, r) => n + r.native.acknowledged + (r.java?.acknowledged ?? 0), 0);
+  out.push(`- This project: ${lostMine} of ${ackedMine} acknowledged writes lost over every run above whose final servers could be read${unread.length > 0 ? `; ${unread.length} run${unread.length === 1 ? '' : 's'} stopped with a final server down (${unread.map((r) => `${r.scenario}${r.dataMb ? ` with ${r.dataMb} MiB` : ''}${plain(r) ? '' : ', DIFF sync'}`).join('; ')}), so what ${unread.length === 1 ? 'it' : 'they'} acknowledged could not be checked` : ''}.`);
   return out;
 }
 

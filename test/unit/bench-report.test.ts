@@ -1,7 +1,7 @@
 /** The bench report's goals (pure): time against the minimal script, gaps, losses. */
 import { Result } from '../../bench/measure';
 import { median, medianRun } from '../../bench/repeat';
-import { mergeResults, misses, renderReport } from '../../bench/report';
+import { facts, mergeResults, misses, renderReport } from '../../bench/report';
 
 const writer = (gap: number, lost = 0) => ({ acknowledged: 100, lost, longestGapMs: gap, failed: 0, sessionsExpired: 0, ackTimesS: [] });
 
@@ -68,6 +68,15 @@ describe('a row run several times', () => {
     expect(misses(medianRun([runs[1], run({ totalMs: 4500, native: writer(1400), java: writer(130) }), run({ totalMs: 4600, native: writer(1450), java: writer(130) })]), floor)).toEqual([
       'median total 1.29x the minimal script\'s (goal 1.25x)', 'median native gap 1400 ms > the minimal script\'s 250 ms + 100',
     ]);
+  });
+
+  test('GIVEN a run whose final servers could not be read THEN it is no loss of -1: its row says unread, and the total leaves it out, naming it', () => {
+    const unread = run({ dataMb: 1024, native: writer(200, -1), java: writer(300, -1), error: 'server 1 stopped while waiting for it to sync' });
+    const read = run({ native: writer(200, 0), java: writer(300, 0) });
+    expect(misses(unread, floor)).toEqual(['final servers unread', 'error']);
+    const md = renderReport({ date: '2026-11-26', results: [unread, read, floor], planning: [], synth: [], observations: [], largestMb: 1024 });
+    expect(md).toMatch(/\| migration, 1024 MiB \| zk-rollout apply \| 200 \| unread \|/);
+    expect(facts([unread, read, floor])).toContain('- This project: 0 of 200 acknowledged writes lost over every run above whose final servers could be read; 1 run stopped with a final server down (migration with 1024 MiB), so what it acknowledged could not be checked.');
   });
 
   test('GIVEN a row with runs THEN the report says how many and their range', () => {
