@@ -206,7 +206,7 @@ function crossServerProblems(servers: readonly Server[], standalone: boolean): S
   } else if (voters.length === 1 && !standalone) {
     problems.push({
       where: `server ${voters[0].id}`, field: 'role',
-      message: 'a single voter tolerates no failure; declare standalone: true to mean it, or add voters (3 or 5)',
+      message: 'a single voter tolerates no failure; declare standalone: true on the ensemble (beside name and servers) to mean it, or add voters (3 or 5)',
     });
   }
   return problems;
