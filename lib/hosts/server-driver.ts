@@ -116,9 +116,17 @@ export class ServerDriver implements HostDriver {
       return;
     }
     const log = layout.paths.log;
-    const tail = (await m.run(`grep -E 'ERROR|Exception|Caused' ${sq(log)} 2>/dev/null | tail -3; exit 0`)).stdout.trim();
     // Its process is gone: anything still accepting on its ports belongs to another process.
-    throw startFailure(server, this.o.remote ? ` on ${server.host}` : '', this.o.remote ? `${log} there` : log, tail, await takenPorts(server));
+    throw startFailure(server, this.o.remote ? ` on ${server.host}` : '', this.o.remote ? `${log} there` : log, await this.logErrors(server), await takenPorts(server));
+  }
+
+  async logErrors(server: Server): Promise<string> {
+    const { m, layout } = this.at(server);
+    try {
+      return (await m.run(`grep -E 'ERROR|Exception|Caused' ${sq(layout.paths.log)} 2>/dev/null | tail -3; exit 0`)).stdout.trim();
+    } catch {
+      return '';
+    }
   }
 
   async stop(server: Server, timeoutMs = DEFAULT_TIMEOUTS.stopMs): Promise<void> {

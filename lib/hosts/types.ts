@@ -47,6 +47,8 @@ export interface HostDriver {
   /** kill -9, for fault-injection tests. */
   kill(server: Server): Promise<void>;
   isRunning(server: Server): Promise<boolean>;
+  /** The last error lines of the server's log (at most three; '' when there are none or it cannot be read): what to look at first when a server stopped. */
+  logErrors(server: Server): Promise<string>;
   pid(server: Server): Promise<number | null>;
   /** The settings fingerprint the running process was started with. */
   runningSettingsHash(server: Server): Promise<string | undefined>;

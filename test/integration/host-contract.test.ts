@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { AdoptedServer, Server } from '../../lib/model/types';
@@ -233,6 +233,9 @@ describe.each([local, ssh])('on $name', (side) => {
       expect(gone(pid!)).toBe(true);
       expect(await ruok(s)).toBe('');
       await d.stop(s, 1000);
+      // Its log's last error lines, read on its machine (what a stop during a sync wait reports).
+      appendFileSync(d.paths(s).log, '2026-11-26 12:00:00.000 [SyncThread:1] ERROR org.apache.zookeeper.server.ZooKeeperCriticalThread - Severe unrecoverable error\n');
+      expect((await d.logErrors(s)).split('\n').at(-1)).toMatch(/ERROR .*Severe unrecoverable error$/);
     });
 
     test('its files make it a known server until they are deleted', async () => {
@@ -243,6 +246,7 @@ describe.each([local, ssh])('on $name', (side) => {
       await d.deleteFiles(s);
       expect(existsSync(d.paths(s).dir)).toBe(false); // the argument file with the digest went with it
       expect(await d.knownServers()).toEqual([]);
+      expect(await d.logErrors(s)).toBe('');
     });
   });
 

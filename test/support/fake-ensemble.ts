@@ -83,6 +83,8 @@ export class FakeEnsemble {
   liveOverride: (read: number) => LiveOverride | undefined = () => undefined;
   /** Servers the driver starts that never sync (their probes say so). */
   readonly neverSync = new Set<number>();
+  /** Servers whose process exits once it is awaited (the first isRunning after its start), and the error lines their log then holds. */
+  readonly exitsWhileSyncing = new Map<number, string>();
 
   constructor(members: readonly Server[], leaderId: number) {
     this.members = [...members];
@@ -204,7 +206,7 @@ export class FakeEnsemble {
       this.starts.push(s.id);
       this.known.set(s.id, s);
       this.running.add(s.id);
-      if (!this.neverSync.has(s.id)) this.synced.add(s.id);
+      if (!this.neverSync.has(s.id) && !this.exitsWhileSyncing.has(s.id)) this.synced.add(s.id);
       if (this.leaderId === null) this.elect();
     },
     stop: async (s: Server) => {
@@ -215,7 +217,11 @@ export class FakeEnsemble {
       if (s.id === this.leaderId) this.elect();
     },
     kill: async (s: Server) => this.driver.stop(s),
-    isRunning: async (s: Server) => this.running.has(s.id),
+    isRunning: async (s: Server) => {
+      if (this.exitsWhileSyncing.has(s.id)) this.running.delete(s.id);
+      return this.running.has(s.id);
+    },
+    logErrors: async (s: Server) => this.exitsWhileSyncing.get(s.id) ?? '',
     pid: async (s: Server) => (this.running.has(s.id) ? 10000 + s.id : null),
     runningSettingsHash: async () => undefined,
     statuses: async (servers: readonly Server[]) => new Map(servers.map((s) => [s.id, { pid: this.running.has(s.id) ? 10000 + s.id : null }])),

@@ -404,6 +404,14 @@ describe('executor loop: a reviewed plan', () => {
     return pinOf(p.plan, snapshot, null, new Date());
   };
 
+  test('GIVEN a joiner whose process exits while it syncs THEN the rollout stops naming it, where its log is, and the log\'s last error lines', async () => {
+    const fake = threeVoters();
+    fake.exitsWhileSyncing.set(4, 'ERROR [SyncThread:4] Severe unrecoverable error, exiting');
+    const { run } = rollout(fake, ensemble([1, 2, 4]));
+    await expect(run()).rejects.toThrow(/server 4 stopped while waiting for it to sync \(see \/fake\/4\/zookeeper\.log\); re-run apply to resume\nthe last error lines of its log:\nERROR \[SyncThread:4\] Severe unrecoverable error, exiting/);
+    expect(ids(fake)).toEqual(['1', '2', '3']);
+  });
+
   test('GIVEN the plan reviewed WHEN it fails and rolls back THEN the rollback runs without the pin (it is no reviewed plan) and is not refused as stale', async () => {
     const fake = threeVoters();
     fake.neverSync.add(4);

@@ -18,12 +18,14 @@ export const runAwaitQuorum: StepRunner = async (ctx) => {
   }, 'check the servers\' logs and that their ports are free, then re-run apply');
 };
 
-/** The server stopped while it was awaited: say why when a port is taken, else where its log is. */
+/** The server stopped while it was awaited: say why when a port is taken, else where its log is and its last errors. */
 async function stoppedWhileSyncing(ctx: StepContext, s: Server): Promise<WaitAborted> {
   const taken = await takenPorts(s);
-  return new WaitAborted(taken.length > 0
-    ? `server ${s.id} stopped while waiting for it to sync: ${taken.join(' and ')} ${taken.length > 1 ? 'are' : 'is'} taken by another process; free the port (or give the server other ports in the spec), then re-run apply`
-    : `server ${s.id} stopped while waiting for it to sync (see ${ctx.driver.paths(s).log}); re-run apply to resume`);
+  if (taken.length > 0) {
+    return new WaitAborted(`server ${s.id} stopped while waiting for it to sync: ${taken.join(' and ')} ${taken.length > 1 ? 'are' : 'is'} taken by another process; free the port (or give the server other ports in the spec), then re-run apply`);
+  }
+  const errors = await ctx.driver.logErrors(s);
+  return new WaitAborted(`server ${s.id} stopped while waiting for it to sync (see ${ctx.driver.paths(s).log}); re-run apply to resume${errors ? `\nthe last error lines of its log:\n${errors}` : ''}`);
 }
 
 /** Until the server is in broadcast and at the leader's zxid of when the wait began; then its copy is checked. */
