@@ -26,6 +26,9 @@ const STALL_CHECK_MS = 100;
 /** A request unanswered this long is looked into even while its client says it is connected. */
 const STALL_SUSPECT_MS = 300;
 
+/** How long the lock's release at the end may take on the rollout's own session before a short one releases it. */
+const RELEASE_MS = 2000;
+
 /** Recoveries (re-plans after session trouble or a declined step) one rollout may make. */
 export const RECOVERY_BUDGET = 10;
 
@@ -39,6 +42,8 @@ export class AdminSession {
   private current: AdminPort | null = null;
   private lossesInARow = 0;
   private recoveries = 0;
+  /** Whether this rollout ever held the lock (only then is there one to release at the end). */
+  private lockTaken = false;
 
   constructor(
     private readonly open: OpenAdmin,
@@ -85,6 +90,7 @@ export class AdminSession {
       client.close();
       throw e;
     }
+    this.lockTaken = true;
     return client;
   }
 
@@ -213,9 +219,23 @@ export class AdminSession {
     this.lossesInARow = 0;
   }
 
-  /** Releases the lock explicitly (closing alone may not reach a server mid-restart) and closes. */
+  /**
+   * Releases the lock explicitly (closing alone may not reach a server mid-restart) and closes. The
+   * session may sit on a server the rollout just stopped: then neither its release nor its close reaches
+   * a server, and the lock would stay until the session expires, refusing meanwhile the next rollout of
+   * a process that lives on (a dead holder is waited for, a live one is not). So when the release fails
+   * or does not answer in RELEASE_MS, a short session on the servers that stay releases it (only ours).
+   */
   async close(): Promise<void> {
-    if (this.current && !this.current.ended) await this.lock.release(this.current).catch(() => undefined);
+    const c = this.current !== null && !this.current.ended ? this.current : null;
+    const released = c !== null && await Promise.race([this.lock.release(c).then(() => true, () => false), sleep(RELEASE_MS).then(() => false)]);
     this.reset();
+    if (released || !this.lockTaken) return;
+    try {
+      const fresh = await this.open(connectString(this.servers()));
+      try { await this.lock.release(fresh); } finally { fresh.close(); }
+    } catch {
+      // No server answers: the session's expiry frees the lock.
+    }
   }
 }

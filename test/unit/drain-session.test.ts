@@ -104,6 +104,47 @@ describe('admin session', () => {
   });
 });
 
+describe('admin session: the lock released at the end', () => {
+  /** A stand-in client; a broken one's requests fail (its server was stopped). */
+  function stub(hosts: string[], broken: boolean) {
+    const c = { ended: false, hosts, closed: false, broken, close: () => { c.closed = true; c.ended = true; } };
+    return c;
+  }
+
+  async function closing(broken: boolean) {
+    const released: unknown[] = [];
+    const tried: unknown[] = [];
+    const opened: string[] = [];
+    const first = stub(['127.0.0.1:2181'], broken);
+    const fresh = stub(['127.0.0.1:2184', '127.0.0.1:2185'], false);
+    const lock = {
+      take: async () => undefined,
+      release: async (c: { broken: boolean }) => { tried.push(c); if (c.broken) throw new Error('connection loss'); released.push(c); },
+    } as unknown as RolloutLock;
+    const session = new AdminSession(async (connect) => { opened.push(connect); return (opened.length === 1 ? first : fresh) as unknown as AdminPort; },
+      lock, () => [server(4), server(5)], () => undefined);
+    await session.client();
+    await session.close();
+    return { released, tried, opened, first, fresh };
+  }
+
+  test('GIVEN the session sits on a server the rollout stopped (its release fails) THEN a short session on the servers that stay releases the lock, and both are closed', async () => {
+    const r = await closing(true);
+    expect(r.tried).toEqual([r.first, r.fresh]);
+    expect(r.released).toEqual([r.fresh]);
+    expect(r.opened[1]).toBe('127.0.0.1:2184,127.0.0.1:2185');
+    expect(r.first.closed).toBe(true);
+    expect(r.fresh.closed).toBe(true);
+  });
+
+  test('GIVEN the release answers on the session THEN no other session is opened', async () => {
+    const r = await closing(false);
+    expect(r.released).toEqual([r.first]);
+    expect(r.opened).toHaveLength(1);
+    expect(r.first.closed).toBe(true);
+  });
+});
+
 describe('admin session: a client left waiting while its servers serve', () => {
   /** A stand-in whose requests hang (its client waits out its backoff) until closed, or answer at once. */
   function stalling(hosts: string[], hangs: boolean, connected: boolean) {
