@@ -14,7 +14,7 @@ import { createPasswordFileIfMissing, loadAdminAuth } from '../runtime/credentia
 import { Executor, ExecutorOptions } from '../runtime/executor';
 import { eventLine } from '../runtime/events';
 import { readLiveState } from '../runtime/live-state';
-import { probeServer } from '../runtime/observe';
+import { clientsOf, probeServer } from '../runtime/observe';
 import { memberLags } from '../runtime/lag';
 import { InputError, loadDesired, loadPrevious } from './inputs';
 import { DEFAULT_BACKUP_KEEP } from '../model/backup';
@@ -160,7 +160,7 @@ export async function runStatus(opts: RuntimeOptions & { check?: boolean; maxLag
       p?.mode === 'leader' ? 'leading' : (p?.peerState?.split(' - ')[1] ?? '-'),
       p?.membership?.version ?? '-',
       o?.synced ? 'yes' : 'no',
-      p?.connections !== undefined ? String(Math.max(0, p.connections - 1)) : '-',
+      p && clientsOf(p) !== undefined ? String(clientsOf(p)) : '-',
       p?.digestMismatches === undefined ? '-' : p.digestMismatches === 0 ? 'ok' : `${p.digestMismatches} mismatches`,
     ];
   });

@@ -6,6 +6,7 @@ import { Ensemble, Server } from '../model/types';
 import { ClusterSnapshot } from '../planner/types';
 import { RolloutEventBody } from './events';
 import { LiveState } from './live-state';
+import { clientsOf } from './observe';
 import { RolloutError } from './refusal';
 import { waitUntil, WaitTimeout } from './wait';
 
@@ -51,8 +52,9 @@ export class LiveView {
 
   /** A server's client connections at the last read (its probe's own left out), and when that was. */
   clientsSeen(id: number): { readonly clients: number; readonly at: number } | undefined {
-    const connections = this.latest?.probes.find((p) => p.server.id === id)?.connections;
-    return connections === undefined ? undefined : { clients: Math.max(0, connections - 1), at: this.latestAt };
+    const probe = this.latest?.probes.find((p) => p.server.id === id);
+    const clients = probe ? clientsOf(probe) : undefined;
+    return clients === undefined ? undefined : { clients, at: this.latestAt };
   }
 
   markDrained(id: number): void {

@@ -30,13 +30,20 @@ export interface ObserveOptions {
   readonly timeoutMs?: number;
 }
 
-export async function probeServer(server: Server, timeoutMs = 3000): Promise<ServerProbe> {
+/**
+ * How much a probe asks, each word a connection: `mode` is `srvr` alone (mode, zxid, connections);
+ * `sync` adds `mntr` (peer state, digest mismatches, data size); `all` adds `conf` (membership).
+ * Waits that poll ask only what they judge: every word costs each server a connection and a dump.
+ */
+export type ProbeScope = 'mode' | 'sync' | 'all';
+
+export async function probeServer(server: Server, timeoutMs = 3000, scope: ProbeScope = 'all'): Promise<ServerProbe> {
   try {
     // srvr first and alone: its connection count then includes only this probe.
     const srvr = await fourLetterWord(server.host, server.clientPort, 'srvr', timeoutMs);
     const [mntr, conf] = await Promise.all([
-      fourLetterWord(server.host, server.clientPort, 'mntr', timeoutMs).catch(() => ''),
-      fourLetterWord(server.host, server.clientPort, 'conf', timeoutMs).catch(() => ''),
+      scope === 'mode' ? '' : fourLetterWord(server.host, server.clientPort, 'mntr', timeoutMs).catch(() => ''),
+      scope !== 'all' ? '' : fourLetterWord(server.host, server.clientPort, 'conf', timeoutMs).catch(() => ''),
     ]);
     const s = parseSrvr(srvr);
     const m = parseMntr(mntr);
@@ -55,6 +62,11 @@ export async function probeServer(server: Server, timeoutMs = 3000): Promise<Ser
   } catch (e) {
     return { server, reachable: false, error: (e as Error).message };
   }
+}
+
+/** A server's client connections, the probe's own left out (`srvr` counts the connection that asks). */
+export function clientsOf(p: Pick<ServerProbe, 'connections'>): number | undefined {
+  return p.connections === undefined ? undefined : Math.max(0, p.connections - 1);
 }
 
 /**

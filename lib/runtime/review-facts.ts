@@ -14,7 +14,7 @@ import { LiveFacts, PreflightLine, ServerFacts } from '../planner/review/types';
 import { AdminClient, ROLLOUT_ROOT } from './admin-client';
 import { AdminAuth, superDigest } from './credentials';
 import { memberLags } from './lag';
-import { ServerProbe } from './observe';
+import { clientsOf, ServerProbe } from './observe';
 import { LOCK_ROOT } from './rollout-lock';
 import { DRIFT_ADVICE, driftFrom, parseRecord, recordPath } from './rollout-record';
 import { classify } from './zk-errors';
@@ -44,8 +44,7 @@ export async function gatherFacts(i: FactsInput): Promise<LiveFacts> {
     const lag = lags.find((l) => l.id === p.server.id);
     return {
       id: p.server.id, ...(p.mode ? { mode: p.mode } : {}),
-      // srvr was the probe's first and only connection then: it counts itself.
-      ...(p.connections !== undefined ? { clients: Math.max(0, p.connections - 1) } : {}),
+      ...(clientsOf(p) !== undefined ? { clients: clientsOf(p) } : {}),
       ...(lag ? { behind: lag.behind === null ? null : lag.behind.toString() } : {}),
       ...(p.dataBytes !== undefined ? { dataBytes: p.dataBytes } : {}),
     };

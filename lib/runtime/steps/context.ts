@@ -7,13 +7,13 @@ import { ClusterSnapshot, Step } from '../../planner/types';
 import { AdminAuth } from '../credentials';
 import { RolloutEventBody } from '../events';
 import { LiveView } from '../live-view';
-import { ServerProbe } from '../observe';
+import { ProbeScope, ServerProbe } from '../observe';
 import { RecordKeeper } from '../record-keeper';
 import { AdminSession } from '../session';
 import { waitUntil } from '../wait';
 
-/** Asks one server the four-letter words (mode, zxid, peer state, connections, digest mismatches). */
-export type Probe = (server: Server, timeoutMs: number) => Promise<ServerProbe>;
+/** Asks one server the four-letter words its scope names (see ProbeScope). */
+export type Probe = (server: Server, timeoutMs: number, scope: ProbeScope) => Promise<ServerProbe>;
 
 export interface StepContext {
   readonly desired: Ensemble;

@@ -9,6 +9,7 @@ import { adoptedServers } from '../../model/existing';
 import { PROBE_TIMEOUT_MS } from '../../model/defaults';
 import { Server } from '../../model/types';
 import { ClusterSnapshot } from '../../planner/types';
+import { ServerProbe } from '../observe';
 import { NotReady, RolloutError } from '../refusal';
 import { StepContext, waitFor } from './context';
 
@@ -17,14 +18,22 @@ const MAX_RESYNCS = 3;
 
 export const barrierPath = (ensemble: string) => `/zk-rollout/barrier/${ensemble}`;
 
+/** The leader's `srvr`: the one the snapshot names when it still leads, else whichever server now does. */
+async function leaderProbe(ctx: StepContext, snapshot: ClusterSnapshot): Promise<ServerProbe | undefined> {
+  const named = snapshot.members.find((m) => m.id === snapshot.leaderId);
+  const first = named ? await ctx.probe(named, PROBE_TIMEOUT_MS, 'mode') : undefined;
+  if (first?.mode === 'leader') return first;
+  const everyone = new Map([...snapshot.members, ...ctx.desired.servers].map((m) => [m.id, m]));
+  return (await Promise.all([...everyone.values()].map((m) => ctx.probe(m, PROBE_TIMEOUT_MS, 'mode')))).find((p) => p.mode === 'leader');
+}
+
 export async function checkReplica(ctx: StepContext, s: Server, snapshot: ClusterSnapshot): Promise<void> {
   const { desired, driver } = ctx;
   await ctx.session.write(barrierPath(desired.name));
-  const everyone = new Map([...snapshot.members, ...desired.servers].map((m) => [m.id, m]));
-  const leader = (await Promise.all([...everyone.values()].map((m) => ctx.probe(m, PROBE_TIMEOUT_MS)))).find((p) => p.mode === 'leader');
+  const leader = await leaderProbe(ctx, snapshot);
   let mismatches = 0;
   await waitFor(ctx, `server ${s.id} to apply a check write`, ctx.t.syncMs, async () => {
-    const p = await ctx.probe(s, PROBE_TIMEOUT_MS);
+    const p = await ctx.probe(s, PROBE_TIMEOUT_MS, 'sync');
     mismatches = p.digestMismatches ?? 0;
     return { done: leader?.zxid === undefined || (p.zxid !== undefined && p.zxid >= leader.zxid), seen: `zxid ${p.zxid !== undefined ? `0x${p.zxid.toString(16)}` : '?'}` };
   }, `check ${driver.paths(s).log}; re-run apply`);

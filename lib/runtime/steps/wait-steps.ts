@@ -3,7 +3,7 @@ import { Server } from '../../model/types';
 import { DRAIN_STALL_MS, PROBE_TIMEOUT_MS } from '../../model/defaults';
 import { takenPorts } from '../../hosts/start-failure';
 import { StepOf } from '../../planner/types';
-import { isSynced } from '../observe';
+import { clientsOf, isSynced } from '../observe';
 import { WaitAborted } from '../wait';
 import { checkReplica } from './replica-check';
 import { StepContext, StepRunner, waitFor } from './context';
@@ -11,7 +11,7 @@ import { StepContext, StepRunner, waitFor } from './context';
 export const runAwaitQuorum: StepRunner = async (ctx) => {
   const { desired } = ctx;
   await waitFor(ctx, 'a leader and every started server in broadcast', ctx.t.quorumMs, async () => {
-    const probes = await Promise.all(desired.servers.map((s) => ctx.probe(s, PROBE_TIMEOUT_MS)));
+    const probes = await Promise.all(desired.servers.map((s) => ctx.probe(s, PROBE_TIMEOUT_MS, 'sync')));
     const leader = probes.find((p) => p.mode === 'leader');
     const synced = probes.filter(isSynced).length;
     return { done: leader !== undefined && synced === desired.servers.length, seen: `${leader ? `leader ${leader.server.id}` : 'no leader'}, ${synced}/${desired.servers.length} synced` };
@@ -32,10 +32,10 @@ async function stoppedWhileSyncing(ctx: StepContext, s: Server): Promise<WaitAbo
 export const runAwaitSynced: StepRunner<StepOf<'await-synced'>> = async (ctx, step, snapshot) => {
   const s = step.server;
   const leader = snapshot?.leaderId != null && snapshot.leaderId !== s.id ? snapshot.members.find((m) => m.id === snapshot.leaderId) : undefined;
-  const target = leader ? (await ctx.probe(leader, PROBE_TIMEOUT_MS)).zxid ?? null : null;
+  const target = leader ? (await ctx.probe(leader, PROBE_TIMEOUT_MS, 'mode')).zxid ?? null : null;
   await waitFor(ctx, `server ${s.id} to sync with the leader`, ctx.t.syncMs, async () => {
     if (!(await ctx.driver.isRunning(s))) throw await stoppedWhileSyncing(ctx, s);
-    const p = await ctx.probe(s, PROBE_TIMEOUT_MS);
+    const p = await ctx.probe(s, PROBE_TIMEOUT_MS, 'sync');
     // A leader fresh from an election reports <epoch>:0 until the first write of its epoch, while a
     // follower synced with it still shows its last write of the old epoch: broadcast says enough then.
     const freshEpoch = target !== null && (target & 0xffffffffn) === 0n;
@@ -65,8 +65,8 @@ export const runDrain: StepRunner<StepOf<'drain-clients'>> = async (ctx, step) =
   let outcome: 'drained' | 'stalled' | 'timed-out' = 'timed-out';
   try {
     await waitFor(ctx, `clients to leave server ${s.id}`, ctx.t.drainMs, async () => {
-      const p = await ctx.probe(s, PROBE_TIMEOUT_MS);
-      const now = Math.max(0, (p.connections ?? 1) - 1); // the probe itself is one connection
+      const p = await ctx.probe(s, PROBE_TIMEOUT_MS, 'mode');
+      const now = clientsOf(p) ?? 0;
       if (now < clients) lastFall = Date.now();
       clients = now;
       outcome = !p.reachable || clients === 0 ? 'drained' : Date.now() - lastFall >= DRAIN_STALL_MS ? 'stalled' : 'timed-out';
