@@ -76,3 +76,12 @@ export async function killPid(m: Machine, sig: 'TERM' | 'KILL', pid: number): Pr
 export async function quorumPeerAlive(m: Machine, pid: number): Promise<boolean> {
   return (await m.run(`pid=${pid}; ${scanCmdline()}; [ -n "$__q" ]`)).code === 0;
 }
+
+/**
+ * Prints a server log's last three error lines: ERROR lines, the exception line right after one, and
+ * `Caused by` lines. Not every line naming an exception: a running server logs harmless ones at WARN
+ * (a probe that closed its socket, an interrupted thread), and those would hide the cause.
+ */
+export function logErrorsScript(log: string): string {
+  return `awk '/ ERROR /{print; g=1; next} /^Caused by/{print; g=0; next} g && !/^[0-9]/ && !/^[[:space:]]/{print} {g=0}' ${sq(log)} 2>/dev/null | tail -3; exit 0`;
+}

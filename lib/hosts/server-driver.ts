@@ -11,7 +11,7 @@ import { Layout, ServerStatus } from './layout';
 import { Machine, runChecked } from './machine';
 import { ownServersScript, parseOwnServers } from './own-layout';
 import { listStoreScript, parseKeytoolList, StoreEntry } from './keystore';
-import { QUORUM_TLS_TOKEN, quorumPeerAlive, readStatuses } from './process-scripts';
+import { logErrorsScript, QUORUM_TLS_TOKEN, quorumPeerAlive, readStatuses } from './process-scripts';
 import { sq } from './shell';
 import { SshError } from './ssh-exec';
 import { startFailure, takenPorts } from './start-failure';
@@ -123,7 +123,7 @@ export class ServerDriver implements HostDriver {
   async logErrors(server: Server): Promise<string> {
     const { m, layout } = this.at(server);
     try {
-      return (await m.run(`grep -E 'ERROR|Exception|Caused' ${sq(layout.paths.log)} 2>/dev/null | tail -3; exit 0`)).stdout.trim();
+      return (await m.run(logErrorsScript(layout.paths.log))).stdout.trim();
     } catch {
       return '';
     }

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalMachine } from '../../lib/hosts/local-machine';
-import { onlyOnConfig, pidFromFile, quorumPeerAlive, readStatuses, statusScript } from '../../lib/hosts/process-scripts';
+import { logErrorsScript, onlyOnConfig, pidFromFile, quorumPeerAlive, readStatuses, statusScript } from '../../lib/hosts/process-scripts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zk-status-'));
 const zooCfg = join(dir, 'conf', 'zoo.cfg');
@@ -66,5 +66,42 @@ describe('a look that comes back short', () => {
   test('GIVEN a look with one line per server THEN each is read, an empty line as not running, the quorum TLS phase after the fingerprint', async () => {
     const ok = { describe: () => 'host-a', run: async () => ({ code: 0, stdout: '41 h1\n\n42 h2 quorum-tls=2\n', stderr: '' }) } as unknown as LocalMachine;
     expect(await readStatuses(ok, ['a', 'b', 'c'])).toEqual([{ pid: 41, runningHash: 'h1' }, { pid: null }, { pid: 42, runningHash: 'h2', quorumTls: 2 }]);
+  });
+});
+
+describe('a log\'s last error lines', () => {
+  const lines = [
+    '2026-11-26 17:01:09.100 [main] INFO  org.apache.zookeeper.server.quorum.QuorumPeer - starting',
+    '2026-11-26 17:01:09.430 [LearnerHandler-/127.0.0.1:42048] ERROR org.apache.zookeeper.server.quorum.LearnerHandler - Unexpected exception in LearnerHandler: ',
+    'java.io.EOFException',
+    '\tat java.base/java.io.DataInputStream.readInt(DataInputStream.java:397)',
+    '2026-11-26 17:01:10.000 [QuorumPeer[myid=1]] ERROR org.apache.zookeeper.server.quorum.Learner - Exception when following the leader',
+    'java.lang.NullPointerException: Cannot invoke "Object.hashCode()"',
+    '\tat org.apache.zookeeper.server.quorum.Learner.syncWithLeader(Learner.java:600)',
+    'Caused by: java.net.SocketException: Connection reset',
+    '\tat java.base/java.net.SocketInputStream.read(SocketInputStream.java:186)',
+    // Harmless ones a running server keeps logging: they must not push the cause out of the last three.
+    '2026-11-26 17:01:11.000 [NIOWorkerThread-2] WARN  org.apache.zookeeper.server.NIOServerCnxn - Unexpected exception',
+    'EndOfStreamException: Unable to read additional data from client, it probably closed the socket: address = /127.0.0.1:36080, session = 0x0',
+    '\tat org.apache.zookeeper.server.NIOServerCnxn.handleFailedRead(NIOServerCnxn.java:163)',
+    '2026-11-26 17:01:12.000 [QuorumPeer[myid=1]] WARN  org.apache.zookeeper.server.quorum.QuorumPeer - Interrupted',
+    'java.lang.InterruptedException',
+    '2026-11-26 17:01:13.000 [main] INFO  org.apache.zookeeper.server.quorum.QuorumPeer - ERRORS: none in this message',
+  ];
+
+  test('GIVEN errors followed by WARN exceptions THEN the last three ERROR, exception and Caused-by lines, the warnings left out', async () => {
+    writeFileSync(join(dir, 'zookeeper.log'), `${lines.join('\n')}\n`);
+    expect((await m.run(logErrorsScript(join(dir, 'zookeeper.log')))).stdout.trim().split('\n')).toEqual([
+      lines[4], lines[5], lines[7],
+    ]);
+  });
+
+  test('GIVEN the Debian layout\'s format (" - ERROR [") THEN its ERROR lines count too; no log prints nothing', async () => {
+    writeFileSync(join(dir, 'debian.log'), '2026-11-26 17:01:09,430 [myid:1] - ERROR [main:QuorumPeerMain@114] - Unexpected exception, exiting abnormally\njava.net.BindException: Address already in use\n\tat sun.nio.ch.Net.bind0(Native Method)\n');
+    expect((await m.run(logErrorsScript(join(dir, 'debian.log')))).stdout.trim().split('\n')).toEqual([
+      '2026-11-26 17:01:09,430 [myid:1] - ERROR [main:QuorumPeerMain@114] - Unexpected exception, exiting abnormally',
+      'java.net.BindException: Address already in use',
+    ]);
+    expect((await m.run(logErrorsScript(join(dir, 'missing.log')))).stdout).toBe('');
   });
 });
