@@ -59,11 +59,12 @@ export interface RestoreCommandArgs extends SpecAndHostArgs {
 
 export async function runRestore(opts: RestoreCommandArgs, out: (s: string) => void): Promise<number> {
   const desired = loadDesired(opts);
-  const auth = loadAdminAuth({ skipAcl: opts.skipAcl === true, ...(opts.passwordFile ? { passwordFile: opts.passwordFile } : {}) });
   const driver = driverFor(desired, opts);
   try {
+    // What the spec and the hosts say first: a refusal needs no password.
     const refusal = await restoreRefusal(desired, driver);
     if (refusal) throw new Error(refusal);
+    const auth = loadAdminAuth({ skipAcl: opts.skipAcl === true, ...(opts.passwordFile ? { passwordFile: opts.passwordFile } : {}) });
     out(`restore: checking ${opts.from}\n`);
     const backup = await checkBackup(resolve(opts.from));
     const m = backup.manifest;

@@ -6,6 +6,9 @@ import { plan } from '../../lib/planner/plan';
 import { PlanResult } from '../../lib/planner/types';
 import { APPLY_FLAGS, secondsProblem } from '../../lib/model/handler-args';
 import { catchUpTarget } from '../../lib/runtime/backup/take';
+import { restoreRefusal } from '../../lib/runtime/backup/restore';
+import { HostDriver } from '../../lib/hosts/types';
+import { Server } from '../../lib/model/types';
 import { ensemble, healthy } from '../support/fixtures';
 
 /** A transaction log as FileTxnLog writes it: header, then per entry Adler-32, length, entry, 0x42; zero padding after. */
@@ -155,5 +158,31 @@ describe('the backup step in plans', () => {
     const k = kinds(plan(healthy([1, 2, 3, 4, 5], [], 5, 'static'), ensemble([1, 2, 3], [], 'static'), { backup: true }));
     expect(k.slice(0, 2)).toEqual(['backup', 'drain-clients']);
     expect(k.filter((x) => x === 'backup')).toHaveLength(1);
+  });
+});
+
+describe('restore refusals', () => {
+  // Client ports nothing listens on (a probe there is refused at once).
+  const at = (id: number): Server => ({ id, host: '127.0.0.1', clientPort: 1 + id, quorumPort: 2880 + id, electionPort: 3880 + id, role: 'participant' });
+  const driver = (known: Server[], running: number[], withData: number[]) => ({
+    knownServers: async () => known,
+    isRunning: async (s: Server) => running.includes(s.id),
+    listData: async (s: Server) => (withData.includes(s.id) ? [{ path: `/data/${s.id}/version-2/snapshot.1`, size: 1 }] : []),
+  } as unknown as HostDriver);
+  const spec = { ...ensemble([11, 12]), name: 'orders' };
+
+  test('GIVEN declared servers with data AND stopped servers of that name with data THEN one refusal names both, each with its advice', async () => {
+    const why = await restoreRefusal(spec, driver([at(1), at(2)], [], [1, 2, 11]));
+    expect(why).toMatch(/^refused: a restore starts a new ensemble on the backup's data, and server 11 already has data \(\/data\/11\/.*\)\. Also, ensemble orders is stopped, and its servers keep its data: server 1 \(\/data\/1\/.*\), server 2 .*\. Nothing was copied or started\. Restore into servers that are stopped and have no data.* Restore under another ensemble name/);
+  });
+
+  test('GIVEN another server of that name runs THEN the ensemble is not called stopped', async () => {
+    const why = await restoreRefusal(spec, driver([at(1), at(2)], [1], [2]));
+    expect(why).toMatch(/server 1 of ensemble orders is running \(not in this spec\)/);
+    expect(why).not.toMatch(/is stopped/);
+  });
+
+  test('GIVEN only new, stopped servers without data THEN no refusal', async () => {
+    expect(await restoreRefusal(spec, driver([], [], []))).toBeNull();
   });
 });

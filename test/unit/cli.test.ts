@@ -94,6 +94,20 @@ describe('zk-rollout plan', () => {
   });
 });
 
+describe('zk-rollout restore', () => {
+  test('GIVEN a spec with adopted servers and no password anywhere THEN the refusal is about the spec, not the password; nothing starts', () => {
+    const base = mkdtempSync(join(tmpdir(), 'zk-cli-'));
+    const run = (id: number) => ({ zooCfg: `/srv/zk${id}/zoo.cfg`, dataDir: `/srv/zk${id}/data`, pidFile: `/srv/zk${id}/zookeeper.pid`, start: `/srv/zk${id}/zookeeper start` });
+    const ids = [1, 2, 3];
+    const spec = writeJson({ name: 'adopted', servers: ids.map((id) => server(id)), existing: { servers: ids.map((id) => ({ ...server(id), run: run(id) })) } });
+    const r = spawnSync(process.execPath, [BIN, 'restore', '--desired', spec, '--from', base, '--base-dir', base], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ZK_ROLLOUT_SUPER_PASSWORD: '' } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/the spec declares existing \(adopted\) servers/);
+    expect(r.stderr).not.toMatch(/password/);
+    expect(readdirSync(base)).toEqual([]);
+  });
+});
+
 describe('what cdktf deploy and destroy run', () => {
   function runEnv(args: string[], env: Record<string, string>) {
     const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
