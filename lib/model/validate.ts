@@ -3,32 +3,16 @@
  * zod checks shapes and ranges; the cross-server rules (duplicates, collisions, voters) follow.
  */
 import { z } from 'zod';
-import { ALLOWED_EXTRA_KEYS, EXTRA_KEY_TYPES, MANAGED_KEYS, MAX_TICKS } from './settings-keys';
+import { normaliseSettings, settingsProblems, settingsSchema } from './settings-spec';
+import { formatProblem, SpecError, SpecProblem } from './spec-problem';
 import { absolutePath, CONTROL_CHARS, MAX_PATH } from './text-rules';
 import { addressKey, hostProblem } from './address';
 import { normaliseTls, serverTlsFields, tlsProblems, tlsSchema } from './tls';
-import { AdoptedServer, DEFAULT_PORTS, DEFAULT_SETTINGS, Ensemble, Server, ServerRun, Settings } from './types';
+import { AdoptedServer, DEFAULT_PORTS, Ensemble, Server, ServerRun } from './types';
 
-export interface SpecProblem {
-  /** Where: `ensemble`, `server 3`, `servers[4]` (when the id itself is unusable) or `settings`. */
-  readonly where: string;
-  readonly field: string;
-  readonly message: string;
-}
-
-export class SpecError extends Error {
-  constructor(readonly problems: readonly SpecProblem[], subject = 'ensemble spec') {
-    super(`invalid ${subject} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-      problems.map((p) => `  - ${formatProblem(p)}`).join('\n'));
-    this.name = 'SpecError';
-  }
-}
-
-export { addressKey, CONTROL_CHARS, hostProblem, MAX_PATH };
-
-export function formatProblem(p: SpecProblem): string {
-  return `${p.where}: ${p.field}: ${p.message}`;
-}
+export { addressKey, CONTROL_CHARS, formatProblem, hostProblem, MAX_PATH, SpecError };
+export type { SpecProblem };
+export { extraValueProblem, SETTINGS_BOUNDS } from './settings-spec';
 
 const port = z.number({ invalid_type_error: 'must be a number' }).int('must be a whole number')
   .min(1, 'must be in 1..65535').max(65535, 'must be in 1..65535');
@@ -69,27 +53,6 @@ const runSchema = z.object({
   .refine((r) => r.service === undefined || r.stop === undefined, { message: 'a service is stopped with systemctl; stop is for script-run servers', path: ['stop'] });
 
 const existingServerSchema = serverSchema.extend({ run: runSchema }).strict();
-
-/** A whole number in min..max (`unit` for the message). */
-const boundedInt = (min: number, max: number, unit: string) => z.number({ invalid_type_error: 'must be a number' })
-  .int('must be a whole number').min(min, `must be in ${min}..${max} (${unit})`).max(max, `must be in ${min}..${max} (${unit})`);
-
-/** Bounds of the shared settings: every product ZooKeeper computes from them (ticks × tickTime) stays a Java int. */
-export const SETTINGS_BOUNDS = { tickTime: [1, 60000], limit: [1, MAX_TICKS], jvmHeapMb: [64, 1048576] } as const;
-
-const DATA_DIR_REJECTED = 'is not supported: zk-rollout\'s own servers keep their data under the host driver\'s baseDir '
-  + '(<baseDir>/<ensemble>/server-<id>/data); for an adopted server, declare existing.servers[].run.dataDir';
-
-const settingsSchema = z.object({
-  tickTime: boundedInt(...SETTINGS_BOUNDS.tickTime, 'milliseconds').optional(),
-  initLimit: boundedInt(...SETTINGS_BOUNDS.limit, 'ticks').optional(),
-  syncLimit: boundedInt(...SETTINGS_BOUNDS.limit, 'ticks').optional(),
-  // Accepted before and ignored by both host drivers: refused, so that no one believes their data is there.
-  dataDir: z.unknown().refine((v) => v === undefined, DATA_DIR_REJECTED).optional(),
-  jvmHeapMb: boundedInt(...SETTINGS_BOUNDS.jvmHeapMb, 'MiB').optional(),
-  // NaN passes here to be named by the key's type (every allowed key has one).
-  extra: z.record(z.union([z.string(), z.number(), z.nan(), z.boolean()], { errorMap: () => ({ message: 'must be a number, a string or a boolean' }) })).optional(),
-}).strict();
 
 /** An ensemble's name: it names directories, units, resources and outputs. */
 export const ENSEMBLE_NAME_RE = /^[a-z][a-z0-9-]{0,62}$/;
@@ -145,18 +108,6 @@ export function normaliseServer(s: z.infer<typeof serverSchema>): Server {
   };
 }
 
-function normaliseSettings(s: z.infer<typeof settingsSchema> | undefined): Settings {
-  const extra: Record<string, string> = {};
-  for (const [k, v] of Object.entries(s?.extra ?? {}).sort(([a], [b]) => a.localeCompare(b))) extra[k] = String(v);
-  return {
-    tickTime: s?.tickTime ?? DEFAULT_SETTINGS.tickTime,
-    initLimit: s?.initLimit ?? DEFAULT_SETTINGS.initLimit,
-    syncLimit: s?.syncLimit ?? DEFAULT_SETTINGS.syncLimit,
-    jvmHeapMb: s?.jvmHeapMb ?? DEFAULT_SETTINGS.jvmHeapMb,
-    extra,
-  };
-}
-
 /** Duplicate ids among servers of which some are malformed: the ids that are usable still count. */
 function duplicateRawIds(raw: readonly unknown[]): SpecProblem[] {
   const seen = new Map<number, number>();
@@ -207,50 +158,6 @@ function crossServerProblems(servers: readonly Server[], standalone: boolean): S
     problems.push({
       where: `server ${voters[0].id}`, field: 'role',
       message: 'a single voter tolerates no failure; declare standalone: true on the ensemble (beside name and servers) to mean it, or add voters (3 or 5)',
-    });
-  }
-  return problems;
-}
-
-/**
- * Why an allowed key's value (as written to zoo.cfg) would not be read as meant, or undefined. zoo.cfg is a
- * Java properties file: a value ending in a backslash would swallow the next line, a newline would add one.
- */
-export function extraValueProblem(key: string, value: string): string | undefined {
-  if (CONTROL_CHARS.test(value)) return 'must be a single line without control characters';
-  if (value.endsWith('\\')) return 'must not end in a backslash (zoo.cfg would join the next line to it)';
-  const type = EXTRA_KEY_TYPES.get(key);
-  if (!type) return undefined;
-  const shown = value.length > 40 ? `${value.slice(0, 40)}...` : value;
-  if (type.kind === 'boolean') return value === 'true' || value === 'false' ? undefined : `must be true or false, not ${shown}`;
-  if (type.kind === 'yes-no') return value === 'yes' || value === 'no' ? undefined : `must be yes or no (${type.note}), not ${shown}`;
-  const range = `a whole number in ${type.min}..${type.max}${type.unit ? ` (${type.unit}${type.note ? `; ${type.note}` : ''})` : ''}`;
-  if (!/^-?\d+$/.test(value)) return `must be ${range}, not ${shown}`;
-  const n = Number(value);
-  return n < type.min || n > type.max ? `must be ${range}, not ${shown}` : undefined;
-}
-
-function settingsProblems(s: Settings): SpecProblem[] {
-  const problems: SpecProblem[] = [];
-  for (const key of Object.keys(s.extra)) {
-    const managed = MANAGED_KEYS.get(key);
-    const valueProblem = extraValueProblem(key, s.extra[key]);
-    if (managed) problems.push({ where: 'settings', field: `extra.${key}`, message: `is managed by cdktf-zookeeper: ${managed}` });
-    else if (/^server\.\d+$/.test(key)) problems.push({ where: 'settings', field: `extra.${key}`, message: 'membership is declared in servers, not in extra keys' });
-    else if (!ALLOWED_EXTRA_KEYS.has(key)) problems.push({ where: 'settings', field: `extra.${key}`, message: `unknown setting; allowed: ${[...ALLOWED_EXTRA_KEYS].join(', ')}` });
-    else if (valueProblem) problems.push({ where: 'settings', field: `extra.${key}`, message: valueProblem });
-  }
-  if (s.syncLimit > s.initLimit) {
-    problems.push({ where: 'settings', field: 'syncLimit', message: `must not exceed initLimit (${s.syncLimit} > ${s.initLimit})` });
-  }
-  // ZooKeeper refuses to start when the session bounds cross (unset: 2 and 20 ticks).
-  const given = (key: string) => (s.extra[key] !== undefined && extraValueProblem(key, s.extra[key]) === undefined ? Number(s.extra[key]) : undefined);
-  const min = given('minSessionTimeout');
-  const max = given('maxSessionTimeout');
-  if ((min !== undefined || max !== undefined) && (min ?? 2 * s.tickTime) > (max ?? 20 * s.tickTime)) {
-    problems.push({
-      where: 'settings', field: min !== undefined ? 'extra.minSessionTimeout' : 'extra.maxSessionTimeout',
-      message: `minSessionTimeout ${min ?? `${2 * s.tickTime} (2 × tickTime)`} exceeds maxSessionTimeout ${max ?? `${20 * s.tickTime} (20 × tickTime)`}: ZooKeeper would not start`,
     });
   }
   return problems;
