@@ -88,10 +88,12 @@ async function main(): Promise<void> {
     .option('--data <list>', 'MiB of znodes to run with, besides none', '100,1024')
     .option('--ways <list>', 'only these ways (comma-separated, e.g. "zk-rollout apply,minimal reconfig script")')
     .option('--no-defaults', 'skip the runs at the shipped defaults')
+    .option('--no-bench-settings', 'skip the runs at bench settings without data (keep the saved ones)')
+    .option('--no-diff', 'skip the runs with DIFF syncs at the largest data size')
     .option('--no-scaling', 'skip planning and synth timings (keep the saved ones)')
     .option('--report', 'only write BENCHMARKS.md and the charts from the saved results')
     .addOption(new Option('--repeat <n>', 'runs of each row; the row shows the median run, its goals judged on the medians').default(1).argParser(wholeCount))
-    .parse().opts<{ scenarios: string; data: string; ways?: string; defaults: boolean; scaling: boolean; report?: boolean; repeat: number }>();
+    .parse().opts<{ scenarios: string; data: string; ways?: string; defaults: boolean; benchSettings: boolean; diff: boolean; scaling: boolean; report?: boolean; repeat: number }>();
   mkdirSync(OUT, { recursive: true });
   const saved: Saved | null = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) as Saved : null;
   if (o.report) {
@@ -109,7 +111,10 @@ async function main(): Promise<void> {
   const ways = o.ways?.split(',').map((w) => w.trim());
   const unknownWays = (ways ?? []).filter((w) => !(WAYS as readonly string[]).includes(w));
   if (unknownWays.length > 0) throw new Error(`unknown way(s): ${unknownWays.join(', ')} (known: ${WAYS.join(', ')})`);
-  const plan = runs(scenarios, dataMbs, o.defaults).filter((r) => ways === undefined || ways.includes(r.way));
+  const plan = runs(scenarios, dataMbs, o.defaults)
+    .filter((r) => ways === undefined || ways.includes(r.way))
+    .filter((r) => o.benchSettings || r.profile !== 'bench' || r.dataMb > 0)
+    .filter((r) => o.diff || !r.diffSync);
   for (const [k, spec] of plan.entries()) {
     log(`[bench] ${k + 1}/${plan.length} ${spec.scenario}, ${spec.way}, ${spec.profile}${spec.dataMb ? `, ${spec.dataMb} MiB` : ''}${spec.diffSync ? ', DIFF sync' : ''} ...`);
     const each: Result[] = [];
