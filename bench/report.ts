@@ -41,8 +41,11 @@ export function misses(r: Result, floor: Result | undefined): string[] {
   return out;
 }
 
-/** When the newest rows were measured: older rows a partial run kept say when they were. */
-const newest = (results: readonly Result[]) => results.map((r) => r.measured ?? '').filter((m) => / at [0-9a-f]+$/.test(m)).sort().pop() ?? '';
+/**
+ * When the newest rows were measured: older rows a partial run kept say when they were. A run appends its
+ * rows after the saved ones it kept, so the last stamped row is the newest (commit hashes do not sort by time).
+ */
+const newest = (results: readonly Result[]) => results.map((r) => r.measured ?? '').filter((m) => / at [0-9a-f]+$/.test(m)).pop() ?? '';
 
 /** Acknowledged writes lost in a run, the worse writer; "unread" where the final servers could not be read (-1). */
 function lostCell(r: Result): string {

@@ -95,4 +95,12 @@ describe('a partial bench run', () => {
       ['migration', 0, 9, '2026-11-26 at abc1234'],
     ]);
   });
+
+  test('GIVEN rows kept from an older run whose hash sorts after the new run\'s THEN the old rows say when they were measured, the new ones do not', () => {
+    const older = run({ scenario: 'scale-up', dataMb: 1024, measured: '2026-11-26 at 888f433' });
+    const newer = run({ measured: '2026-11-26 at 2ad7d8d' });
+    const md = renderReport({ date: '2026-11-26', results: [older, newer], planning: [], synth: [], observations: [], largestMb: 1024, backups: [] });
+    expect(md).toMatch(/scale-up, 1024 MiB \| zk-rollout apply \(measured 2026-11-26 at 888f433\)/);
+    expect(md).not.toMatch(/measured 2026-11-26 at 2ad7d8d/);
+  });
 });
