@@ -19,7 +19,7 @@ const MAX_RESYNCS = 3;
 export const barrierPath = (ensemble: string) => `/zk-rollout/barrier/${ensemble}`;
 
 /** The leader's `srvr`: the one the snapshot names when it still leads, else whichever server now does. */
-async function leaderProbe(ctx: StepContext, snapshot: ClusterSnapshot): Promise<ServerProbe | undefined> {
+export async function leaderProbe(ctx: StepContext, snapshot: ClusterSnapshot): Promise<ServerProbe | undefined> {
   const named = snapshot.members.find((m) => m.id === snapshot.leaderId);
   const first = named ? await ctx.probe(named, PROBE_TIMEOUT_MS, 'mode') : undefined;
   if (first?.mode === 'leader') return first;

@@ -5,7 +5,7 @@ import { takenPorts } from '../../hosts/start-failure';
 import { StepOf } from '../../planner/types';
 import { clientsOf, isSynced } from '../observe';
 import { WaitAborted } from '../wait';
-import { checkReplica } from './replica-check';
+import { checkReplica, leaderProbe } from './replica-check';
 import { StepContext, StepRunner, waitFor } from './context';
 
 export const runAwaitQuorum: StepRunner = async (ctx) => {
@@ -31,8 +31,8 @@ async function stoppedWhileSyncing(ctx: StepContext, s: Server): Promise<WaitAbo
 /** Until the server is in broadcast and at the leader's zxid of when the wait began; then its copy is checked. */
 export const runAwaitSynced: StepRunner<StepOf<'await-synced'>> = async (ctx, step, snapshot) => {
   const s = step.server;
-  const leader = snapshot?.leaderId != null && snapshot.leaderId !== s.id ? snapshot.members.find((m) => m.id === snapshot.leaderId) : undefined;
-  const target = leader ? (await ctx.probe(leader, PROBE_TIMEOUT_MS, 'mode')).zxid ?? null : null;
+  const leader = snapshot !== null ? await leaderProbe(ctx, snapshot) : undefined;
+  const target = leader !== undefined && leader.server.id !== s.id ? leader.zxid ?? null : null;
   await waitFor(ctx, `server ${s.id} to sync with the leader`, ctx.t.syncMs, async () => {
     if (!(await ctx.driver.isRunning(s))) throw await stoppedWhileSyncing(ctx, s);
     const p = await ctx.probe(s, PROBE_TIMEOUT_MS, 'sync');
