@@ -4,7 +4,7 @@
  * its own, which is removed afterwards.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalHostDriver } from '../../hosts/local';
@@ -17,16 +17,25 @@ export interface Loaded {
   readonly nodeCount: number;
 }
 
-/** A port nothing listens on now, on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
+/**
+ * `n` distinct ports nothing listens on now, on 127.0.0.1. All are held open together before any is
+ * released: asked one at a time, the kernel may hand the same port out twice (it did, in CI).
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const held: Server[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const srv = createServer();
+      held.push(srv);
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(0, '127.0.0.1', () => resolve());
+      });
+    }
+    return held.map((srv) => (srv.address() as { port: number }).port);
+  } finally {
+    await Promise.all(held.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
+  }
 }
 
 /**
@@ -36,7 +45,7 @@ function freePort(): Promise<number> {
 export async function loadInStandalone(files: ReadonlyArray<{ name: string; localPath: string }>, o: { heapMb: number; timeoutMs: number }): Promise<Loaded> {
   const baseDir = mkdtempSync(join(tmpdir(), 'zk-rollout-verify-'));
   const driver = new LocalHostDriver({ baseDir, ensemble: 'verify' });
-  const [clientPort, quorumPort, electionPort] = [await freePort(), await freePort(), await freePort()];
+  const [clientPort, quorumPort, electionPort] = await freePorts(3);
   const server = parseEnsembleSpec({
     name: 'verify', servers: [{ id: 1, host: '127.0.0.1', clientPort, quorumPort, electionPort }], standalone: true,
   }).servers[0];
