@@ -26,6 +26,9 @@ export const DRAIN_STALL_MS = 200;
 /** How long a server already out of the configuration has to exit after TERM before it is killed. */
 export const REMOVED_SERVER_STOP_MS = 0;
 
+/** How long a joiner's start waits for its JVM to answer before the next joiner starts anyway. */
+export const JOINER_BOOT_MS = 20000;
+
 /** The hold after the growth phase, checking health, before any server is removed (0: no hold). */
 export const DEFAULT_BAKE_MS = 10000;
 

@@ -1,5 +1,5 @@
 /**
- * Dynamic reconfiguration: joiners start together as observers of the committed configuration, sync,
+ * Dynamic reconfiguration: joiners start in one batch as observers of the committed configuration, sync,
  * and are added by incremental reconfig one at a time; every new server is added before any old one leaves;
  * removals drain clients, reconfigure out, commit a barrier write, then stop; the leader goes last.
  */
@@ -60,8 +60,9 @@ export function planDynamic(current: ClusterSnapshot, desired: Ensemble, desired
   const walk = tlsWalk(current, desired, config(), startedAt, (id) => needsSettingsRestart(current, id, desiredHash));
   actions.push(...walk.actions);
 
-  // 4. Grow: the new servers start together as observers of the committed configuration (their
-  // snapshots transfer side by side), then each is synced and added with its desired role, one at a time.
+  // 4. Grow: the new servers start in one batch as observers of the committed configuration (each start
+  // ends once its JVM answers, so they boot one after another; their snapshots transfer side by side),
+  // then each is synced and added with its desired role, one at a time.
   const joining = desired.servers.filter((s) => !committed.has(s.id));
   for (const s of joining) {
     if (!running.has(s.id)) actions.push(tls({ kind: 'start-joiner', serverId: s.id, config: [...config(), { ...s, role: 'observer' }] }, target));
