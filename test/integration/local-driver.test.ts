@@ -38,8 +38,8 @@ test('a server whose client port is taken fails, naming the port and what to do'
   await new Promise<void>((r) => blocker.listen(23009, '127.0.0.1', () => r()));
   try {
     const e = cluster.ensemble([1, 2, 3], [9]);
-    // Whether the JVM dies before the start check or while its sync is awaited, the port is named.
-    await expect(cluster.apply(e)).rejects.toThrow(/server 9(: process exited right after start| stopped while waiting for it to sync): client port 23009 is taken by another process; free the port .*then re-run apply/);
+    // Whether the JVM dies before the start check, while its start awaits its answer or while its sync is awaited, the port is named.
+    await expect(cluster.apply(e)).rejects.toThrow(/server 9(: process exited right after start| stopped while waiting for it to (sync|answer on its client port)): client port 23009 is taken by another process; free the port .*then re-run apply/);
   } finally {
     blocker.close();
   }

@@ -83,8 +83,12 @@ export class FakeEnsemble {
   liveOverride: (read: number) => LiveOverride | undefined = () => undefined;
   /** Servers the driver starts that never sync (their probes say so). */
   readonly neverSync = new Set<number>();
-  /** Servers whose process exits once it is awaited (the first isRunning after its start), and the error lines their log then holds. */
+  /** Servers whose process exits while it syncs (the first isRunning after it answered a probe), and the error lines their log then holds. */
   readonly exitsWhileSyncing = new Map<number, string>();
+  /** Servers whose process exits before it answers (the first isRunning after its start), and their log's error lines. */
+  readonly exitsWhileBooting = new Map<number, string>();
+  /** Servers that answered a probe since they started. */
+  private readonly answered = new Set<number>();
 
   constructor(members: readonly Server[], leaderId: number) {
     this.members = [...members];
@@ -165,6 +169,7 @@ export class FakeEnsemble {
   probe(server: Server): ServerProbe {
     const id = server.id;
     if (!this.running.has(id)) return { server, reachable: false, error: 'connection refused' };
+    this.answered.add(id);
     const member = this.members.find((m) => m.id === id);
     const mode = id === this.leaderId ? 'leader' : member?.role === 'participant' ? 'follower' : 'observer';
     const synced = this.synced.has(id);
@@ -206,7 +211,8 @@ export class FakeEnsemble {
       this.starts.push(s.id);
       this.known.set(s.id, s);
       this.running.add(s.id);
-      if (!this.neverSync.has(s.id) && !this.exitsWhileSyncing.has(s.id)) this.synced.add(s.id);
+      this.answered.delete(s.id);
+      if (!this.neverSync.has(s.id) && !this.exitsWhileSyncing.has(s.id) && !this.exitsWhileBooting.has(s.id)) this.synced.add(s.id);
       if (this.leaderId === null) this.elect();
     },
     stop: async (s: Server) => {
@@ -218,10 +224,10 @@ export class FakeEnsemble {
     },
     kill: async (s: Server) => this.driver.stop(s),
     isRunning: async (s: Server) => {
-      if (this.exitsWhileSyncing.has(s.id)) this.running.delete(s.id);
+      if (this.exitsWhileBooting.has(s.id) || (this.exitsWhileSyncing.has(s.id) && this.answered.has(s.id))) this.running.delete(s.id);
       return this.running.has(s.id);
     },
-    logErrors: async (s: Server) => this.exitsWhileSyncing.get(s.id) ?? '',
+    logErrors: async (s: Server) => this.exitsWhileSyncing.get(s.id) ?? this.exitsWhileBooting.get(s.id) ?? '',
     pid: async (s: Server) => (this.running.has(s.id) ? 10000 + s.id : null),
     runningSettingsHash: async () => undefined,
     statuses: async (servers: readonly Server[]) => new Map(servers.map((s) => [s.id, { pid: this.running.has(s.id) ? 10000 + s.id : null }])),

@@ -412,6 +412,15 @@ describe('executor loop: a reviewed plan', () => {
     expect(ids(fake)).toEqual(['1', '2', '3']);
   });
 
+  test('GIVEN a joiner whose process exits before it answers THEN the rollout stops at its start, naming it and its log\'s last error lines, and starts it once', async () => {
+    const fake = threeVoters();
+    fake.exitsWhileBooting.set(4, 'ERROR [main:QuorumPeerConfig] Invalid configuration, exiting abnormally');
+    const { run } = rollout(fake, ensemble([1, 2, 4]));
+    await expect(run()).rejects.toThrow(/server 4 stopped while waiting for it to answer on its client port \(see \/fake\/4\/zookeeper\.log\); re-run apply to resume\nthe last error lines of its log:\nERROR \[main:QuorumPeerConfig\] Invalid configuration/);
+    expect(fake.starts).toEqual([4]);
+    expect(ids(fake)).toEqual(['1', '2', '3']);
+  });
+
   test('GIVEN the plan reviewed WHEN it fails and rolls back THEN the rollback runs without the pin (it is no reviewed plan) and is not refused as stale', async () => {
     const fake = threeVoters();
     fake.neverSync.add(4);

@@ -22,6 +22,7 @@ async function startJoiner(boot: Booting): Promise<{ probes: number; ms: number 
     readZooCfg: async () => undefined,
     writeFiles: async () => undefined,
     start: async () => { boot.started = true; },
+    logErrors: async () => 'ERROR [main] bad',
   };
   const ctx = {
     desired, driver, auth: { mode: 'skip-acl' }, t: DEFAULT_TIMEOUTS, stores: new Map(),
@@ -44,8 +45,9 @@ describe('a joiner\'s start', () => {
     expect(r.ms).toBeGreaterThanOrEqual(2 * 50 - 5);
   });
 
-  test('GIVEN a JVM that exits before it answers THEN the start ends without error (its sync wait says why)', async () => {
-    const r = await startJoiner({ started: false, answersAfter: Infinity, probes: 0, exitsAfter: 3 });
-    expect(r.probes).toBe(3);
+  test('GIVEN a JVM that exits before it answers THEN the start fails, naming its log, after the looks it answered none of', async () => {
+    const boot = { started: false, answersAfter: Infinity, probes: 0, exitsAfter: 3 };
+    await expect(startJoiner(boot)).rejects.toThrow(/server 4 stopped while waiting for it to answer on its client port \(see \/d\/log\).*\nthe last error lines of its log:\nERROR \[main\] bad/s);
+    expect(boot.probes).toBe(3);
   });
 });

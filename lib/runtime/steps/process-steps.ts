@@ -7,6 +7,7 @@ import { keptVersion } from '../where-it-runs';
 import { sleep } from '../wait';
 import { StepContext, StepRunner } from './context';
 import { checkTrust } from './tls-trust';
+import { stoppedWhile } from './wait-steps';
 
 type Start = StepOf<'start-initial' | 'start-member' | 'start-joiner'>;
 
@@ -42,12 +43,13 @@ const BOOT_POLL_MS = 50;
  * A joiner's start ends once its JVM answers on its client port, so joiners boot one after another
  * while their syncs still overlap. Booting together on a machine that also ran members, their JVMs
  * took the leader's CPU: writers then waited up to 190 ms for an acknowledgement (the bench's scale-up
- * at the defaults, two cores). Bounded, and never a failure: a joiner that exits or does not answer is
- * left to its sync wait, which says why.
+ * at the defaults, two cores). A joiner that exits first stops the rollout as in its sync wait (a start
+ * again would only fail again); one that does not answer in time is left to that wait.
  */
 async function untilAnswering(ctx: StepContext, s: Server): Promise<void> {
   const until = Date.now() + JOINER_BOOT_MS;
-  while (Date.now() < until && (await ctx.driver.isRunning(s))) {
+  while (Date.now() < until) {
+    if (!(await ctx.driver.isRunning(s))) throw await stoppedWhile(ctx, s, 'answer on its client port');
     if ((await ctx.probe(s, PROBE_TIMEOUT_MS, 'mode')).reachable) return;
     await sleep(BOOT_POLL_MS);
   }

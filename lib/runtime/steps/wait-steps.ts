@@ -18,14 +18,17 @@ export const runAwaitQuorum: StepRunner = async (ctx) => {
   }, 'check the servers\' logs and that their ports are free, then re-run apply');
 };
 
-/** The server stopped while it was awaited: say why when a port is taken, else where its log is and its last errors. */
-async function stoppedWhileSyncing(ctx: StepContext, s: Server): Promise<WaitAborted> {
+/**
+ * The server stopped while it was awaited (`doing`: what the wait was for): say why when a port is
+ * taken, else where its log is and its last errors.
+ */
+export async function stoppedWhile(ctx: StepContext, s: Server, doing: string): Promise<WaitAborted> {
   const taken = await takenPorts(s);
   if (taken.length > 0) {
-    return new WaitAborted(`server ${s.id} stopped while waiting for it to sync: ${taken.join(' and ')} ${taken.length > 1 ? 'are' : 'is'} taken by another process; free the port (or give the server other ports in the spec), then re-run apply`);
+    return new WaitAborted(`server ${s.id} stopped while waiting for it to ${doing}: ${taken.join(' and ')} ${taken.length > 1 ? 'are' : 'is'} taken by another process; free the port (or give the server other ports in the spec), then re-run apply`);
   }
   const errors = await ctx.driver.logErrors(s);
-  return new WaitAborted(`server ${s.id} stopped while waiting for it to sync (see ${ctx.driver.paths(s).log}); re-run apply to resume${errors ? `\nthe last error lines of its log:\n${errors}` : ''}`);
+  return new WaitAborted(`server ${s.id} stopped while waiting for it to ${doing} (see ${ctx.driver.paths(s).log}); re-run apply to resume${errors ? `\nthe last error lines of its log:\n${errors}` : ''}`);
 }
 
 /** Until the server is in broadcast and at the leader's zxid of when the wait began; then its copy is checked. */
@@ -34,7 +37,7 @@ export const runAwaitSynced: StepRunner<StepOf<'await-synced'>> = async (ctx, st
   const leader = snapshot !== null ? await leaderProbe(ctx, snapshot) : undefined;
   const target = leader !== undefined && leader.server.id !== s.id ? leader.zxid ?? null : null;
   await waitFor(ctx, `server ${s.id} to sync with the leader`, ctx.t.syncMs, async () => {
-    if (!(await ctx.driver.isRunning(s))) throw await stoppedWhileSyncing(ctx, s);
+    if (!(await ctx.driver.isRunning(s))) throw await stoppedWhile(ctx, s, 'sync');
     const p = await ctx.probe(s, PROBE_TIMEOUT_MS, 'sync');
     // A leader fresh from an election reports <epoch>:0 until the first write of its epoch, while a
     // follower synced with it still shows its last write of the old epoch: broadcast says enough then.
