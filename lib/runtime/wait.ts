@@ -20,15 +20,18 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 /** How often a wait still running says so (when asked to). */
 export const PROGRESS_EVERY_MS = 5000;
 
+/** A pause before each look again: fixed, or by how many looks came before (1 after the first). */
+export type Interval = number | ((looks: number) => number);
+
 /** Calls `check` until it returns `{ done: true }` or the deadline passes; `progress` hears every few seconds how it goes. */
 export async function waitUntil(
-  what: string, timeoutMs: number, check: () => Promise<{ done: boolean; seen: string }>, advice: string, intervalMs = 200,
+  what: string, timeoutMs: number, check: () => Promise<{ done: boolean; seen: string }>, advice: string, intervalMs: Interval = 200,
   progress?: (elapsedMs: number, seen: string) => void,
 ): Promise<{ waitedMs: number }> {
   const started = Date.now();
   let seen = 'nothing yet';
   let reported = started;
-  for (;;) {
+  for (let looks = 1; ; looks++) {
     if (progress && Date.now() - reported >= PROGRESS_EVERY_MS) { reported = Date.now(); progress(reported - started, seen); }
     try {
       const r = await check();
@@ -39,6 +42,6 @@ export async function waitUntil(
       seen = (e as Error).message;
     }
     if (Date.now() - started > timeoutMs) throw new WaitTimeout(what, timeoutMs / 1000, seen, advice);
-    await sleep(intervalMs);
+    await sleep(typeof intervalMs === 'number' ? intervalMs : intervalMs(looks));
   }
 }

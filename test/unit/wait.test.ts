@@ -1,0 +1,30 @@
+/** The waits' polling: pauses that start short and settle, and what a timeout or an abort says. */
+import { waitPause } from '../../lib/runtime/steps/context';
+import { WaitAborted, waitUntil } from '../../lib/runtime/wait';
+
+describe('waitUntil', () => {
+  test('GIVEN a pause by looks THEN it is asked with 1, 2, 3 … before each look again', async () => {
+    const asked: number[] = [];
+    let looks = 0;
+    const r = await waitUntil('x', 5000, async () => ({ done: ++looks === 4, seen: `look ${looks}` }), '', (n) => { asked.push(n); return 1; });
+    expect(asked).toEqual([1, 2, 3]);
+    expect(r.waitedMs).toBeGreaterThanOrEqual(0);
+  });
+
+  test('GIVEN a check that never ends THEN the timeout names what was awaited, the last thing seen and the advice', async () => {
+    await expect(waitUntil('server 4 to sync', 30, async () => ({ done: false, seen: 'mode observer' }), 'check its log', 5))
+      .rejects.toThrow(/timed out after 0 s waiting for server 4 to sync; last seen: mode observer; check its log/);
+  });
+
+  test('GIVEN a check that aborts THEN the wait ends at once with its message', async () => {
+    let looks = 0;
+    await expect(waitUntil('x', 5000, async () => { looks++; throw new WaitAborted('server 4 stopped'); }, '', 1)).rejects.toThrow('server 4 stopped');
+    expect(looks).toBe(1);
+  });
+});
+
+describe('a step wait\'s pause', () => {
+  test('starts at 25 ms and doubles to 100 ms, where it stays', () => {
+    expect([1, 2, 3, 4, 10].map(waitPause)).toEqual([25, 50, 100, 100, 100]);
+  });
+});
