@@ -156,6 +156,8 @@ export class Executor {
     let longest = 0;
     let first = true;
     let pinChecked = false;
+    // The read that planned nothing more to do: the state the rollout ends in.
+    let final: ClusterSnapshot | null = null;
     const repeats = { key: '', count: 0 };
     try {
       for (;;) {
@@ -186,7 +188,7 @@ export class Executor {
         if (done === 0 && !pinChecked) { pinChecked = true; if (this.o.reviewed) checkReviewed(this.o.reviewed, result.plan, snapshot, this.emit); }
         if (done === 0) this.announce(result, snapshot);
         const steps = result.plan.steps;
-        if (steps.length === 0) break;
+        if (steps.length === 0) { final = snapshot; break; }
         if (done >= (this.o.maxSteps ?? 2000)) throw new RolloutError('no-convergence', `no convergence after ${done} steps; last plan:\n${renderText(result)}`);
         // Bootstrap runs as one unit: there is nothing to re-read until a quorum exists.
         const batch = snapshot === null ? steps : guardedPrefix(steps);
@@ -215,7 +217,6 @@ export class Executor {
           this.emit({ type: 'step-end', n: done, step: stepRef(step), ms, morePlanned: steps.length - batch.indexOf(step) - 1 });
         }
       }
-      const final = await ctx.live.observe();
       if (final) await ctx.records.finish(final);
       const summary: RolloutSummary = { steps: done, elections: ctx.live.elections, longestWaitMs: longest, totalMs: Date.now() - started, finalMembers: final?.members ?? [] };
       this.emit({

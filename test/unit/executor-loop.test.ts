@@ -87,6 +87,21 @@ describe('executor loop: the happy path', () => {
     expect(fake.store.has(LOCK)).toBe(false);
     expect(JSON.parse(fake.store.get(RECORD)!.data)).toMatchObject({ phase: 'done', configVersion: fake.configVersion });
   });
+
+  test('GIVEN an ensemble that already matches THEN one read of the live state: the read that planned nothing is the state it ends in', async () => {
+    const fake = threeVoters();
+    const summary = await rollout(fake, ensemble([1, 2, 3])).run();
+    expect(summary.steps).toBe(0);
+    expect(summary.finalMembers.map((m) => m.id)).toEqual([1, 2, 3]);
+    expect(fake.liveReads).toBe(1);
+  });
+
+  test('GIVEN a scale-up THEN no read after the one that planned nothing more', async () => {
+    const fake = threeVoters();
+    let readsAtLastStep = 0;
+    await rollout(fake, ensemble([1, 2, 3, 4]), { onEvent: (e) => { if (e.type === 'step-end' && e.morePlanned === 0) readsAtLastStep = fake.liveReads; } }).run();
+    expect(fake.liveReads).toBe(readsAtLastStep + 1);
+  });
 });
 
 describe('executor loop: a reconfig whose connection is lost', () => {
