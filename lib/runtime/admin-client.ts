@@ -2,9 +2,8 @@
  * The admin client on the `zookeeper` npm package: superuser auth, sync + getconfig, conditional
  * reconfig, barrier writes and the rollout lock. One client per connection; a closed client is never reused.
  */
-import { createConnection } from 'node:net';
 import ZooKeeper from 'zookeeper';
-import { afterPoll } from '../hosts/after-poll';
+import { acceptingHosts } from './accepting-hosts';
 import { Membership, Server } from '../model/types';
 import { parseMembership, renderServerLine } from '../model/zoocfg';
 import { AdminAuth, superDigest } from './credentials';
@@ -24,21 +23,6 @@ function deadline<T>(operation: string, p: Promise<T>, ms = OP_TIMEOUT_MS): Prom
     new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new ZkError(ZK.OPERATIONTIMEOUT, operation, `no answer within ${ms} ms`)), ms); }),
   ]);
 }
-
-/** The `host:port` entries of a connect string that accept a TCP connection within `timeoutMs`. */
-export async function acceptingHosts(connect: string, timeoutMs = 500): Promise<string[]> {
-  const entries = connect.split(',').map((e) => e.trim()).filter(Boolean);
-  const ok = await Promise.all(entries.map((entry) => new Promise<boolean>((resolve) => {
-    const i = entry.lastIndexOf(':');
-    const socket = createConnection({ host: entry.slice(0, i), port: Number(entry.slice(i + 1)) });
-    const done = (result: boolean) => { socket.destroy(); resolve(result); };
-    socket.setTimeout(timeoutMs, afterPoll(() => done(false)));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  })));
-  return entries.filter((_, k) => ok[k]);
-}
-
 
 interface NativeClient {
   on(event: string, cb: (...args: unknown[]) => void): void;

@@ -1,6 +1,6 @@
 /** acceptingHosts: a listening port accepts, a closed one does not, and a stalled event loop is not a refusal. */
 import { createServer, Server as NetServer } from 'node:net';
-import { acceptingHosts } from '../../lib/runtime/admin-client';
+import { acceptingHosts } from '../../lib/runtime/accepting-hosts';
 
 let server: NetServer;
 let port = 0;
