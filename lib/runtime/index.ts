@@ -1,6 +1,7 @@
 export * from './four-letter';
 export * from './observe';
 export * from './admin-client';
+export * from './accepting-hosts';
 export * from './credentials';
 export * from './executor';
 export * from './live-state';
