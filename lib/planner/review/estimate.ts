@@ -4,6 +4,7 @@
  * about 0.15 s, a leader hand-off about 0.45 s at tickTime 200, a full snapshot about 64 MiB/s).
  * An estimate for review, never a timeout.
  */
+import { DRAIN_STALL_MS } from '../../model/defaults';
 import { Step } from '../types';
 
 export const MEASURED = {
@@ -46,8 +47,9 @@ export function estimateSteps(steps: readonly Step[], c: EstimateContext, remove
       case 'reconfig-add': case 'reconfig-role': case 'reconfig-remove':
         return MEASURED.reconfigMs + (removesLeader(s) ? Math.max(MEASURED.handoffMs, c.tickTimeMs) + snapshot : 0) + (s.kind === 'reconfig-role' ? snapshot : 0);
       case 'barrier-write': return MEASURED.barrierMs;
-      // A drain waits out its timeout while a client stays (clients do not leave by themselves).
-      case 'drain-clients': return (c.clientsOn(s.serverId) ?? 1) > 0 ? c.drainMs : 50;
+      // Clients do not leave by themselves: a drain with clients ends once none has left for
+      // DRAIN_STALL_MS (they move when the server stops), never later than the drain timeout.
+      case 'drain-clients': return (c.clientsOn(s.serverId) ?? 1) > 0 ? Math.min(DRAIN_STALL_MS, c.drainMs) : 50;
       case 'stop-server': case 'stop-joiner': return MEASURED.stopMs;
       case 'rewrite-config': return MEASURED.rewriteMs;
       case 'bake': return s.holdMs;
