@@ -3,6 +3,7 @@ import { Server } from '../../lib/model/types';
 import { DEFAULT_TIMEOUTS } from '../../lib/model/defaults';
 import { ServerProbe } from '../../lib/runtime/observe';
 import { StepContext } from '../../lib/runtime/steps';
+import { waitPause } from '../../lib/runtime/steps/context';
 import { runStart } from '../../lib/runtime/steps/process-steps';
 import { StepOf } from '../../lib/planner/types';
 import { ensemble, healthy } from '../support/fixtures';
@@ -42,7 +43,8 @@ describe('a joiner\'s start', () => {
   test('GIVEN a JVM that answers on its third look THEN the start ends then, not at the spawn', async () => {
     const r = await startJoiner({ started: false, answersAfter: 2, probes: 0 });
     expect(r.probes).toBe(3);
-    expect(r.ms).toBeGreaterThanOrEqual(2 * 50 - 5);
+    // It paused between its looks as every step wait does (waitPause: 25 ms, then 50).
+    expect(r.ms).toBeGreaterThanOrEqual(waitPause(1) + waitPause(2) - 5);
   });
 
   test('GIVEN a JVM that exits before it answers THEN the start fails, naming its log, after the looks it answered none of', async () => {

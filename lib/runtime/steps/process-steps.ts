@@ -4,8 +4,8 @@ import { Server } from '../../model/types';
 import { StepOf } from '../../planner/types';
 import { installServerFiles, startServer } from '../server-config';
 import { keptVersion } from '../where-it-runs';
-import { sleep } from '../wait';
-import { StepContext, StepRunner } from './context';
+import { WaitTimeout } from '../wait';
+import { StepContext, StepRunner, waitFor } from './context';
 import { checkTrust } from './tls-trust';
 import { stoppedWhile } from './wait-steps';
 
@@ -36,9 +36,6 @@ export const runStart: StepRunner<Start> = async (ctx, step, snapshot) => {
   if (step.kind === 'start-joiner') await untilAnswering(ctx, s);
 };
 
-/** How often a booting joiner is asked whether it answers yet (a refused connection costs nothing). */
-const BOOT_POLL_MS = 50;
-
 /**
  * A joiner's start ends once its JVM answers on its client port, so joiners boot one after another
  * while their syncs still overlap. Booting together on a machine that also ran members, their JVMs
@@ -47,11 +44,14 @@ const BOOT_POLL_MS = 50;
  * again would only fail again); one that does not answer in time is left to that wait.
  */
 async function untilAnswering(ctx: StepContext, s: Server): Promise<void> {
-  const until = Date.now() + JOINER_BOOT_MS;
-  while (Date.now() < until) {
-    if (!(await ctx.driver.isRunning(s))) throw await stoppedWhile(ctx, s, 'answer on its client port');
-    if ((await ctx.probe(s, PROBE_TIMEOUT_MS, 'mode')).reachable) return;
-    await sleep(BOOT_POLL_MS);
+  try {
+    await waitFor(ctx, `server ${s.id} to answer on its client port`, JOINER_BOOT_MS, async () => {
+      if (!(await ctx.driver.isRunning(s))) throw await stoppedWhile(ctx, s, 'answer on its client port');
+      const p = await ctx.probe(s, PROBE_TIMEOUT_MS, 'mode');
+      return { done: p.reachable, seen: p.reachable ? `mode ${p.mode}` : (p.error ?? 'no answer') };
+    }, '');
+  } catch (e) {
+    if (!(e instanceof WaitTimeout)) throw e;
   }
 }
 
