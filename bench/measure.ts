@@ -22,14 +22,15 @@ import { ElectionMonitor } from '../test/support/monitor';
 import { makeCa } from '../test/support/tls-certs';
 import { missingWrites, Writer, WriterReport } from '../test/support/writer';
 import { heapFor, initLimitFor, seed } from './seed';
-import { Ctx, minimal, Plan, project, runbook, ScenarioName } from './ways';
+import { Ctx, minimal, oneObserverSynced, Plan, project, runbook, ScenarioName } from './ways';
 
 export const REPO = join(__dirname, '..', '..');
 export const PORT_BASE = 29000;
 /** The rollout events the e2e app's handler appends, relative to the project directory. */
 const EVENTS_FILE = 'rollout-events.jsonl';
 
-export const WAYS = ['zk-rollout apply', 'cdktf deploy', 'manual runbook', 'minimal reconfig script'] as const;
+/** `one observer synced`: not a way to scale up but ZooKeeper's own cost of the one sync every scale-up pays (ways.ts). */
+export const WAYS = ['zk-rollout apply', 'cdktf deploy', 'manual runbook', 'minimal reconfig script', 'one observer synced'] as const;
 export type Way = typeof WAYS[number];
 /** `bench`: tickTime 200 and short waits; `defaults`: ZooKeeper's and zk-rollout's shipped defaults (bake 0). */
 export type Profile = 'bench' | 'defaults';
@@ -187,7 +188,7 @@ async function runOneWith(spec: RunSpec, log: (s: string) => void): Promise<Resu
       log(`[bench]   seeded ${dataMb} MiB (${n} znodes) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     }
     const leader = (await observeEnsemble(from.map((id) => ({ host: '127.0.0.1', port: PORT_BASE + id })))).snapshot.leaderId;
-    const to = scenario === 'migration' ? [4, 5, 6] : scenario === 'scale-up' ? [1, 2, 3, 4, 5]
+    const to = way === 'one observer synced' ? [...from, 4] : scenario === 'migration' ? [4, 5, 6] : scenario === 'scale-up' ? [1, 2, 3, 4, 5]
       : scenario === 'scale-down' ? [...from.filter((id) => id !== leader).slice(0, 3)] : from;
     const plan: Plan = { scenario, from, to, ...(scenario === 'rolling-restart' ? { settings: { tickTime: (settings as { tickTime: number }).tickTime + 50 } } : {}) };
     const desired: Ensemble = scenario === 'tls-switch'
@@ -212,6 +213,7 @@ async function runOneWith(spec: RunSpec, log: (s: string) => void): Promise<Resu
       if (way === 'zk-rollout apply') await project(ctx, desired, profile === 'defaults' ? DEFAULT_TIMEOUTS : undefined);
       else if (way === 'cdktf deploy') rolloutMs = await cdktfDeploy(projectDir, to, ctx.mark);
       else if (way === 'manual runbook') await runbook(ctx, plan, desired);
+      else if (way === 'one observer synced') await oneObserverSynced(ctx, plan, desired);
       else await minimal(ctx, plan, desired);
     } catch (e) {
       error = (e as Error).message.split('\n')[0];

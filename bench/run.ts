@@ -44,6 +44,8 @@ function runs(scenarios: readonly ScenarioName[], dataMbs: readonly number[], de
   for (const dataMb of dataMbs.filter((mb) => mb > 0)) {
     for (const scenario of scenarios.filter((s) => s !== 'tls-switch')) {
       for (const way of ['zk-rollout apply', 'minimal reconfig script'] as Way[]) out.push({ scenario, way, profile: 'bench', dataMb });
+      // Where the leader stays, what one server's sync alone costs the writers at this size.
+      if (scenario === 'scale-up') out.push({ scenario, way: 'one observer synced', profile: 'bench', dataMb });
     }
   }
   // What the full snapshot on every sync costs, where it costs most (the largest data): the same runs with DIFFs.

@@ -138,6 +138,14 @@ export async function runbook(ctx: Ctx, plan: Plan, finalEnsemble: Ensemble): Pr
 
 // ---- a minimal dynamic-reconfig script ----------------------------------------------------------
 
+/** A new server started as an observer of the committed configuration, waited for until it serves. */
+async function startServingObserver(cluster: TestCluster, admin: AdminClient, s: Server, finalEnsemble: Ensemble): Promise<void> {
+  const committed = await admin.committedConfig();
+  await installServerFiles(cluster.driver, finalEnsemble, s, [...committed.servers, { ...s, role: 'observer' }], committed.version, AUTH);
+  await startServer(cluster.driver, finalEnsemble, s, AUTH);
+  await untilServing(s);
+}
+
 async function retry<T>(what: string, f: () => Promise<T>): Promise<T> {
   for (let i = 0; ; i++) {
     try { return await f(); } catch (e) {
@@ -174,10 +182,7 @@ export async function minimal(ctx: Ctx, plan: Plan, finalEnsemble: Ensemble): Pr
     for (const id of plan.to.filter((x) => !plan.from.includes(x))) {
       const s = server(id);
       ctx.mark(`start ${id}, reconfig add`);
-      const committed = await (await session()).committedConfig();
-      await installServerFiles(cluster.driver, finalEnsemble, s, [...committed.servers, { ...s, role: 'observer' }], committed.version, AUTH);
-      await startServer(cluster.driver, finalEnsemble, s, AUTH);
-      await untilServing(s);
+      await startServingObserver(cluster, await session(), s, finalEnsemble);
       // A retry first reads whether the last try was applied after all (a reconfig answered with connection loss may be).
       await retry(`add ${id}`, async () => {
         const a = await session();
@@ -194,6 +199,26 @@ export async function minimal(ctx: Ctx, plan: Plan, finalEnsemble: Ensemble): Pr
       });
       await cluster.driver.stop(server(id));
     }
+  } finally {
+    admin.close();
+  }
+}
+
+// ---- ZooKeeper alone: one server's sync ---------------------------------------------------------
+
+/**
+ * The least a scale-up with data can cost its writers: one new server started as an observer and waited
+ * for until it serves, nothing else. An empty server always receives the whole data tree from the
+ * leader (a full snapshot, DIFFs allowed or not), so however a server is added, its writers live through
+ * at least this. The first new server of the plan (`plan.to`) is the one started.
+ */
+export async function oneObserverSynced(ctx: Ctx, plan: Plan, finalEnsemble: Ensemble): Promise<void> {
+  const id = plan.to.find((x) => !plan.from.includes(x));
+  if (id === undefined) throw new Error(`${plan.scenario} adds no server: nothing to sync`);
+  ctx.mark(`start ${id} as an observer, wait until it serves`);
+  const admin = await AdminClient.open({ connect: ctx.cluster.connectString(plan.from), auth: AUTH });
+  try {
+    await startServingObserver(ctx.cluster, admin, ctx.cluster.ensemble([id]).servers[0], finalEnsemble);
   } finally {
     admin.close();
   }

@@ -37,6 +37,18 @@ describe('bench goals', () => {
     expect(misses(run({ ...up, native: writer(99), java: writer(100) }), { ...floor, ...up, native: writer(500) })).toEqual(['Java gap 100 ms (goal < 100 ms)']);
   });
 
+  test('GIVEN a scale-up with data and one observer synced alone at that size THEN a missed gap names what ZooKeeper alone cost', () => {
+    const up = { scenario: 'scale-up' as const, dataMb: 100, to: [1, 2, 3, 4, 5] };
+    const alone = run({ ...up, way: 'one observer synced', to: [1, 2, 3, 4], totalMs: 3000, native: writer(120), java: writer(90) });
+    const mine = run({ ...up, native: writer(170), java: writer(150) });
+    const script = { ...floor, ...up, totalMs: 7000, native: writer(210) };
+    expect(misses(mine, script, alone)).toEqual(['native gap 170 ms (goal < 100 ms; one observer synced alone: 120 ms)', 'Java gap 150 ms (goal < 100 ms; one observer synced alone: 90 ms)']);
+    const md = renderReport({ date: '2026-11-26', results: [run({}), floor, mine, script, alone], planning: [], synth: [], observations: [], largestMb: 100 });
+    // The data table shows it beside the two ways; its own row has no ratio to the script (it does not scale up).
+    expect(md).toContain('| scale-up | 100 | 4.0 | 7.0 | 0.57x | 170 / 210 | 120 | 0 |');
+    expect(md).toMatch(/\| scale-up, 100 MiB \| one observer synced \| 200 \| 0 \| 120 \| 90 \| 1 \| 4\.0 \| 3\.0 \|  \|  \|/);
+  });
+
   test('GIVEN results THEN the report has a row per run and the verdict', () => {
     const md = renderReport({ date: '2026-11-26', results: [run({}), floor], planning: [], synth: [], observations: ['- x'], largestMb: 0,
       backups: [{ dataMb: 100, znodes: 3210, backupBytes: 105 * 2 ** 20, files: 2, copyMs: 1000, checkMs: 2200, verifyBackupMs: 1300, restoreMs: 10000, measured: '2026-11-26' }] });
