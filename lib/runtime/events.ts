@@ -25,7 +25,7 @@ export const stepRef = (s: Step): StepRef => ({
 
 /** Things worth saying that need no fields of their own. */
 export type NoticeCode =
-  | 'session-reopened' | 'session-moved' | 'session-stalled' | 'lock-dead-holder' | 'record-unreadable' | 'drift-accepted' | 'resume-grown'
+  | 'session-reopened' | 'session-moved' | 'session-stalled' | 'session-waiting' | 'lock-dead-holder' | 'record-unreadable' | 'drift-accepted' | 'resume-grown'
   | 'replica-reset' | 'record-final-failed' | 'write-retry' | 'plan-as-reviewed' | 'replanned';
 
 export type RolloutEventBody =

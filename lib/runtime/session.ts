@@ -20,6 +20,9 @@ export type OpenAdmin = (connect: string) => Promise<AdminPort>;
 /** How long readAfresh keeps trying the rollout's own session (reconnecting) before a new one reads. */
 const SAME_SESSION_READ_MS = 5000;
 
+/** The pause between new sessions' tries to read, while none answers. */
+const FRESH_READ_PAUSE_MS = 250;
+
 /** How often a request still unanswered looks whether its client waits while a server serves. */
 const STALL_CHECK_MS = 100;
 
@@ -129,26 +132,39 @@ export class AdminSession {
    * What the committed configuration is after a request whose outcome the rollout's session could not
    * see (its connection was lost). First on the same session for up to 5 s, which reconnects by itself
    * as any client does (a new session opened while a new leader takes over waits out the client's
-   * connect backoff, about 2 s); if that fails, the session is closed and the read runs on a new, short-lived
-   * session of its own (no lock), and the next request opens a new session.
+   * connect backoff, about 2 s); then on new, short-lived sessions of its own (no lock), one after
+   * another until `withinMs` from the call: a leader's hand-off lasts while its followers load full
+   * snapshots, over 15 s with 1 GiB of data on two cores. The next request opens a new session.
    */
-  async readAfresh<T>(read: (client: AdminPort) => Promise<T>): Promise<T> {
-    const until = Date.now() + SAME_SESSION_READ_MS;
+  async readAfresh<T>(read: (client: AdminPort) => Promise<T>, withinMs: number): Promise<T> {
+    const started = Date.now();
+    const sameUntil = started + Math.min(SAME_SESSION_READ_MS, withinMs);
     while (this.current && !this.current.ended) {
       try {
         return await this.answered(this.current, read);
       } catch {
         // Still reconnecting, or ended: again, until a new session must read.
-        if (Date.now() >= until) break;
+        if (Date.now() >= sameUntil) break;
         await sleep(100);
       }
     }
     this.reset();
-    const fresh = await this.open(connectString(this.servers()));
-    try {
-      return await read(fresh);
-    } finally {
-      fresh.close();
+    const connect = connectString(this.servers());
+    let waitNoticed = false;
+    for (;;) {
+      try {
+        const fresh = await this.open(connect);
+        try {
+          return await read(fresh);
+        } finally {
+          fresh.close();
+        }
+      } catch (e) {
+        if (Date.now() - started >= withinMs) throw new Error(`no server of ${connect} answered within ${Math.round(withinMs / 1000)} s of the connection loss: ${(e as Error).message}`, { cause: e });
+        if (!waitNoticed) this.emit({ type: 'notice', code: 'session-waiting', message: `no server of ${connect} answers yet (${(e as Error).message}); trying again until ${Math.round(withinMs / 1000)} s after the connection loss` });
+        waitNoticed = true;
+        await sleep(FRESH_READ_PAUSE_MS);
+      }
     }
   }
 

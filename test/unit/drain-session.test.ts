@@ -168,7 +168,7 @@ describe('admin session: a client left waiting while its servers serve', () => {
       lock, () => [server(1), server(2)], (e) => events.push(e), async () => { asked++; return o.serving; });
     await session.client();
     const started = Date.now();
-    const answer = await session.readAfresh((c) => c.committedConfig());
+    const answer = await session.readAfresh((c) => c.committedConfig(), 60000);
     return { answer, ms: Date.now() - started, first, fresh, opened, taken, events, asked, after: await session.client() };
   }
 
@@ -197,5 +197,45 @@ describe('admin session: a client left waiting while its servers serve', () => {
     expect(r.events).toEqual([]);
     expect(r.asked).toBe(0);
     expect(r.after).toBe(r.first);
+  });
+});
+
+describe('admin session: reading the committed configuration after a connection loss', () => {
+  /** A session whose own client has ended (the reconfig lost it) and whose new sessions fail `failures` times before one reads. */
+  async function afterLoss(failures: number, withinMs: number) {
+    const events: RolloutEventBody[] = [];
+    const opened: string[] = [];
+    const closed: number[] = [];
+    const first = { ended: false, hosts: ['127.0.0.1:2181'], connected: false, close: () => { first.ended = true; }, committedConfig: () => Promise.reject(new Error('connection loss')) };
+    const lock = { take: async () => undefined } as unknown as RolloutLock;
+    const session = new AdminSession(async (connect) => {
+      opened.push(connect);
+      if (opened.length === 1) return first as unknown as AdminPort;
+      if (opened.length - 1 <= failures) throw new Error(`could not connect to ${connect}: no server accepts connections`);
+      const n = opened.length;
+      return { ended: false, close: () => closed.push(n), committedConfig: async () => ({ version: 'v9' }) } as unknown as AdminPort;
+    }, lock, () => [server(1), server(2)], (e) => events.push(e), async () => []);
+    await session.client();
+    first.ended = true;
+    const started = Date.now();
+    const answer = await session.readAfresh((c) => c.committedConfig(), withinMs).catch((e: Error) => e);
+    return { answer, ms: Date.now() - started, opened, closed, events };
+  }
+
+  test('GIVEN no server answers for a while (a hand-off with data) THEN new sessions try again until one reads, each closed, and a notice says it waits', async () => {
+    const r = await afterLoss(3, 60000);
+    expect(r.answer).toEqual({ version: 'v9' });
+    expect(r.opened).toHaveLength(5); // the rollout's own session, three that failed, the one that read
+    expect(r.opened.slice(1)).toEqual(Array(4).fill('127.0.0.1:2181,127.0.0.1:2182'));
+    expect(r.closed).toEqual([5]);
+    expect(r.events).toEqual([expect.objectContaining({ type: 'notice', code: 'session-waiting' })]);
+  });
+
+  test('GIVEN no server answers within the bound THEN the read fails, saying for how long and what the last try met', async () => {
+    const r = await afterLoss(1000, 600);
+    expect(r.answer).toBeInstanceOf(Error);
+    expect((r.answer as Error).message).toMatch(/^no server of 127\.0\.0\.1:2181,127\.0\.0\.1:2182 answered within 1 s of the connection loss: could not connect to .*no server accepts connections$/);
+    expect(r.ms).toBeLessThan(5000);
+    expect(r.opened.length).toBeGreaterThan(2);
   });
 });

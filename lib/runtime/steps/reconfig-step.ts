@@ -41,7 +41,8 @@ export const runReconfig: StepRunner<Reconfig> = async (ctx, step, snapshot) => 
       case 'version-moved':
         throw new RolloutError('drift', `refused: the ensemble's configuration changed under this rollout, not by it (expected version ${snapshot.configVersion}); the reconfig was not applied. ${DRIFT_ADVICE}.`, { cause: e });
       case 'connection-lost': {
-        const committed = await ctx.session.readAfresh((c) => c.committedConfig());
+        // The connection is lost when the reconfig removes the leader: the read waits out the hand-off, as long as an election may take.
+        const committed = await ctx.session.readAfresh((c) => c.committedConfig(), ctx.t.quorumMs);
         if (applied(committed)) {
           ctx.emit({ type: 'reconfig', serverId: step.serverId, version: committed.version, outcome: 'applied-after-connection-loss' });
           return;
