@@ -11,7 +11,7 @@ import { RolloutEventBody } from './events';
 import { servingHosts } from './four-letter';
 import { NotReady } from './refusal';
 import { RolloutLock } from './rollout-lock';
-import { sleep } from './wait';
+import { sleep, waitUntil } from './wait';
 import { classify, ErrorClass } from './zk-errors';
 
 /** Opens a client on a connect string (authenticated as the rollout's superuser). */
@@ -150,22 +150,23 @@ export class AdminSession {
     }
     this.reset();
     const connect = connectString(this.servers());
-    let waitNoticed = false;
-    for (;;) {
+    let answer: { value: T } | undefined;
+    let failures = 0;
+    await waitUntil(`a server of ${connect} to answer after the connection loss`, Math.max(0, withinMs - (Date.now() - started)), async () => {
       try {
         const fresh = await this.open(connect);
         try {
-          return await read(fresh);
+          answer = { value: await read(fresh) };
         } finally {
           fresh.close();
         }
+        return { done: true, seen: 'an answer' };
       } catch (e) {
-        if (Date.now() - started >= withinMs) throw new Error(`no server of ${connect} answered within ${Math.round(withinMs / 1000)} s of the connection loss: ${(e as Error).message}`, { cause: e });
-        if (!waitNoticed) this.emit({ type: 'notice', code: 'session-waiting', message: `no server of ${connect} answers yet (${(e as Error).message}); trying again until ${Math.round(withinMs / 1000)} s after the connection loss` });
-        waitNoticed = true;
-        await sleep(FRESH_READ_PAUSE_MS);
+        if (failures++ === 0) this.emit({ type: 'notice', code: 'session-waiting', message: `no server of ${connect} answers yet (${(e as Error).message}); trying again until ${Math.round(withinMs / 1000)} s after the connection loss` });
+        throw e;
       }
-    }
+    }, 'a leader hand-off lasts while its followers load its snapshot: raise --quorum-timeout if the ensemble serves again later', FRESH_READ_PAUSE_MS);
+    return answer!.value;
   }
 
   /**
