@@ -1,8 +1,8 @@
 /** This machine as a `Machine`: bash scripts and files right here. */
 import { chmod, copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { afterPoll } from './after-poll';
 import { writeFileAtomic } from './atomic-write';
+import { childOutput } from './child-output';
 import { hostChildEnv, spawnClean } from './clean-spawn';
 import { Machine, RunOptions, RunResult, WriteOptions } from './machine';
 
@@ -20,24 +20,9 @@ export class LocalMachine implements Machine {
     // Through spawnClean: the script may start a server, which must not inherit the native
     // ZooKeeper client's sockets (they are not close-on-exec), nor zk-rollout's own variables.
     const child = spawnClean('/bin/bash', ['-c', script], { env: hostChildEnv(opts.env) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += String(d); });
-    child.stderr.on('data', (d) => { stderr += String(d); });
     child.stdin.on('error', () => { /* the script may exit before reading everything; its exit code tells */ });
     child.stdin.end(opts.stdin ?? '');
-    return new Promise((resolve, reject) => {
-      let code: number | null = null;
-      let grace: NodeJS.Timeout | undefined;
-      const done = () => { clearTimeout(grace); resolve({ code: code ?? 1, stdout, stderr }); };
-      child.once('error', (e) => reject(new Error(`cannot run bash on this machine: ${e.message}`)));
-      child.once('exit', (c) => {
-        code = c;
-        // A started server may hold the pipes open: stop reading after the grace.
-        grace = setTimeout(afterPoll(() => { child.stdout.destroy(); child.stderr.destroy(); done(); }), OUTPUT_GRACE_MS);
-      });
-      child.once('close', done);
-    });
+    return childOutput(child, OUTPUT_GRACE_MS).catch((e: Error) => { throw new Error(`cannot run bash on this machine: ${e.message}`); });
   }
 
   writeFileAtomic(path: string, content: string, opts: WriteOptions = {}): Promise<void> {

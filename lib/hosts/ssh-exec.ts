@@ -9,7 +9,14 @@ import { dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SSH_CONNECT_TIMEOUT_SECONDS, SSH_COMMAND_TIMEOUT_MS } from '../model/defaults';
+import { childOutput } from './child-output';
 import { hostChildEnv, spawnClean } from './clean-spawn';
+
+/**
+ * How long to wait for the rest of a command's output after ssh exits. The multiplexing master writes
+ * it, and may still be doing so: longer than on this machine, for the link's sake.
+ */
+const SSH_OUTPUT_GRACE_MS = 5000;
 
 export interface SshTarget {
   /** Address to connect to. */
@@ -106,20 +113,15 @@ export class SshRunner {
   run(t: SshTarget, script: string, stdin?: string): Promise<RemoteResult> {
     this.used.add(JSON.stringify(t));
     const child = spawnClean('ssh', [...this.args(t), script], { env: hostChildEnv() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += String(d); });
-    child.stderr.on('data', (d) => { stderr += String(d); });
     child.stdin.on('error', () => { /* the remote side may exit before reading everything; its exit code tells */ });
     child.stdin.end(stdin ?? '');
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new SshError(describeTarget(t), `ssh to ${describeTarget(t)}: no answer within ${this.timeoutMs / 1000} s`)); }, this.timeoutMs);
-      child.once('error', (e) => { clearTimeout(timer); reject(new SshError(describeTarget(t), `cannot run ssh: ${e.message} (install the OpenSSH client)`)); });
-      child.once('exit', (code) => {
+      childOutput(child, SSH_OUTPUT_GRACE_MS).then((r) => {
         clearTimeout(timer);
-        if (code === 255) reject(new SshError(describeTarget(t), explainSshFailure(t, stderr)));
-        else resolve({ code: code ?? 1, stdout, stderr });
-      });
+        if (r.code === 255) reject(new SshError(describeTarget(t), explainSshFailure(t, r.stderr)));
+        else resolve(r);
+      }, (e: Error) => { clearTimeout(timer); reject(new SshError(describeTarget(t), `cannot run ssh: ${e.message} (install the OpenSSH client)`)); });
     });
   }
 

@@ -166,6 +166,13 @@ describe.each([local, ssh])('on $name', (side) => {
     expect(await m.run('true')).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
+  test('run returns output that arrives after the script exited (over ssh, the exit status can come before the last output)', async () => {
+    // The shell exits at once; its background child writes 0.3 s later on the same pipe. Over a
+    // multiplexed ssh connection the client then exits before the output is written: a read that
+    // ended at the exit got nothing, which once made a status read see no line at all.
+    expect(await m.run('( sleep 0.3; echo late ) & exit 0')).toEqual({ code: 0, stdout: 'late\n', stderr: '' });
+  });
+
   test('writeFileAtomic creates directories and replaces the file; readFile reads it, or says there is none', async () => {
     const path = join(side.root(), 'atomic', 'deep', 'file.txt');
     await m.writeFileAtomic(path, 'one\n');
