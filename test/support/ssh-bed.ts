@@ -22,6 +22,8 @@ export class SshBed {
   root(id: number): string { return join(this.dir, `host-${id}`); }
   get identityFile(): string { return join(this.dir, 'id_ed25519'); }
   get knownHostsFile(): string { return join(this.dir, 'known_hosts'); }
+  /** The home every login on the bed's machines gets (empty: no login files run). */
+  get home(): string { return join(this.dir, 'home'); }
 
   async start(): Promise<void> {
     if (!existsSync(SSHD)) throw new Error(`${SSHD} not found: install Debian's openssh-server (apt-get install openssh-server; .ci/run does)`);
@@ -32,6 +34,7 @@ export class SshBed {
     const hostKey = readFileSync(join(this.dir, 'host_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
     writeFileSync(this.knownHostsFile, this.hostIds.map((id) => `[${this.address(id)}]:${this.port} ${hostKey}\n`).join(''));
     for (const id of this.hostIds) mkdirSync(this.root(id), { recursive: true });
+    mkdirSync(this.home, { recursive: true });
     writeFileSync(join(this.dir, 'sshd_config'), [
       ...this.hostIds.map((id) => `ListenAddress ${this.address(id)}:${this.port}`),
       `HostKey ${join(this.dir, 'host_key')}`,
@@ -39,6 +42,10 @@ export class SshBed {
       `PidFile ${join(this.dir, 'sshd.pid')}`,
       'UsePAM no', 'StrictModes no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
       'PermitRootLogin prohibit-password', 'MaxSessions 100', 'MaxStartups 100',
+      // Each machine's commands start in a home of the bed's own, without this machine's login files: a
+      // ~/.bashrc that runs `pyenv init` (as root's does on some CI machines) cost every command seconds
+      // under load, and the ssh tests ran past their timeouts.
+      `SetEnv HOME=${this.home}`,
       '',
     ].join('\n'));
     // sshd's privilege separation directory (Debian creates it from its service unit, which does not run here).
