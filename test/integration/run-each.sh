@@ -4,7 +4,8 @@
 #
 # The native client can also abort or segfault the whole process (a known limitation, see the README).
 # Only then (exit 134 or 139, never on a failed assertion) the file is run once more, after stopping
-# by pid what the crashed run left running; the crash is reported either way.
+# by pid what the crashed run left running; the crash is reported either way. After any failed
+# file, what it left running is stopped the same way.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 status=0
@@ -21,6 +22,11 @@ for f in test/integration/*.test.ts test/e2e/*.test.ts; do
     npx jest --runInBand --forceExit "${out[@]}" "$f"
     rc=$?
   fi
-  [ "$rc" -eq 0 ] || status=1
+  if [ "$rc" -ne 0 ]; then
+    status=1
+    # A test that ran past its timeout is abandoned by jest mid-step, and afterAll may not stop what
+    # that step started: stop it here, by pid, so that it cannot disturb the next file.
+    node dist/test/support/stop-leftovers.js "$since"
+  fi
 done
 exit $status

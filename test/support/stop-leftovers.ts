@@ -1,6 +1,7 @@
 /**
  * After a test process crashed (the native ZooKeeper client can abort the whole process; see the
- * README), its afterAll never ran. This stops what that run started, by pid: every pid file under
+ * README), its afterAll never ran; after a test ran past its timeout, afterAll may not have stopped
+ * what the abandoned step started. This stops what that run started, by pid: every pid file under
  * the test directories created since the marker, and only processes whose command line names that
  * directory (ZooKeeper servers, the ssh test bed's sshd). Nothing is ended by name.
  */
@@ -49,5 +50,5 @@ if (require.main === module) {
   const since = Number(process.argv[2]);
   if (!Number.isFinite(since)) { process.stderr.write('usage: stop-leftovers <since-ms>\n'); process.exit(2); }
   const stopped = stopLeftovers(since);
-  process.stdout.write(`stopped ${stopped.length} process(es) left by the crashed run${stopped.length ? `: ${stopped.join(', ')}` : ''}\n`);
+  process.stdout.write(`stopped ${stopped.length} process(es) left by the run${stopped.length ? `: ${stopped.join(', ')}` : ''}\n`);
 }
