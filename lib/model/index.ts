@@ -2,6 +2,7 @@ export * from './types';
 export * from './quorum';
 export * from './validate';
 export * from './zoocfg';
+export * from './java-properties';
 export * from './settings-hash';
 export * from './settings-keys';
 export * from './sizing';

@@ -5,9 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { escapePropertyKey, escapePropertyValue, parseProperties } from '../../lib/model/java-properties';
 import {
-  compareVersions, dynamicConfigFileOf, escapePropertyKey, escapePropertyValue, parseConfOutput, parseMembership, parseProperties,
-  parseServerLine, renderDynamicConfig, renderServerLine, renderStaticConfig, rewriteLosses,
+  compareVersions, dynamicConfigFileOf, parseConfOutput, parseMembership, parseServerLine, renderDynamicConfig, renderServerLine,
+  renderStaticConfig, rewriteLosses,
 } from '../../lib/model/zoocfg';
 import { Ensemble } from '../../lib/model/types';
 import { ensemble } from '../support/fixtures';

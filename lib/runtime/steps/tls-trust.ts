@@ -7,7 +7,7 @@
 import { StoreEntry, trusts } from '../../hosts/keystore';
 import { QuorumTlsPhase } from '../../model/tls';
 import { Server } from '../../model/types';
-import { parseProperties } from '../../model/zoocfg';
+import { parseProperties } from '../../model/java-properties';
 import { ClusterSnapshot } from '../../planner/types';
 import { RolloutError } from '../refusal';
 import { StepContext } from './context';
