@@ -1,6 +1,7 @@
 /** Turns a list of actions into numbered steps: the full server, and the membership before and after each. */
 import { ClusterSnapshot, Step, StepAction, View, Violation } from './types';
-import { applyStep, initialState, summarise } from './simulate';
+import { initialState, summarise } from './sim-state';
+import { applyStep } from './simulate';
 import { describeAction } from './describe';
 import { Ensemble, Server } from '../model/types';
 

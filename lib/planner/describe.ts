@@ -1,7 +1,7 @@
 /** One-line, human summaries of step actions, shared by every renderer. */
 import { QUORUM_TLS_PHASES } from '../model/tls';
 import { StepAction, stepServerId } from './types';
-import { describeConfig } from './simulate';
+import { describeConfig } from './sim-state';
 
 export function describeAction(a: StepAction): string {
   const s = stepServerId(a);

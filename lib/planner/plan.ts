@@ -11,7 +11,7 @@ import { annotate, shrinks } from './annotate';
 import { planDynamic } from './strategy-dynamic';
 import { planStatic } from './strategy-static';
 import { runningPhases } from './tls-walk';
-import { voterIds, viewOf } from './simulate';
+import { voterIds, viewOf } from './sim-state';
 import { ClusterSnapshot, PlanOptions, PlanResult, RefusalCode, StepAction } from './types';
 import { verifyPlan } from './verify';
 

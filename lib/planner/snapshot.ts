@@ -2,7 +2,7 @@
 import { settingsHash } from '../model/settings-hash';
 import { targetPhase } from '../model/tls';
 import { Ensemble } from '../model/types';
-import { voterIds } from './simulate';
+import { voterIds } from './sim-state';
 import { ClusterSnapshot } from './types';
 
 /**

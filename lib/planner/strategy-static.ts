@@ -8,7 +8,7 @@
  *   leadership by a restart, because a follower cannot follow a leader its own list does not hold.
  */
 import { Ensemble, Server } from '../model/types';
-import { describeConfig } from './simulate';
+import { describeConfig } from './sim-state';
 import { byId, isUp, needsSettingsRestart, observation, removalOrder, rollingOrder } from './order';
 import { ClusterSnapshot, RestartReason, StepAction } from './types';
 

@@ -4,7 +4,8 @@
  */
 import { QUORUM_TLS_PHASES, targetPhase } from '../model/tls';
 import { Ensemble } from '../model/types';
-import { applyStep, initialState, summarise, viewOf } from './simulate';
+import { initialState, summarise, viewOf } from './sim-state';
+import { applyStep } from './simulate';
 import { ClusterSnapshot, StepAction, View, Violation } from './types';
 
 function sameView(a: View, b: View): boolean {

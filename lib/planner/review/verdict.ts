@@ -1,5 +1,5 @@
 /** The one-line verdict of a plan and the warning banners a reviewer must not miss (pure). */
-import { initialState, summarise } from '../simulate';
+import { initialState, summarise } from '../sim-state';
 import { ClusterSnapshot, Plan, Step } from '../types';
 import { Banner } from './types';
 
