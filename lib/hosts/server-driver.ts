@@ -117,7 +117,11 @@ export class ServerDriver implements HostDriver {
     }
     const log = layout.paths.log;
     // Its process is gone: anything still accepting on its ports belongs to another process.
-    throw startFailure(server, this.o.remote ? ` on ${server.host}` : '', this.o.remote ? `${log} there` : log, await this.logErrors(server), await takenPorts(server));
+    throw startFailure(server, this.o.remote ? ` on ${server.host}` : '', this.o.remote ? `${log} there` : log, await this.logErrors(server), await this.takenPorts(server));
+  }
+
+  takenPorts(server: Server): Promise<string[]> {
+    return takenPorts(server);
   }
 
   async logErrors(server: Server): Promise<string> {

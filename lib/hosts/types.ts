@@ -49,6 +49,8 @@ export interface HostDriver {
   isRunning(server: Server): Promise<boolean>;
   /** The last error lines of the server's log (at most three; '' when there are none or it cannot be read): what to look at first when a server stopped. */
   logErrors(server: Server): Promise<string>;
+  /** The server's ports another process accepts connections on (named, e.g. `client port 2181`), looked at while the server is not running. */
+  takenPorts(server: Server): Promise<string[]>;
   pid(server: Server): Promise<number | null>;
   /** The settings fingerprint the running process was started with. */
   runningSettingsHash(server: Server): Promise<string | undefined>;

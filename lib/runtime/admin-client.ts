@@ -6,7 +6,9 @@ import ZooKeeper from 'zookeeper';
 import { acceptingHosts } from './accepting-hosts';
 import { Membership, Server } from '../model/types';
 import { parseMembership, renderServerLine } from '../model/zoocfg';
+import { AdminPort } from './admin-port';
 import { AdminAuth, superDigest } from './credentials';
+import { superuserOnly, underRoot } from './rollout-znodes';
 import { classify, ConnectFailed, toZkError, ZK, ZkError } from './zk-errors';
 
 export { ZK, ZkError } from './zk-errors';
@@ -46,22 +48,6 @@ interface NativeClient {
 /** No configuration has a negative version, and -1 would turn the version check off: -2 matches none. */
 const NO_SUCH_CONFIG_VERSION = -2;
 
-/** Where zk-rollout keeps its own znodes (the lock, the record, barrier and bake writes). */
-export const ROLLOUT_ROOT = '/zk-rollout';
-
-/**
- * Readable by anyone, changed only by the rollout's superuser identity: by digest (`super:<hash>`, what
- * the session authenticated as), so that it also holds on servers not (yet) started with that
- * superDigest (an adopted static ensemble before its conversion); where they are, ZooKeeper lets the
- * superuser past every ACL anyway. No client without the password may forge or delete the lock or
- * rewrite the record.
- */
-const superuserOnly = (digest: string) => [
-  { perms: 31 /* ALL */, scheme: 'digest', auth: digest },
-  { perms: 1 /* READ */, scheme: 'world', auth: 'anyone' },
-];
-const underRoot = (path: string) => path === ROLLOUT_ROOT || path.startsWith(`${ROLLOUT_ROOT}/`);
-
 export interface AdminClientOptions {
   readonly connect: string;
   readonly auth?: AdminAuth;
@@ -79,23 +65,6 @@ export interface AdminClientOptions {
    * later): what an application's client does. Admin sessions keep only those that accept. @default false
    */
   readonly everyAddress?: boolean;
-}
-
-/** What a rollout asks of an admin session; AdminClient is the real one, unit tests bring a fake. */
-export interface AdminPort {
-  readonly ended: boolean;
-  /** The `host:port` entries the client connects to (those that accepted when it opened). */
-  readonly hosts?: readonly string[];
-  /** False while the client has lost its server and is looking for another (undefined: not known). */
-  readonly connected?: boolean;
-  close(): void;
-  committedConfig(): Promise<Membership>;
-  reconfig(change: { joining?: readonly Server[]; leaving?: readonly number[] }, expectedVersion: string): Promise<Membership>;
-  ensurePath(path: string): Promise<void>;
-  barrierWrite(path: string, payload: string): Promise<void>;
-  create(path: string, data: string, flags?: number): Promise<string>;
-  get(path: string): Promise<string>;
-  delete(path: string): Promise<void>;
 }
 
 export class AdminClient implements AdminPort {

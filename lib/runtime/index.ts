@@ -1,6 +1,8 @@
 export * from './four-letter';
 export * from './observe';
 export * from './admin-client';
+export * from './admin-port';
+export { ROLLOUT_ROOT } from './rollout-znodes';
 export * from './accepting-hosts';
 export * from './credentials';
 export * from './executor';

@@ -7,11 +7,12 @@
 import { DEFAULT_MAX_LAG } from '../model/defaults';
 import { Ensemble, Server } from '../model/types';
 import { HostDriver } from '../hosts/types';
-import { voterIds } from '../planner/simulate';
+import { voterIds } from '../planner/sim-state';
 import { ClusterSnapshot, Plan, PlanResult } from '../planner/types';
 import { removesLeader } from '../planner/review/verdict';
 import { LiveFacts, PreflightLine, ServerFacts } from '../planner/review/types';
-import { AdminClient, ROLLOUT_ROOT } from './admin-client';
+import { AdminClient } from './admin-client';
+import { ROLLOUT_ROOT } from './rollout-znodes';
 import { AdminAuth, superDigest } from './credentials';
 import { memberLags } from './lag';
 import { clientsOf, ServerProbe } from './observe';

@@ -4,7 +4,7 @@
  * (left when that session lost its server) is taken over at once instead of waited out.
  */
 import { hostname } from 'node:os';
-import { AdminPort } from './admin-client';
+import { AdminPort } from './admin-port';
 import { RolloutEventBody } from './events';
 import { RolloutError } from './refusal';
 import { classify } from './zk-errors';

@@ -6,7 +6,7 @@
  */
 import { Server } from '../model/types';
 import { connectString } from '../model/connect-string';
-import { AdminPort } from './admin-client';
+import { AdminPort } from './admin-port';
 import { RolloutEventBody } from './events';
 import { servingHosts } from './four-letter';
 import { NotReady } from './refusal';

@@ -7,7 +7,7 @@
 import { HostDriver, JvmOptions, ServerFiles, ServerPaths } from '../../lib/hosts/types';
 import { Membership, Server } from '../../lib/model/types';
 import { ClusterSnapshot, ServerObservation } from '../../lib/planner/types';
-import { AdminPort } from '../../lib/runtime/admin-client';
+import { AdminPort } from '../../lib/runtime/admin-port';
 import { ExecutorDeps } from '../../lib/runtime/executor';
 import { LiveState } from '../../lib/runtime/live-state';
 import { ServerProbe } from '../../lib/runtime/observe';
@@ -228,6 +228,7 @@ export class FakeEnsemble {
       return this.running.has(s.id);
     },
     logErrors: async (s: Server) => this.exitsWhileSyncing.get(s.id) ?? this.exitsWhileBooting.get(s.id) ?? '',
+    takenPorts: async () => [],
     pid: async (s: Server) => (this.running.has(s.id) ? 10000 + s.id : null),
     runningSettingsHash: async () => undefined,
     statuses: async (servers: readonly Server[]) => new Map(servers.map((s) => [s.id, { pid: this.running.has(s.id) ? 10000 + s.id : null }])),

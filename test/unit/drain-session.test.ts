@@ -1,7 +1,7 @@
 /** The drain's rule (wait only while clients leave) and the admin session moving off leaving servers, on stand-ins. */
 import { Server } from '../../lib/model/types';
 import { DEFAULT_TIMEOUTS, DRAIN_STALL_MS } from '../../lib/model/defaults';
-import { AdminPort } from '../../lib/runtime/admin-client';
+import { AdminPort } from '../../lib/runtime/admin-port';
 import { RolloutEventBody } from '../../lib/runtime/events';
 import { ServerProbe } from '../../lib/runtime/observe';
 import { RolloutLock } from '../../lib/runtime/rollout-lock';

@@ -8,7 +8,7 @@ import { runStart } from '../../lib/runtime/steps/process-steps';
 import { StepOf } from '../../lib/planner/types';
 import { ensemble, healthy } from '../support/fixtures';
 
-type Booting = { started: boolean; answersAfter: number; probes: number; exitsAfter?: number };
+type Booting = { started: boolean; answersAfter: number; probes: number; exitsAfter?: number; taken?: string[] };
 
 /** A start of joiner 4 whose server answers after `answersAfter` probes (never: Infinity), or exits after `exitsAfter` looks. */
 async function startJoiner(boot: Booting): Promise<{ probes: number; ms: number }> {
@@ -24,6 +24,7 @@ async function startJoiner(boot: Booting): Promise<{ probes: number; ms: number 
     writeFiles: async () => undefined,
     start: async () => { boot.started = true; },
     logErrors: async () => 'ERROR [main] bad',
+    takenPorts: async () => boot.taken ?? [],
   };
   const ctx = {
     desired, driver, auth: { mode: 'skip-acl' }, t: DEFAULT_TIMEOUTS, stores: new Map(),
@@ -51,5 +52,10 @@ describe('a joiner\'s start', () => {
     const boot = { started: false, answersAfter: Infinity, probes: 0, exitsAfter: 3 };
     await expect(startJoiner(boot)).rejects.toThrow(/server 4 stopped while waiting for it to answer on its client port \(see \/d\/log\).*\nthe last error lines of its log:\nERROR \[main\] bad/s);
     expect(boot.probes).toBe(3);
+  });
+
+  test('GIVEN a JVM that exits while another process holds its port THEN the start fails naming the port, not the log', async () => {
+    const boot = { started: false, answersAfter: Infinity, probes: 0, exitsAfter: 1, taken: ['election port 3888'] };
+    await expect(startJoiner(boot)).rejects.toThrow('server 4 stopped while waiting for it to answer on its client port: election port 3888 is taken by another process; free the port');
   });
 });

@@ -1,7 +1,6 @@
 /** Steps that wait for the ensemble: a first quorum, a server synced with the leader, clients leaving a server. */
 import { Server } from '../../model/types';
 import { DRAIN_STALL_MS, PROBE_TIMEOUT_MS } from '../../model/defaults';
-import { takenPorts } from '../../hosts/start-failure';
 import { StepOf } from '../../planner/types';
 import { clientsOf, isSynced } from '../observe';
 import { WaitAborted } from '../wait';
@@ -23,7 +22,7 @@ export const runAwaitQuorum: StepRunner = async (ctx) => {
  * taken, else where its log is and its last errors.
  */
 export async function stoppedWhile(ctx: StepContext, s: Server, doing: string): Promise<WaitAborted> {
-  const taken = await takenPorts(s);
+  const taken = await ctx.driver.takenPorts(s);
   if (taken.length > 0) {
     return new WaitAborted(`server ${s.id} stopped while waiting for it to ${doing}: ${taken.join(' and ')} ${taken.length > 1 ? 'are' : 'is'} taken by another process; free the port (or give the server other ports in the spec), then re-run apply`);
   }
