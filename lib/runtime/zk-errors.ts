@@ -4,7 +4,7 @@
  */
 
 /** ZooKeeper return codes the rollout reacts to. */
-export const ZK = { CONNECTIONLOSS: -4, OPERATIONTIMEOUT: -7, INVALIDSTATE: -9, SESSIONEXPIRED: -112, NEWCONFIGNOQUORUM: -13, RECONFIGINPROGRESS: -14, NONODE: -101, NOAUTH: -102, BADVERSION: -103, NODEEXISTS: -110, RECONFIGDISABLED: -123 } as const;
+export const ZK = { CONNECTIONLOSS: -4, OPERATIONTIMEOUT: -7, INVALIDSTATE: -9, SESSIONEXPIRED: -112, CLOSING: -116, NEWCONFIGNOQUORUM: -13, RECONFIGINPROGRESS: -14, NONODE: -101, NOAUTH: -102, BADVERSION: -103, NODEEXISTS: -110, RECONFIGDISABLED: -123 } as const;
 
 export class ZkError extends Error {
   constructor(readonly code: number, readonly operation: string, detail: string) {
@@ -35,7 +35,8 @@ export function toZkError(operation: string, e: unknown): Error {
 /**
  * - `connection-lost`: the session's server went away mid-request (or did not answer in time); the
  *   session may live on, and what the request did is unknown until read back.
- * - `session-ended`: the session expired or its handle is gone: its ephemeral lock went with it.
+ * - `session-ended`: the session expired or its handle is gone (a request in flight then gets
+ *   ZCLOSING): its ephemeral lock went with it.
  * - `unreachable`: no server accepted a new session.
  * - `not-applied`: ZooKeeper refused a reconfig without applying it (new quorum not connected, another in progress).
  * - `version-moved`: a conditional reconfig found another config version.
@@ -48,6 +49,8 @@ export type ErrorClass = 'connection-lost' | 'session-ended' | 'unreachable' | '
 const BY_CODE = new Map<number, ErrorClass>([
   [ZK.CONNECTIONLOSS, 'connection-lost'], [ZK.OPERATIONTIMEOUT, 'connection-lost'],
   [ZK.SESSIONEXPIRED, 'session-ended'], [ZK.INVALIDSTATE, 'session-ended'],
+  // The native client answers a request still in flight when its handle closes (on expiry too) with ZCLOSING.
+  [ZK.CLOSING, 'session-ended'],
   [ZK.NEWCONFIGNOQUORUM, 'not-applied'], [ZK.RECONFIGINPROGRESS, 'not-applied'],
   [ZK.BADVERSION, 'version-moved'], [ZK.NOAUTH, 'not-authorised'], [ZK.NONODE, 'no-node'], [ZK.NODEEXISTS, 'node-exists'],
   [ZK.RECONFIGDISABLED, 'reconfig-disabled'],

@@ -191,6 +191,17 @@ describe('executor loop: session expiry', () => {
     expect(fake.reconfigCalls).toBe(1);
   });
 
+  test('GIVEN the record write before the reconfig is answered ZCLOSING (the native client closed the expired session\'s handle under it, as after a pause of the deploying machine) THEN the same as an expiry: new session, lock again, converges', async () => {
+    const fake = threeVoters().fail({ op: 'barrierWrite', path: RECORD, payload: PENDING, error: ZK.CLOSING, endSession: true });
+    const { events, run } = rollout(fake, ensemble([1, 2, 3, 4]));
+    await run();
+
+    expect(ids(fake)).toEqual(['1', '2', '3', '4']);
+    expect(ofType(events, 'replan')).toEqual([expect.objectContaining({ cause: 'session-ended', newSession: true })]);
+    expect(fake.lockSessions(LOCK)).toEqual([1, 2]);
+    expect(fake.reconfigCalls).toBe(1);
+  });
+
   test('GIVEN the session expires on a barrier write (a write any session may repeat) THEN the session writes again on a new session (write-retry), takes the lock again, and no replan is needed', async () => {
     const fake = threeVoters().fail({ op: 'barrierWrite', path: barrierPath('test'), error: ZK.SESSIONEXPIRED, endSession: true });
     const { events, run } = rollout(fake, ensemble([1, 2, 3, 4]));
