@@ -180,19 +180,9 @@ describe('executor loop: session expiry', () => {
     expect(fake.ops.find((o) => o.op === 'reconfig' && o.error === undefined)?.client).toBe(2);
   });
 
-  test('GIVEN the session expires on the record write before the reconfig WHEN the executor recovers THEN the same: new session, lock again, converges', async () => {
-    const fake = threeVoters().fail({ op: 'barrierWrite', path: RECORD, payload: PENDING, error: ZK.SESSIONEXPIRED, endSession: true });
-    const { events, run } = rollout(fake, ensemble([1, 2, 3, 4]));
-    await run();
-
-    expect(ids(fake)).toEqual(['1', '2', '3', '4']);
-    expect(ofType(events, 'replan')).toEqual([expect.objectContaining({ cause: 'session-ended', newSession: true })]);
-    expect(fake.lockSessions(LOCK)).toEqual([1, 2]);
-    expect(fake.reconfigCalls).toBe(1);
-  });
-
-  test('GIVEN the record write before the reconfig is answered ZCLOSING (the native client closed the expired session\'s handle under it, as after a pause of the deploying machine) THEN the same as an expiry: new session, lock again, converges', async () => {
-    const fake = threeVoters().fail({ op: 'barrierWrite', path: RECORD, payload: PENDING, error: ZK.CLOSING, endSession: true });
+  // ZCLOSING: the native client closed the expired session's handle under the request (as after a pause of the deploying machine).
+  test.each([['expires', ZK.SESSIONEXPIRED], ['is closed under it (ZCLOSING)', ZK.CLOSING]])('GIVEN the session %s on the record write before the reconfig WHEN the executor recovers THEN the same: new session, lock again, converges', async (_, error) => {
+    const fake = threeVoters().fail({ op: 'barrierWrite', path: RECORD, payload: PENDING, error, endSession: true });
     const { events, run } = rollout(fake, ensemble([1, 2, 3, 4]));
     await run();
 
