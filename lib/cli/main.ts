@@ -33,7 +33,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('-c, --current <file|host:port,...>', 'current state: a snapshot file, a spec file, or live servers; omit to plan a bootstrap')
     .option('-f, --format <format>', 'text, json or markdown', 'text')
     .option('--leader <id>', 'with a spec file as --current: the leader to assume (default: highest voter id)')
-    .option('--bake-time <seconds>', 'the hold between growth and the first removal, as apply will run it (0: none)', String(msToSeconds(DEFAULT_BAKE_MS)))
+    // No commander default: --stack must tell a --bake-time given from none (it reads the stack's own).
+    .option('--bake-time <seconds>', `the hold between growth and the first removal, as apply will run it (0: none; default ${msToSeconds(DEFAULT_BAKE_MS)})`)
     .option('--skip-backup', 'plan without the backup step apply takes before the first removal (as apply --skip-backup)')
     .option('--password-file <file>', 'with live servers as --current: the superuser password deploy uses, for the preflight\'s credentials check (else ZK_ROLLOUT_SUPER_PASSWORD)')
     .option('--skip-acl', 'with live servers as --current: deploy runs with --skip-acl (no credentials to check)')

@@ -184,8 +184,8 @@ async function stackTargets(opts: PlanCommandOptions): Promise<Target[]> {
   const from = (opts.from ?? 'auto') as Source;
   if (!SOURCES.includes(from)) throw new InputError(`--from ${opts.from}: must be one of ${SOURCES.join(', ')}`);
   if (opts.desired !== undefined || opts.current !== undefined) throw new InputError('--stack takes the desired spec from the synthesized stack and the current state from the live servers or the Terraform state; drop --desired and --current');
-  for (const flag of ['passwordFile', 'skipAcl', 'hosts', 'baseDir', 'skipBackup'] as const) {
-    if (opts[flag] !== undefined) throw new InputError(`--stack reads the credentials, hosts and backup settings from the stack's own apply command (what deploy runs); drop --${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  for (const flag of ['passwordFile', 'skipAcl', 'hosts', 'baseDir', 'skipBackup', 'bakeTime'] as const) {
+    if (opts[flag] !== undefined) throw new InputError(`--stack reads the credentials, hosts, bake and backup settings from the stack's own apply command (what deploy runs); drop --${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
   }
   const stack = opts.stack!;
   const outdir = opts.outdir ?? 'cdktf.out';

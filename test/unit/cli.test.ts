@@ -208,6 +208,10 @@ describe('zk-rollout refuses bad input, naming the flag', () => {
     await refused(['plan', '--stack', 'dev', '--leader', '2'], /^--leader 2: only with a spec file as --current; --stack reads the leader/);
   });
 
+  test.each([['--bake-time', '0'], ['--skip-backup'], ['--base-dir', '/srv/zk']])('plan --stack %s: refused, since the stack\'s apply command says it', async (...flag) => {
+    await refused(['plan', '--stack', 'dev', ...flag], new RegExp(`^--stack reads the credentials, hosts, bake and backup settings from the stack's own apply command \\(what deploy runs\\); drop ${flag[0]}$`));
+  });
+
   test.each<[string, object, RegExp]>([
     ['duplicate member ids', { members: [server(1), server(2), server(2)] }, /members\.2\.id: duplicate id 2/],
     ['a member port out of range', { members: [server(1), server(2), { ...server(3), clientPort: 70000 }] }, /members\.2\.clientPort: must be in 1\.\.65535/],
