@@ -14,7 +14,7 @@ import { DEFAULT_LOCAL_BASE_DIR } from '../model/defaults';
 import { CONTROL_CHARS, SpecError, SpecProblem, validateEnsembleSpec } from '../model/validate';
 import { APPLY_FLAGS, secondsProblem } from '../model/handler-args';
 import { settingsHash } from '../model/settings-hash';
-import { connectString, transitionalConnectString } from '../model/connect-string';
+import { clientConnectString, transitionalConnectString } from '../model/connect-string';
 import { sizingAdvice } from '../model/sizing';
 import { checkHostsConfig, HostsConfig } from '../hosts/config';
 import { applyCommand, DESIRED_ENV, HOSTS_ENV, PREVIOUS_ENV, handlerScript, portablePath, teardownCommand, terraformLiteral } from './handler-command';
@@ -64,7 +64,7 @@ export class ZooKeeperEnsemble extends Construct {
     }
     const name = this.ensemble.name;
     const desired = desiredSpecJson(this.ensemble);
-    this.connectString = connectString(this.ensemble.servers);
+    this.connectString = clientConnectString(this.ensemble.servers);
     if (props.sizingWarnings !== false) for (const advice of sizingAdvice(this.ensemble)) Annotations.of(this).addWarning(advice);
 
     // The handler runs from the app's directory, whatever directory Terraform runs in.
@@ -234,7 +234,7 @@ function transitionalFromState(scope: Construct, desired: Ensemble): string {
   const backend = stack.node.findAll().find((c) => TerraformBackend.isBackend(c));
   if (backend && !(backend instanceof LocalBackend)) {
     Annotations.of(scope).addInfo(`${desired.name}_transitional_connect_string equals the final connect string: the previous servers are read from a local state file only`);
-    return connectString(desired.servers);
+    return clientConnectString(desired.servers);
   }
   return transitionalConnectString(previousServers(scope, desired) ?? [], desired.servers);
 }

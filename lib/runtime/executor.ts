@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { adoptedServers } from '../model/existing';
-import { connectString, transitionalConnectString } from '../model/connect-string';
+import { clientConnectString, connectString, transitionalConnectString } from '../model/connect-string';
 import { DEFAULT_BAKE_MS, DEFAULT_TIMEOUTS, Timeouts } from '../model/defaults';
 import { Ensemble, Server } from '../model/types';
 import { HostDriver } from '../hosts/types';
@@ -221,7 +221,7 @@ export class Executor {
       const summary: RolloutSummary = { steps: done, elections: ctx.live.elections, longestWaitMs: longest, totalMs: Date.now() - started, finalMembers: final?.members ?? [] };
       this.emit({
         type: 'summary', steps: done, elections: summary.elections, longestStepMs: longest, totalMs: summary.totalMs,
-        finalMembers: summary.finalMembers.map((m) => m.id), connectString: connectString(this.o.desired.servers),
+        finalMembers: summary.finalMembers.map((m) => m.id), connectString: clientConnectString(this.o.desired.servers),
       });
       return summary;
     } finally {
@@ -271,9 +271,8 @@ export class Executor {
   private announce(result: Extract<PlanResult, { ok: true }>, snapshot: ClusterSnapshot | null): void {
     this.emit({ type: 'plan', plan: result.plan });
     if (snapshot === null) return;
-    const final = connectString(this.o.desired.servers);
-    if (connectString(snapshot.members) === final) return;
-    this.emit({ type: 'clients', during: transitionalConnectString(snapshot.members, this.o.desired.servers), final });
+    if (connectString(snapshot.members) === connectString(this.o.desired.servers)) return;
+    this.emit({ type: 'clients', during: transitionalConnectString(snapshot.members, this.o.desired.servers), final: clientConnectString(this.o.desired.servers) });
   }
 }
 

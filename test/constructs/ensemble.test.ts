@@ -273,6 +273,15 @@ describe('GIVEN a previous deploy in the stack\'s local state', () => {
     };
     expect(withState(statePath)).toBe('127.0.30.1:2181,127.0.30.7:2181,127.0.30.8:2181,127.0.30.2:2181,127.0.30.3:2181');
     expect(withState(join(dir, 'none.tfstate'))).toBe('127.0.30.1:2181,127.0.30.2:2181,127.0.30.3:2181');
+    // Six servers: the C client would retry only half of an even list (ZOOKEEPER-2466), so a new server is listed twice.
+    const migrated = { name: 'orders', servers: [7, 8, 9].map((id) => ({ id, host: `127.0.30.${id}` })) };
+    writeFileSync(statePath, JSON.stringify({ version: 4, resources: [{ type: 'terraform_data', name: 'orders_rollout', instances: [{ attributes: { input: { value: migrated } } }] }] }));
+    expect(withState(statePath)).toBe('127.0.30.7:2181,127.0.30.8:2181,127.0.30.9:2181,127.0.30.1:2181,127.0.30.2:2181,127.0.30.3:2181,127.0.30.1:2181');
+  });
+
+  test('THEN an ensemble of four gets a connect string of five entries, its first server twice', () => {
+    const { parsed } = synth({ ...base, servers: [1, 2, 3, 4].map((id) => ({ id, host: `127.0.30.${id}` })), sizingWarnings: false });
+    expect(parsed.output.orders_connect_string.value).toBe('127.0.30.1:2181,127.0.30.2:2181,127.0.30.3:2181,127.0.30.4:2181,127.0.30.1:2181');
   });
 
   test('THEN the handler gets the previous servers, to look for the running ensemble there too', () => {
