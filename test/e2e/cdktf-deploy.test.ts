@@ -107,7 +107,8 @@ test('cdktf deploy v1 -> v2 -> v3 killed part-way -> back to v2 -> v3 -> destroy
     const diff3 = await cdktf(['diff', 'e2e'], [6, 7, 8]);
     for (const id of [1, 2, 3, 4, 5]) expect(diff3.out).toMatch(new RegExp(`terraform_data\\.e2e-zk_server_${id} [^\\n]*will be destroyed`));
     for (const id of [6, 7, 8]) expect(diff3.out).toMatch(new RegExp(`terraform_data\\.e2e-zk_server_${id} [^\\n]*will be created`));
-    expect(diff3.out).toMatch(/e2e-zk_transitional_connect_string = "[^"]*" -> "127\.0\.0\.1:27001,127\.0\.0\.1:27002,127\.0\.0\.1:27003,127\.0\.0\.1:27004,127\.0\.0\.1:27005,127\.0\.0\.1:27006,127\.0\.0\.1:27007,127\.0\.0\.1:27008"/);
+    // Eight addresses: the first new server is listed again, for an odd count (the C client retries only half of an even list).
+    expect(diff3.out).toMatch(/e2e-zk_transitional_connect_string = "[^"]*" -> "127\.0\.0\.1:27001,127\.0\.0\.1:27002,127\.0\.0\.1:27003,127\.0\.0\.1:27004,127\.0\.0\.1:27005,127\.0\.0\.1:27006,127\.0\.0\.1:27007,127\.0\.0\.1:27008,127\.0\.0\.1:27006"/);
 
     // The rollout resource's input keys servers by id: its diff shows servers going and coming, not shifted.
     expect(diff3.out).toMatch(/-\s+"?server-1"?\s+=/);
