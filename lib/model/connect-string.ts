@@ -21,8 +21,7 @@ function forEveryClient(addresses: readonly string[], again: string): string {
 
 /** What applications are told to use after a change: the servers' addresses, an odd number of entries. */
 export function clientConnectString(servers: readonly Server[]): string {
-  const addresses = [...new Set(servers.map(address))];
-  return forEveryClient(addresses, addresses[0]);
+  return transitionalConnectString([], servers);
 }
 
 /**
