@@ -18,7 +18,7 @@ export class ToldClients {
   }
 
   /**
-   * Each client writes once under `root` (created first), trying until `withinMs`: after an ended session
+   * Each client creates `<root>-<its number>`, trying until `withinMs`: after an ended session
    * on a new one, as an application does. Returns the clients that got no acknowledgement, with their last error.
    */
   async writeAfter(root: string, withinMs: number): Promise<string[]> {
