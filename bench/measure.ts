@@ -3,7 +3,6 @@
  * native C client and ZooKeeper's own Java client) on the connect string a user is told to use while
  * the membership moves, and a monitor of leaders.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { AUTH, FAST_SETTINGS, TestCluster } from '../test/support/cluster';
 import { JavaWriter } from '../test/support/java-writer';
 import { ElectionMonitor } from '../test/support/monitor';
 import { makeCa } from '../test/support/tls-certs';
+import { spawnClean } from '../test/support/spawn-clean';
 import { missingWrites, Writer, WriterReport } from '../test/support/writer';
 import { heapFor, initLimitFor, seed } from './seed';
 import { Ctx, minimal, oneObserverSynced, Plan, project, runbook, ScenarioName } from './ways';
@@ -85,8 +85,11 @@ export function profileSettings(profile: Profile, dataMb: number): object {
 }
 
 async function cdktfDeploy(projectDir: string, members: number[], mark: (l: string) => void): Promise<number | undefined> {
-  const child = spawn(join(REPO, 'node_modules', '.bin', 'cdktf'), ['deploy', 'e2e', '--auto-approve'], {
-    cwd: projectDir, stdio: ['ignore', 'pipe', 'pipe'],
+  // Through spawnClean: cdktf, Terraform and the handler must not hold copies of the writers' native
+  // sockets. A copy outlives the writer's own close, and the package then closes that writer's
+  // session when its server stops (lib/hosts/clean-spawn.ts).
+  const child = spawnClean(join(REPO, 'node_modules', '.bin', 'cdktf'), ['deploy', 'e2e', '--auto-approve'], {
+    cwd: projectDir,
     env: { ...process.env, ZK_E2E_EVENTS_FILE: EVENTS_FILE, ZK_E2E_MEMBERS: members.join(','), ZK_E2E_PORT_BASE: String(PORT_BASE), ZK_ROLLOUT_SUPER_PASSWORD: AUTH.password, CHECKPOINT_DISABLE: '1', CI: 'true', NO_COLOR: '1' },
   });
   let out = '';
