@@ -11,7 +11,7 @@ import { RolloutEventBody } from './events';
 import { servingHosts } from './four-letter';
 import { NotReady } from './refusal';
 import { RolloutLock } from './rollout-lock';
-import { sleep, waitUntil } from './wait';
+import { resolvesWithin, sleep, waitUntil } from './wait';
 import { classify, ErrorClass } from './zk-errors';
 
 /** Opens a client on a connect string (authenticated as the rollout's superuser). */
@@ -245,7 +245,7 @@ export class AdminSession {
    */
   async close(): Promise<void> {
     const c = this.current !== null && !this.current.ended ? this.current : null;
-    const released = c !== null && await Promise.race([this.lock.release(c).then(() => true, () => false), sleep(RELEASE_MS).then(() => false)]);
+    const released = c !== null && await resolvesWithin(this.lock.release(c), RELEASE_MS);
     this.reset();
     if (released || !this.lockTaken) return;
     try {

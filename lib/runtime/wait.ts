@@ -17,6 +17,20 @@ export class WaitAborted extends Error {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * Whether `p` resolves within `ms` (false when it rejects or the time passes first). Its timer is
+ * cleared as soon as `p` settles: a pending timer keeps a process alive, and a CLI would wait it out.
+ */
+export async function resolvesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((r) => { timer = setTimeout(() => r(false), ms); });
+  try {
+    return await Promise.race([p.then(() => true, () => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** How often a wait still running says so (when asked to). */
 export const PROGRESS_EVERY_MS = 5000;
 

@@ -65,6 +65,9 @@ describe('drain', () => {
   });
 });
 
+/** Timers that keep this process alive now. */
+const pendingTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
 /** A stand-in client on the given hosts. */
 function client(hosts: string[]): AdminPort & { closed: boolean } {
   const c = { ended: false, hosts, closed: false, close: () => { c.closed = true; } };
@@ -142,6 +145,12 @@ describe('admin session: the lock released at the end', () => {
     expect(r.released).toEqual([r.first]);
     expect(r.opened).toHaveLength(1);
     expect(r.first.closed).toBe(true);
+  });
+
+  test('GIVEN the release answers THEN close leaves no timer behind (a CLI process would wait it out before exiting)', async () => {
+    const before = pendingTimers();
+    await closing(false);
+    expect(pendingTimers()).toBe(before);
   });
 });
 

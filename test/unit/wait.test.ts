@@ -1,6 +1,6 @@
 /** The waits' polling: pauses that start short and settle, and what a timeout or an abort says. */
 import { waitPause } from '../../lib/runtime/steps/context';
-import { WaitAborted, waitUntil } from '../../lib/runtime/wait';
+import { resolvesWithin, WaitAborted, waitUntil } from '../../lib/runtime/wait';
 
 describe('waitUntil', () => {
   test('GIVEN a pause by looks THEN it is asked with 1, 2, 3 … before each look again', async () => {
@@ -26,5 +26,25 @@ describe('waitUntil', () => {
 describe('a step wait\'s pause', () => {
   test('starts at 25 ms and doubles to 100 ms, where it stays', () => {
     expect([1, 2, 3, 4, 10].map(waitPause)).toEqual([25, 50, 100, 100, 100]);
+  });
+});
+
+describe('resolvesWithin', () => {
+  const pendingTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+  test('GIVEN a promise that resolves in time THEN true, and its timer is gone at once', async () => {
+    const before = pendingTimers();
+    expect(await resolvesWithin(Promise.resolve('done'), 60000)).toBe(true);
+    expect(pendingTimers()).toBe(before);
+  });
+
+  test('GIVEN a promise that rejects THEN false, and its timer is gone at once', async () => {
+    const before = pendingTimers();
+    expect(await resolvesWithin(Promise.reject(new Error('connection loss')), 60000)).toBe(false);
+    expect(pendingTimers()).toBe(before);
+  });
+
+  test('GIVEN a promise that never settles THEN false once the time has passed', async () => {
+    expect(await resolvesWithin(new Promise(() => undefined), 20)).toBe(false);
   });
 });
