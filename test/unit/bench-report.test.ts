@@ -58,6 +58,17 @@ describe('bench goals', () => {
   });
 });
 
+describe('the ratio to the minimal script', () => {
+  test('GIVEN a cdktf deploy row from another run than the script row THEN it shows no ratio; from the same run it does', () => {
+    const script = run({ way: 'minimal reconfig script', totalMs: 3500, measured: '2026-11-26 at aaaaaaa' });
+    const lateDeploy = run({ way: 'cdktf deploy', totalMs: 28000, measured: '2026-11-27 at bbbbbbb' });
+    const other = renderReport({ date: '2026-11-27', results: [script, lateDeploy], planning: [], synth: [], observations: [], largestMb: 0 });
+    expect(other).toMatch(/\| migration \| cdktf deploy \| 200 \| 0 \| 200 \| 300 \| 1 \| 4\.0 \| 28\.0 \|  \|/);
+    const same = renderReport({ date: '2026-11-27', results: [script, { ...lateDeploy, measured: script.measured }], planning: [], synth: [], observations: [], largestMb: 0 });
+    expect(same).toMatch(/\| migration \| cdktf deploy \| 200 \| 0 \| 200 \| 300 \| 1 \| 4\.0 \| 28\.0 \| 8\.00x \|/);
+  });
+});
+
 describe('a row run several times', () => {
   const floor = run({ way: 'minimal reconfig script', totalMs: 3500, native: writer(250), java: writer(250) });
   const runs = [
