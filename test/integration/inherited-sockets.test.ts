@@ -25,7 +25,7 @@ let child: ChildProcess | null = null;
 
 beforeAll(async () => { await cluster.apply(cluster.ensemble(ids)); });
 afterEach(() => {
-  if (child?.pid !== undefined && child.exitCode === null) process.kill(child.pid);
+  if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid);
   child = null;
 });
 afterAll(() => cluster.stopAll());
