@@ -9,6 +9,7 @@ import { parseMembership, renderServerLine } from '../model/zoocfg';
 import { AdminPort } from './admin-port';
 import { AdminAuth, superDigest } from './credentials';
 import { superuserOnly, underRoot } from './rollout-znodes';
+import { within } from './wait';
 import { classify, ConnectFailed, toZkError, ZK, ZkError } from './zk-errors';
 
 export { ZK, ZkError } from './zk-errors';
@@ -19,11 +20,7 @@ const wrap = toZkError;
 const OP_TIMEOUT_MS = 15000;
 
 function deadline<T>(operation: string, p: Promise<T>, ms = OP_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new ZkError(ZK.OPERATIONTIMEOUT, operation, `no answer within ${ms} ms`)), ms); }),
-  ]);
+  return within(p, ms, () => { throw new ZkError(ZK.OPERATIONTIMEOUT, operation, `no answer within ${ms} ms`); });
 }
 
 interface NativeClient {

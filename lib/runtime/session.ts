@@ -11,7 +11,7 @@ import { RolloutEventBody } from './events';
 import { servingHosts } from './four-letter';
 import { NotReady } from './refusal';
 import { RolloutLock } from './rollout-lock';
-import { resolvesWithin, sleep, waitUntil } from './wait';
+import { resolvesWithin, sleep, waitUntil, within } from './wait';
 import { classify, ErrorClass } from './zk-errors';
 
 /** Opens a client on a connect string (authenticated as the rollout's superuser). */
@@ -183,7 +183,7 @@ export class AdminSession {
     const done = pending.then(() => { settled = true; }, () => { settled = true; });
     let servingSince: number | null = null;
     while (!settled) {
-      await Promise.race([done, sleep(STALL_CHECK_MS)]);
+      await within(done, STALL_CHECK_MS, () => undefined);
       // The client's 'connecting' event can arrive late (the library delivers it on its next turn), so a
       // request unanswered for STALL_SUSPECT_MS is looked into as well.
       if (settled || client.hosts === undefined || (client.connected !== false && Date.now() - started < STALL_SUSPECT_MS)) continue;

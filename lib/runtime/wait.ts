@@ -18,17 +18,24 @@ export class WaitAborted extends Error {
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Whether `p` resolves within `ms` (false when it rejects or the time passes first). Its timer is
- * cleared as soon as `p` settles: a pending timer keeps a process alive, and a CLI would wait it out.
+ * `p`'s outcome, or `late()`'s once `ms` has passed first (its throw rejects). The timer is cleared as
+ * soon as `p` settles: a pending timer keeps a process alive, and a CLI would wait it out.
  */
-export async function resolvesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+export async function within<T>(p: Promise<T>, ms: number, late: () => T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((r) => { timer = setTimeout(() => r(false), ms); });
+  const expiry = new Promise<T>((resolve, reject) => {
+    timer = setTimeout(() => { try { resolve(late()); } catch (e) { reject(e); } }, ms);
+  });
   try {
-    return await Promise.race([p.then(() => true, () => false), late]);
+    return await Promise.race([p, expiry]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Whether `p` resolves within `ms` (false when it rejects or the time passes first). */
+export function resolvesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return within(p.then(() => true, () => false), ms, () => false);
 }
 
 /** How often a wait still running says so (when asked to). */

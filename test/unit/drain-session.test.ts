@@ -9,6 +9,7 @@ import { AdminSession } from '../../lib/runtime/session';
 import { StepContext } from '../../lib/runtime/steps';
 import { runDrain } from '../../lib/runtime/steps/wait-steps';
 import { StepOf } from '../../lib/planner/types';
+import { pendingTimers } from '../support/timers';
 
 const server = (id: number): Server => ({ id, host: '127.0.0.1', clientPort: 2180 + id, quorumPort: 2880 + id, electionPort: 3880 + id, role: 'participant' });
 
@@ -64,9 +65,6 @@ describe('drain', () => {
     expect(await drain(falling, 500)).toMatchObject({ outcome: 'timed-out' });
   });
 });
-
-/** Timers that keep this process alive now. */
-const pendingTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
 /** A stand-in client on the given hosts. */
 function client(hosts: string[]): AdminPort & { closed: boolean } {

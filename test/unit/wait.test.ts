@@ -1,6 +1,7 @@
 /** The waits' polling: pauses that start short and settle, and what a timeout or an abort says. */
 import { waitPause } from '../../lib/runtime/steps/context';
-import { resolvesWithin, WaitAborted, waitUntil } from '../../lib/runtime/wait';
+import { resolvesWithin, WaitAborted, waitUntil, within } from '../../lib/runtime/wait';
+import { pendingTimers } from '../support/timers';
 
 describe('waitUntil', () => {
   test('GIVEN a pause by looks THEN it is asked with 1, 2, 3 … before each look again', async () => {
@@ -30,8 +31,6 @@ describe('a step wait\'s pause', () => {
 });
 
 describe('resolvesWithin', () => {
-  const pendingTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-
   test('GIVEN a promise that resolves in time THEN true, and its timer is gone at once', async () => {
     const before = pendingTimers();
     expect(await resolvesWithin(Promise.resolve('done'), 60000)).toBe(true);
@@ -46,5 +45,17 @@ describe('resolvesWithin', () => {
 
   test('GIVEN a promise that never settles THEN false once the time has passed', async () => {
     expect(await resolvesWithin(new Promise(() => undefined), 20)).toBe(false);
+  });
+});
+
+describe('within', () => {
+  test('GIVEN a late answer that throws THEN within rejects with it once the time has passed (a request\'s deadline)', async () => {
+    await expect(within(new Promise(() => undefined), 20, () => { throw new Error('no answer within 20 ms'); })).rejects.toThrow('no answer within 20 ms');
+  });
+
+  test('GIVEN a promise that rejects first THEN its error, and its timer is gone at once', async () => {
+    const before = pendingTimers();
+    await expect(within(Promise.reject(new Error('connection loss')), 60000, () => 'late')).rejects.toThrow('connection loss');
+    expect(pendingTimers()).toBe(before);
   });
 });
